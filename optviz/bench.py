@@ -1,0 +1,142 @@
+"""Speed and size budgets: ``python -m optviz.bench``.
+
+Prints medians and ratios from one run (the machine is shared and noisy), so compare the
+ratios rather than absolute times.  Sections: engine speed, cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from numba import njit
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STEPS = 200_000
+BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0}
+
+
+def median_seconds(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+@njit(cache=True)
+def minimal_adam_rosenbrock(x, y, steps, lr, beta1, beta2, eps, path):
+    """The least a trajectory kernel can do: Adam on Rosenbrock, writing the path."""
+    mx = my = vx = vy = 0.0
+    p1 = p2 = 1.0
+    path[0, 0], path[0, 1] = x, y
+    for t in range(1, steps + 1):
+        r = y - x * x
+        gx = -2.0 * (1.0 - x) - 400.0 * x * r
+        gy = 200.0 * r
+        mx = beta1 * mx + (1.0 - beta1) * gx
+        my = beta1 * my + (1.0 - beta1) * gy
+        vx = beta2 * vx + (1.0 - beta2) * gx * gx
+        vy = beta2 * vy + (1.0 - beta2) * gy * gy
+        p1 *= beta1
+        p2 *= beta2
+        step_size = lr / (1.0 - p1)
+        bias_correction2_sqrt = math.sqrt(1.0 - p2)
+        x -= step_size * mx / (math.sqrt(vx) / bias_correction2_sqrt + eps)
+        y -= step_size * my / (math.sqrt(vy) / bias_correction2_sqrt + eps)
+        path[t, 0], path[t, 1] = x, y
+    return x, y
+
+
+def numpy_adam_rosenbrock(start, steps, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    w = np.array(start, dtype=float)
+    m = np.zeros(2)
+    v = np.zeros(2)
+    path = np.empty((steps + 1, 2))
+    path[0] = w
+    for t in range(1, steps + 1):
+        r = w[1] - w[0] ** 2
+        g = np.array([-2.0 * (1.0 - w[0]) - 400.0 * w[0] * r, 200.0 * r])
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        w = w - lr / (1 - beta1 ** t) * m / (np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps)
+        path[t] = w
+    return path
+
+
+def bench_engine(repeats: int) -> dict[str, float]:
+    import optviz
+    from optviz.optimizers import CATALOGUE
+
+    start = (-1.5, 2.5)
+    print(f"\n== Engine: ns/step on Rosenbrock, {STEPS:,} steps, median of {repeats} ==")
+    figures = {}
+    for key in CATALOGUE:
+        lr = BENCH_LR.get(key, 1e-3)
+        run = lambda: optviz.simulate("rosenbrock", key, start, STEPS, lr=lr, tolerance=1e-300)  # noqa: E731
+        traj = run()
+        assert traj.outcome.kind == "ran_all_steps", (key, traj.outcome)
+        figures[key] = median_seconds(run, repeats) / STEPS * 1e9
+        print(f"  optviz {key:<9} {figures[key]:7.1f} ns/step")
+    path = np.empty((STEPS + 1, 2))
+    minimal = lambda: minimal_adam_rosenbrock(start[0], start[1], STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
+    minimal()
+    figures["minimal_numba_adam"] = median_seconds(minimal, repeats) / STEPS * 1e9
+    numpy_steps = 20_000
+    figures["numpy_adam"] = median_seconds(lambda: numpy_adam_rosenbrock(start, numpy_steps, 1e-3), 3) / numpy_steps * 1e9
+    print(f"  minimal Numba Adam kernel {figures['minimal_numba_adam']:7.1f} ns/step")
+    print(f"  plain NumPy Adam loop     {figures['numpy_adam']:7.1f} ns/step ({numpy_steps:,} steps)")
+    ratio = figures["adam"] / figures["minimal_numba_adam"]
+    print(f"  Adam / minimal kernel = {ratio:.2f}x (target <= 1.3x); NumPy / optviz Adam = "
+          f"{figures['numpy_adam'] / figures['adam']:.0f}x")
+    figures["adam_over_minimal"] = ratio
+    return figures
+
+
+FIRST_RUN = ("import time; t0 = time.perf_counter(); import optviz; "
+             "optviz.simulate('rosenbrock', 'adam', steps=300, lr=0.05); "
+             "print(time.perf_counter() - t0)")
+
+
+def _first_run_seconds(cache_dir: str) -> float:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=PROJECT_ROOT)
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True,
+                         cwd=PROJECT_ROOT)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_cold_start(repeats: int) -> dict[str, float]:
+    print("\n== Cold start: new process, import optviz + first 300-step run ==")
+    with tempfile.TemporaryDirectory() as empty:
+        no_cache = _first_run_seconds(empty)  # compiles everything and fills the cache
+        warm = statistics.median(_first_run_seconds(empty) for _ in range(repeats))
+    print(f"  without Numba cache (compiles) {no_cache:6.2f} s")
+    print(f"  with warm Numba cache          {warm:6.2f} s  (median of {repeats}; target <= 1.5 s)")
+    return {"cold_no_cache_s": no_cache, "cold_warm_cache_s": warm}
+
+
+SECTIONS = {"engine": bench_engine, "cold": bench_cold_start}
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(prog="python -m optviz.bench", description=__doc__)
+    parser.add_argument("sections", nargs="*", help=f"which to run (default all): {', '.join(SECTIONS)}")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats per median (default 5)")
+    args = parser.parse_args(argv)
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    args.sections = args.sections or list(SECTIONS)
+    return {name: SECTIONS[name](args.repeats) for name in args.sections}
+
+
+if __name__ == "__main__":
+    main()

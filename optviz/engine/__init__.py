@@ -1,0 +1,1 @@
+"""The trajectory engine: one compiled kernel for every surface, optimizer and schedule."""

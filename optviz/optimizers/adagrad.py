@@ -1,0 +1,49 @@
+"""torch.optim.Adagrad: each coordinate's step shrinks with its gradient history."""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from optviz.optimizers.spec import Optimizer, Param, eps_param, lr_param, weight_decay_param
+
+ADAGRAD = 1
+
+SPEC = Optimizer(
+    key="adagrad", name="AdaGrad", code=ADAGRAD, family="adagrad",
+    params=(
+        lr_param(1e-2),
+        Param("lr_decay", 0.0, 0.0, 1.0, help="Shrinks lr as γ/(1+(t−1)·η) over steps.", latex=r"\eta"),
+        weight_decay_param(),
+        Param("initial_accumulator_value", 0.0, 0.0, 10.0,
+              help="Starting value of the sum of squared gradients.", latex=r"\tau"),
+        eps_param(1e-10),
+    ),
+    equations=r"""
+\begin{aligned}
+&g_t \leftarrow \nabla f(\theta_{t-1}) \\
+&\textbf{if } \lambda \ne 0:\ g_t \leftarrow g_t + \lambda\,\theta_{t-1} \\
+&\tilde\gamma \leftarrow \gamma / \left(1 + (t-1)\,\eta\right) \\
+&s_t \leftarrow s_{t-1} + g_t^2 \qquad (s_0 = \tau) \\
+&\theta_t \leftarrow \theta_{t-1} - \tilde\gamma\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+\end{aligned}""",
+    intuition="AdaGrad gives every coordinate its own step size: it divides by the root of the "
+              "sum of all squared gradients seen so far. Steep coordinates get small steps, flat "
+              "ones large steps. Because the sum only grows, the steps keep shrinking, which is "
+              "great for sparse features and too cautious for long runs.",
+    reference="Duchi, Hazan & Singer (2011); torch.optim.Adagrad.",
+)
+
+
+@njit(cache=True, inline="always")
+def prepare(t, lr, hp, p1, p2, p3):
+    return p1, p2, p3, lr / (1.0 + (t - 1) * hp[1]), 0.0, 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def update(w, g, lr, t, hp, clr, k1, k2, k3, state_sum, b, c):
+    weight_decay, eps = hp[2], hp[4]
+    d = g + weight_decay * w if weight_decay != 0.0 else g
+    state_sum += d * d
+    return w - clr * (d / (math.sqrt(state_sum) + eps)), state_sum, b, c

@@ -1,0 +1,52 @@
+"""torch.optim.SGD: plain GD, heavy-ball momentum and Nesterov momentum."""
+
+from __future__ import annotations
+
+from numba import njit
+
+from optviz.optimizers.spec import Optimizer, Param, lr_param, weight_decay_param
+
+SGD = 0
+
+SPEC = Optimizer(
+    key="sgd", name="SGD", code=SGD, family="sgd",
+    params=(
+        lr_param(1e-3),
+        Param("momentum", 0.0, 0.0, 0.999, help="Fraction of the previous step carried into this one (μ).",
+              latex=r"\mu"),
+        Param("dampening", 0.0, 0.0, 1.0, help="Shrinks how much of the new gradient enters the momentum buffer (τ).",
+              latex=r"\tau"),
+        weight_decay_param(),
+        Param("nesterov", False, kind="bool",
+              help="Look ahead: use the gradient plus the momentum step (needs momentum > 0 and dampening = 0)."),
+    ),
+    equations=r"""
+\begin{aligned}
+&g_t \leftarrow \nabla f(\theta_{t-1}) \\
+&\textbf{if } \lambda \ne 0:\ g_t \leftarrow g_t + \lambda\,\theta_{t-1} \\
+&\textbf{if } \mu \ne 0: \\
+&\quad b_t \leftarrow \begin{cases} g_t & t = 1 \\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1 \end{cases} \\
+&\quad g_t \leftarrow \begin{cases} g_t + \mu\, b_t & \text{nesterov} \\ b_t & \text{otherwise} \end{cases} \\
+&\theta_t \leftarrow \theta_{t-1} - \gamma\, g_t
+\end{aligned}""",
+    intuition="Gradient descent steps straight down the local slope. With momentum it keeps a "
+              "running sum of past steps, like a heavy ball: directions that agree add up, so it "
+              "rolls along ravines and over small bumps, while directions that flip sign cancel. "
+              "Nesterov evaluates the correction one step ahead, which damps the overshoot.",
+    reference="Polyak (1964) heavy ball; Sutskever et al. (2013) Nesterov form; torch.optim.SGD.",
+)
+
+
+@njit(cache=True, inline="always")
+def prepare(t, lr, hp, p1, p2, p3):
+    return p1, p2, p3, 0.0, 0.0, 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def update(w, g, lr, t, hp, k0, k1, k2, k3, buf, b, c):
+    momentum, dampening, weight_decay, nesterov = hp[1], hp[2], hp[3], hp[4]
+    d = g + weight_decay * w if weight_decay != 0.0 else g
+    if momentum != 0.0:
+        buf = momentum * buf + (1.0 - dampening) * d if t > 1 else d
+        d = d + momentum * buf if nesterov != 0.0 else buf
+    return w - lr * d, buf, b, c

@@ -1,0 +1,74 @@
+"""The Optimizer record and the shared pieces of every optimizer's declaration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from numba import njit
+
+from optviz.params import Param
+
+# Optimizer state is held in scalars so the compiled loop keeps it in registers:
+#   per coordinate, three buffers (a, b, c), e.g. Adam's m, v and max v;
+#   per run, three running products (p1, p2, p3), e.g. β₁ᵗ, β₂ᵗ and NAdam's Π μ.
+# Each optimizer provides
+#   prepare(t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)   once per step
+#   update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)   once per coordinate
+# where k0..k3 are that step's shared constants (bias corrections, decayed lr, ...).
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimizer, declared once.
+
+    ``params`` always starts with ``lr``; the kernel reads the packed values in this order.
+    ``equations`` is the update rule in LaTeX, line by line as the kernel computes it
+    (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr.
+    """
+
+    key: str
+    name: str
+    code: int
+    family: str
+    params: tuple[Param, ...]
+    equations: str
+    intuition: str
+    reference: str
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+def lr_param(default: float) -> Param:
+    return Param("lr", default, 1e-6, 10.0, scale="log",
+                 help="Learning rate: the step size. Too high overshoots or diverges; too low crawls.",
+                 latex=r"\gamma")
+
+
+def eps_param(default: float) -> Param:
+    return Param("eps", default, 1e-12, 1.0, scale="log",
+                 help="Added to the denominator so a tiny gradient history cannot blow the step up.",
+                 latex=r"\epsilon")
+
+
+def weight_decay_param(default: float = 0.0, decoupled: bool = False) -> Param:
+    how = ("shrinks the weights directly each step, apart from the gradient (decoupled)"
+           if decoupled else "adds λ·w to the gradient (an L2 penalty seen through the optimizer)")
+    return Param("weight_decay", default, 0.0, 1.0, help=f"Weight decay λ: {how}.", latex=r"\lambda")
+
+
+def betas_param() -> Param:
+    return Param("betas", (0.9, 0.999), 0.0, 0.9999, kind="pair",
+                 help="Decay rates of the running averages of the gradient (β₁) and of its square (β₂).",
+                 latex=r"\beta_1,\beta_2")
+
+
+@njit(cache=True, inline="always")
+def lerp(start, end, weight):
+    """torch.lerp's formula (it switches form at weight 0.5 for accuracy)."""
+    if weight < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1.0 - weight)

@@ -1,0 +1,108 @@
+"""Rastrigin and Ackley: one global minimum hidden among a lattice of local ones."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from surfaces.base import Minimum, Surface
+
+RASTRIGIN, ACKLEY = 7, 8
+TWO_PI = 2.0 * math.pi
+
+
+@njit(cache=True, inline="always")
+def rastrigin(x, y, p):
+    f = 20.0 + x * x - 10.0 * math.cos(TWO_PI * x) + y * y - 10.0 * math.cos(TWO_PI * y)
+    return f, 2.0 * x + 20.0 * math.pi * math.sin(TWO_PI * x), 2.0 * y + 20.0 * math.pi * math.sin(TWO_PI * y)
+
+
+@njit(cache=True)
+def rastrigin_hessian(x, y, p):
+    k = 40.0 * math.pi * math.pi
+    return 2.0 + k * math.cos(TWO_PI * x), 0.0, 2.0 + k * math.cos(TWO_PI * y)
+
+
+@njit(cache=True, inline="always")
+def ackley(x, y, p):
+    r = math.sqrt(0.5 * (x * x + y * y))
+    e1 = math.exp(-0.2 * r)
+    e2 = math.exp(0.5 * (math.cos(TWO_PI * x) + math.cos(TWO_PI * y)))
+    f = -20.0 * e1 - e2 + math.e + 20.0
+    # The cone at the origin has no gradient; 0 is its (sub)gradient there.
+    cone = 2.0 * e1 / r if r > 0.0 else 0.0
+    return f, cone * x + math.pi * e2 * math.sin(TWO_PI * x), cone * y + math.pi * e2 * math.sin(TWO_PI * y)
+
+
+@njit(cache=True)
+def ackley_hessian(x, y, p):
+    r = math.sqrt(0.5 * (x * x + y * y))
+    e2 = math.exp(0.5 * (math.cos(TWO_PI * x) + math.cos(TWO_PI * y)))
+    sx, sy = math.sin(TWO_PI * x), math.sin(TWO_PI * y)
+    pi2 = math.pi * math.pi
+    bxx = pi2 * e2 * (2.0 * math.cos(TWO_PI * x) - sx * sx)
+    byy = pi2 * e2 * (2.0 * math.cos(TWO_PI * y) - sy * sy)
+    bxy = -pi2 * e2 * sx * sy
+    if r == 0.0:  # the cone's curvature is infinite at its tip
+        return math.inf, 0.0, math.inf
+    e1 = math.exp(-0.2 * r)
+    r2, r3 = r * r, r * r * r
+    axx = 2.0 * e1 * (-0.1 * x * x / r2 + 1.0 / r - 0.5 * x * x / r3)
+    ayy = 2.0 * e1 * (-0.1 * y * y / r2 + 1.0 / r - 0.5 * y * y / r3)
+    axy = 2.0 * e1 * (-0.1 * x * y / r2 - 0.5 * x * y / r3)
+    return axx + bxx, axy + bxy, ayy + byy
+
+
+def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) -> tuple[Minimum, ...]:
+    """Local minima near each integer lattice point, polished by Newton's method.
+
+    The global minimum comes first; the rest are sorted by value so labels read naturally.
+    """
+    found = []
+    p = np.zeros(1)
+    for i in range(-half_width, half_width + 1):
+        for j in range(-half_width, half_width + 1):
+            if i == 0 and j == 0:
+                continue
+            x, y = float(i), float(j)
+            for _ in range(50):
+                _, gx, gy = value_grad(x, y, p)
+                hxx, hxy, hyy = hessian(x, y, p)
+                det = hxx * hyy - hxy * hxy
+                dx = (hyy * gx - hxy * gy) / det
+                dy = (hxx * gy - hxy * gx) / det
+                x, y = x - dx, y - dy
+                if abs(dx) + abs(dy) < 1e-15:
+                    break
+            found.append(Minimum(x, y, value_grad(x, y, p)[0], "local"))
+    found.sort(key=lambda m: (m.value, m.x, m.y))
+    return (global_min, *found)
+
+
+_RASTRIGIN_MINIMA = lattice_minima(rastrigin, rastrigin_hessian, 5, Minimum(0.0, 0.0, 0.0, "global"))
+_ACKLEY_MINIMA = lattice_minima(ackley, ackley_hessian, 4, Minimum(0.0, 0.0, 0.0, "global"))
+
+SURFACES = (
+    Surface(
+        key="rastrigin", name="Rastrigin", code=RASTRIGIN,
+        formula=r"f(x,y) = 20 + \sum_{z\in\{x,y\}} \left(z^2 - 10\cos 2\pi z\right)",
+        story="An egg-crate of about a hundred local minima on a bowl. Gradient methods stop in "
+              "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
+              "the global minimum at the origin.",
+        domain=((-5.12, 5.12), (-5.12, 5.12)), start=(3.3, -2.7),
+        minima_fn=lambda kernel_params: _RASTRIGIN_MINIMA,
+        default_lr={"sgd": 2e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
+    ),
+    Surface(
+        key="ackley", name="Ackley", code=ACKLEY,
+        formula=r"f(x,y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
+        story="A nearly flat, bumpy plateau with one deep funnel at the origin. Far out the "
+              "gradient mostly points to the nearest bump, so local methods get trapped unless "
+              "they start inside the funnel.",
+        domain=((-5.0, 5.0), (-5.0, 5.0)), start=(2.2, -1.6),
+        minima_fn=lambda kernel_params: _ACKLEY_MINIMA,
+        default_lr={"sgd": 1e-2, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
+    ),
+)

@@ -1,0 +1,147 @@
+"""Pure-NumPy transcriptions of torch.optim's documented algorithms: the test oracle.
+
+Written from the pseudocode in the torch.optim docs, one vector at a time and without any
+optviz code, so the engine is checked against an independent reading of the algorithm.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def run(optimizer: str, grad_fn, w0, steps: int, lrs, **hp) -> np.ndarray:
+    """Path of ``steps`` updates from w0, using lrs[t-1] at step t; returns (steps+1, 2)."""
+    w = np.array(w0, dtype=np.float64)
+    path = [w.copy()]
+    state: dict = {}
+    for t in range(1, steps + 1):
+        g = np.asarray(grad_fn(w), dtype=np.float64)
+        w = STEPS[optimizer](w, g, lrs[t - 1], t, state, **hp)
+        path.append(w.copy())
+    return np.array(path)
+
+
+def sgd(w, g, lr, t, st, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    if weight_decay:
+        g = g + weight_decay * w
+    if momentum:
+        st["b"] = g.copy() if t == 1 else momentum * st["b"] + (1 - dampening) * g
+        g = g + momentum * st["b"] if nesterov else st["b"]
+    return w - lr * g
+
+
+def adagrad(w, g, lr, t, st, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+    st.setdefault("sum", np.full(2, initial_accumulator_value))
+    if weight_decay:
+        g = g + weight_decay * w
+    clr = lr / (1 + (t - 1) * lr_decay)
+    st["sum"] = st["sum"] + g * g
+    return w - clr * g / (np.sqrt(st["sum"]) + eps)
+
+
+def rmsprop(w, g, lr, t, st, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+    st.setdefault("v", np.zeros(2)), st.setdefault("g_ave", np.zeros(2)), st.setdefault("b", np.zeros(2))
+    if weight_decay:
+        g = g + weight_decay * w
+    st["v"] = alpha * st["v"] + (1 - alpha) * g * g
+    v = st["v"]
+    if centered:
+        st["g_ave"] = alpha * st["g_ave"] + (1 - alpha) * g
+        v = v - st["g_ave"] ** 2
+    if momentum > 0:
+        st["b"] = momentum * st["b"] + g / (np.sqrt(v) + eps)
+        return w - lr * st["b"]
+    return w - lr * g / (np.sqrt(v) + eps)
+
+
+def adam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False):
+    b1, b2 = betas
+    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("vmax", np.zeros(2))
+    if weight_decay:
+        if decoupled:
+            w = w - lr * weight_decay * w
+        else:
+            g = g + weight_decay * w
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    m_hat = st["m"] / (1 - b1 ** t)
+    if amsgrad:
+        st["vmax"] = np.maximum(st["vmax"], st["v"])
+        v_hat = st["vmax"] / (1 - b2 ** t)
+    else:
+        v_hat = st["v"] / (1 - b2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def adamw(w, g, lr, t, st, weight_decay=0.01, **kw):
+    return adam(w, g, lr, t, st, weight_decay=weight_decay, decoupled=True, **kw)
+
+
+def nadam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+          decoupled_weight_decay=False):
+    b1, b2 = betas
+    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("mu_prod", 1.0)
+    if weight_decay:
+        if decoupled_weight_decay:
+            w = w - lr * weight_decay * w
+        else:
+            g = g + weight_decay * w
+    mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    st["mu_prod"] *= mu
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    v_hat = st["v"] / (1 - b2 ** t)
+    denom = np.sqrt(v_hat) + eps
+    return (w - lr * (1 - mu) * g / ((1 - st["mu_prod"]) * denom)
+            - lr * mu_next * st["m"] / ((1 - st["mu_prod"] * mu_next) * denom))
+
+
+def adadelta(w, g, lr, t, st, rho=0.9, eps=1e-6, weight_decay=0.0):
+    st.setdefault("v", np.zeros(2)), st.setdefault("u", np.zeros(2))
+    if weight_decay:
+        g = g + weight_decay * w
+    st["v"] = rho * st["v"] + (1 - rho) * g * g
+    dx = np.sqrt(st["u"] + eps) / np.sqrt(st["v"] + eps) * g
+    st["u"] = rho * st["u"] + (1 - rho) * dx * dx
+    return w - lr * dx
+
+
+def adamax(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    b1, b2 = betas
+    st.setdefault("m", np.zeros(2)), st.setdefault("u", np.zeros(2))
+    if weight_decay:
+        g = g + weight_decay * w
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["u"] = np.maximum(b2 * st["u"], np.abs(g) + eps)
+    return w - lr * st["m"] / ((1 - b1 ** t) * st["u"])
+
+
+STEPS = {"sgd": sgd, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam, "adamw": adamw,
+         "nadam": nadam, "adadelta": adadelta, "adamax": adamax}
+
+
+def schedule_lr(key: str, lr: float, k: int, **p) -> float:
+    """Closed forms of the lr after k scheduler steps (torch.optim.lr_scheduler)."""
+    if key == "constant":
+        return lr
+    if key == "step":
+        return lr * p["gamma"] ** (k // p["step_size"])
+    if key == "exponential":
+        return lr * p["gamma"] ** k
+    if key == "cosine":
+        return p["eta_min"] + (lr - p["eta_min"]) * (1 + math.cos(math.pi * k / p["T_max"])) / 2
+    if key == "warmup_cosine":
+        w = p["warmup_steps"]
+        if k < w:
+            return lr * (p["start_factor"] + (1 - p["start_factor"]) * k / w)
+        return p["eta_min"] + (lr - p["eta_min"]) * (1 + math.cos(math.pi * (k - w) / p["T_max"])) / 2
+    if key == "inverse_time":
+        return lr / (1 + p["decay_rate"] * k)
+    if key == "cyclic":
+        s = p["step_size_up"]
+        phase = (k % (2 * s)) / s  # 0..2 within a cycle
+        return lr + (p["max_lr"] - lr) * (phase if phase <= 1 else 2 - phase)
+    raise KeyError(key)
