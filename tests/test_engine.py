@@ -188,3 +188,13 @@ def test_trajectory_shapes():
     assert traj.lr.shape == (37,)
     assert traj.outcome.kind == "ran_all_steps" and traj.outcome.step is None
     np.testing.assert_array_equal(traj.path[0], get_surface("beale").start)
+
+
+def test_stochastic_runs_note_a_minimum_but_keep_going():
+    exact = optviz.simulate("booth", "sgd", steps=500, lr=0.05)
+    noisy = optviz.simulate("booth", "sgd", steps=500, lr=0.05, gradient="noise", noise_std=0.01, seed=4)
+    assert exact.outcome.kind == "converged"
+    assert noisy.outcome.kind == "ran_all_steps" and len(noisy.path) == 501
+    assert noisy.outcome.reached_step is not None and noisy.outcome.reached_step <= exact.outcome.step + 5
+    assert (noisy.outcome.minimum.x, noisy.outcome.minimum.y) == (1.0, 3.0)
+    assert "first reached" in noisy.outcome.summary()

@@ -25,8 +25,8 @@ NOT_DIVERGED, NON_FINITE, BEYOND_BOUND = 0, 1, 2
 # Divergence bound: this many domain spans away from the centre
 BOUND_SPANS = 1.0e4
 # Layout of the per-run integer results
-R_OUTCOME, R_STOP_STEP, R_MINIMUM, R_POINTS, R_REASON = 0, 1, 2, 3, 4
-N_INT_RESULTS = 5
+R_OUTCOME, R_STOP_STEP, R_MINIMUM, R_POINTS, R_REASON, R_REACHED_STEP = 0, 1, 2, 3, 4, 5
+N_INT_RESULTS = 6
 
 
 @njit(cache=True, inline="always")
@@ -109,7 +109,9 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
     Per-run inputs are indexed by run r (codes, packed hyperparameters, seeds, starts).
     With ``record`` the per-step arrays are filled (path[r, t], loss[r, t], lrs[r, t-1],
     grad_norm[r, t] of the exact penalised gradient); otherwise only ``final`` (x, y, loss)
-    and ``results`` (outcome, stop step, minimum index, points kept, divergence reason).
+    and ``results`` (outcome, stop step, minimum index, points kept, divergence reason, step
+    a minimum was first reached).  Exact-gradient runs stop when they reach a minimum;
+    stochastic runs only note it and keep going, since noise can carry them out again.
     ``gate`` bounds the gradient norm anywhere within ``tolerance`` of a minimum, so the scan
     over minima is skipped where the gradient is larger (see landscape.convergence_gate).
     """
@@ -139,6 +141,8 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
         wx, wy = starts[r, 0], starts[r, 1]
         f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
         outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
+        reached = -1
+        stop_when_reached = mode == EXACT
         last_x, last_y, last_f = wx, wy, f
         if record:
             path[r, 0, 0], path[r, 0, 1] = wx, wy
@@ -146,7 +150,9 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
             grad_norm[r, 0] = norm2(gx, gy)
         hit = _minimum_within(wx, wy, minima, tol2)
         if hit >= 0:
-            outcome, stop, nearest, points = CONVERGED, 0, hit, 1
+            reached, nearest = 0, hit
+            if stop_when_reached:
+                outcome, stop, points = CONVERGED, 0, 1
         t = 1
         while outcome == RAN_ALL and t <= steps:
             if mode == NOISE:
@@ -186,7 +192,10 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
             elif gx * gx + gy * gy <= gate2:
                 hit = _minimum_within(wx, wy, minima, tol2)
                 if hit >= 0:
-                    outcome, stop, nearest, points = CONVERGED, t, hit, t + 1
+                    if reached < 0:
+                        reached, nearest = t, hit
+                    if stop_when_reached:
+                        outcome, stop, points = CONVERGED, t, t + 1
             t += 1
         final[r, 0], final[r, 1], final[r, 2] = last_x, last_y, last_f
         results[r, R_OUTCOME] = outcome
@@ -194,3 +203,4 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
         results[r, R_MINIMUM] = nearest
         results[r, R_POINTS] = points
         results[r, R_REASON] = reason
+        results[r, R_REACHED_STEP] = reached

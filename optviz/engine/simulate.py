@@ -173,13 +173,14 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
 
     trajectories = []
     for r in range(n):
-        outcome_code, stop, nearest, points, reason = (int(v) for v in results[r])
+        outcome_code, stop, nearest, points, reason, reached = (int(v) for v in results[r])
         outcome = Outcome(
             kind=OUTCOME_NAMES[outcome_code],
             step=None if outcome_code == kernel.RAN_ALL else stop,
             minimum_index=nearest if nearest >= 0 else None,
             minimum=minima[nearest] if nearest >= 0 else None,
             reason=DIVERGENCE_REASONS[reason],
+            reached_step=reached if reached >= 0 else None,
         )
         opt_key, values, sched_key, sched_values, mode_key, gvalue, seed = resolved[r]
         if record:

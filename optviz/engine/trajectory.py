@@ -21,6 +21,9 @@ class Outcome:
     whose update produced the stop (None when all steps ran).  ``minimum`` is the minimum a
     converged run reached.  ``reason`` says why a run diverged: "non_finite" (a NaN or inf
     appeared) or "beyond_bound" (it left a box 10⁴ domain-widths wide).
+    A stochastic run does not stop at a minimum (noise can carry it out again): it ends as
+    "ran_all_steps" with ``reached_step`` and ``minimum`` saying when and where it first
+    came within tolerance of one.
     """
 
     kind: str
@@ -28,6 +31,7 @@ class Outcome:
     minimum_index: int | None = None
     minimum: Minimum | None = None
     reason: str | None = None
+    reached_step: int | None = None
 
     def summary(self) -> str:
         if self.kind == "converged":
@@ -38,6 +42,9 @@ class Outcome:
             return f"diverged at step {self.step}: {why}"
         if self.kind == "escaped":
             return f"escaped at step {self.step}: it left the plotted area downhill, where the loss has no floor"
+        if self.reached_step is not None and self.minimum is not None:
+            return (f"ran all steps; first reached the minimum at ({self.minimum.x:.4g}, {self.minimum.y:.4g}) "
+                    f"at step {self.reached_step}")
         return "ran all steps"
 
 

@@ -1,0 +1,1 @@
+"""Figure builders: pure functions from runs to Plotly figure dicts."""

@@ -1,0 +1,84 @@
+"""The animated contour view: landscape image, minima, start, and one path per run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optviz.engine.trajectory import Trajectory
+from optviz.figures.animation import frame_steps, play_controls, position_index, trail_indices
+from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
+from optviz.figures.style import Sizes, base_layout, run_style
+
+PICK_GRID = 36  # invisible markers per side: hover read-outs and click targets
+GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
+STATIC_TRACES = 3
+TRACES_PER_RUN = 3  # full path (static), trail, head
+
+
+def run_trace_indices(run: int) -> tuple[int, int, int]:
+    first = STATIC_TRACES + TRACES_PER_RUN * run
+    return first, first + 1, first + 2
+
+
+def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
+                   sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True) -> dict:
+    """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
+    surface = landscape.surface
+    (x0, x1), (y0, y1) = surface.domain
+    gx, gy, gz = landscape.coarse(PICK_GRID)
+    mx, my = np.meshgrid(gx, gy)
+    data = [
+        {"type": "scatter", "x": mx.ravel(), "y": my.ravel(), "customdata": gz.ravel(), "mode": "markers",
+         "marker": {"size": 22, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
+         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>loss=%{customdata:.4g}<extra>click: start here</extra>"},
+        {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
+         "mode": "markers", "name": "minimum", "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+         "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
+                    "line": {"color": "#000000", "width": 1.5}}},
+        {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
+         "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+         "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#ffffff",
+                    "line": {"width": 3, "color": "#ffffff"}}},
+    ]
+    shown = frame_steps(max(t.steps for t in runs))
+    for r, (traj, label) in enumerate(zip(runs, labels)):
+        style = run_style(r)
+        data.append({"type": "scatter", "x": traj.path[:, 0], "y": traj.path[:, 1], "mode": "lines",
+                     "name": label, "legendgroup": f"run{r}", "visible": True if show_paths else "legendonly",
+                     "opacity": 0.55, "hoverinfo": "skip",
+                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 0.6}})
+        tail = trail_indices(traj, shown, 0)
+        data.append({"type": "scatter", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "mode": "lines",
+                     "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
+                     "line": {"color": style.color, "width": sizes.line * 1.6}})
+        head = position_index(traj, 0)
+        data.append({"type": "scatter", "x": traj.path[head:head + 1, 0], "y": traj.path[head:head + 1, 1],
+                     "mode": "markers", "showlegend": False, "legendgroup": f"run{r}", "name": label,
+                     "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+                     "marker": {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color,
+                                "line": {"color": "#ffffff", "width": 2}}})
+    frames = []
+    moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]
+    for k, step in enumerate(shown):
+        frame_data = []
+        for traj in runs:
+            tail = trail_indices(traj, shown, k)
+            head = position_index(traj, int(step))
+            frame_data.append({"type": "scatter", "x": traj.path[tail, 0], "y": traj.path[tail, 1]})
+            frame_data.append({"type": "scatter", "x": traj.path[head:head + 1, 0], "y": traj.path[head:head + 1, 1]})
+        frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
+
+    layout = base_layout(sizes, f"{surface.name}: paths on the contour map")
+    layout.update({
+        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "showgrid": False, "zeroline": False,
+                  "constrain": "domain"},
+        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False,
+                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        "images": [{"source": image_uri or image_data_uri(landscape_image(landscape)), "xref": "x", "yref": "y",
+                    "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
+                    "layer": "below"}],
+        "hovermode": "closest", "dragmode": "pan", "uirevision": surface.key,
+        "clickmode": "event+select",
+    })
+    layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=False, sizes_font=sizes.font))
+    return {"data": data, "layout": layout, "frames": frames}

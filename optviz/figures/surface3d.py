@@ -1,0 +1,87 @@
+"""The animated 3-D view: the landscape as a surface with the paths lying on it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optviz.engine.trajectory import Trajectory
+from optviz.figures.animation import frame_steps, play_controls, position_index, trail_indices
+from optviz.figures.landscape import Landscape
+from optviz.figures.style import Sizes, base_layout, run_style
+
+MESH = 61
+STATIC_TRACES = 3  # surface, minima, start
+TRACES_PER_RUN = 3  # full path (static), trail, head
+LIFT = 0.01  # raise paths by this fraction of the height range so the surface does not hide them
+
+
+def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
+                   sizes: Sizes, frame_ms: int) -> dict:
+    surface = landscape.surface
+    (x0, x1), (y0, y1) = surface.domain
+    xs, ys, z = landscape.coarse(MESH)
+    zd = landscape.display(z)
+    finite = zd[np.isfinite(zd)]
+    z_lo, z_hi = float(finite.min()), float(np.percentile(finite, 99.5))
+    lift = LIFT * (z_hi - z_lo)
+
+    def height(values):
+        return np.clip(landscape.display(values), z_lo, z_hi) + lift
+
+    start_loss = float(runs[0].loss[0])  # every run starts at the same point
+    data = [
+        {"type": "surface", "x": xs, "y": ys, "z": np.clip(zd, z_lo, z_hi), "colorscale": "Viridis",
+         "showscale": False, "opacity": 0.92, "name": "loss surface", "hoverinfo": "skip",
+         "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": False}, "width": 1}}},
+        {"type": "scatter3d", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
+         "z": height([m.value for m in landscape.minima]), "mode": "markers", "name": "minimum",
+         "marker": {"symbol": "diamond", "size": sizes.marker * 0.6, "color": "#ffffff",
+                    "line": {"color": "#000", "width": 2}}},
+        {"type": "scatter3d", "x": [start[0]], "y": [start[1]], "z": height([start_loss]), "mode": "markers",
+         "name": "start", "marker": {"symbol": "circle-open", "size": sizes.marker * 0.7, "color": "#000000"}},
+    ]
+    shown = frame_steps(max(t.steps for t in runs))
+    for r, (traj, label) in enumerate(zip(runs, labels)):
+        style = run_style(r)
+        hz = height(traj.loss)
+        data.append({"type": "scatter3d", "x": traj.path[:, 0], "y": traj.path[:, 1], "z": hz, "mode": "lines",
+                     "name": label, "legendgroup": f"run{r}", "opacity": 0.6, "hoverinfo": "skip",
+                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
+        tail = trail_indices(traj, shown, 0)
+        data.append({"type": "scatter3d", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "z": hz[tail],
+                     "mode": "lines", "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
+                     "line": {"color": style.color, "width": sizes.line * 3}})
+        head = position_index(traj, 0)
+        data.append({"type": "scatter3d", "x": traj.path[head:head + 1, 0], "y": traj.path[head:head + 1, 1],
+                     "z": hz[head:head + 1], "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
+                     "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
+                                               "color": style.color, "line": {"color": "#fff", "width": 2}}})
+    frames = []
+    moving = [STATIC_TRACES + TRACES_PER_RUN * r + j for r in range(len(runs)) for j in (1, 2)]
+    heights = [height(t.loss) for t in runs]
+    for k, step in enumerate(shown):
+        frame_data = []
+        for traj, hz in zip(runs, heights):
+            tail = trail_indices(traj, shown, k)
+            head = position_index(traj, int(step))
+            frame_data.append({"type": "scatter3d", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "z": hz[tail]})
+            frame_data.append({"type": "scatter3d", "x": traj.path[head:head + 1, 0],
+                               "y": traj.path[head:head + 1, 1], "z": hz[head:head + 1]})
+        frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
+
+    layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")
+    axis_font = {"size": sizes.font}
+    layout.update({
+        "scene": {
+            "xaxis": {"range": [x0, x1], "title": {"text": "x", "font": axis_font}},
+            "yaxis": {"range": [y0, y1], "title": {"text": "y", "font": axis_font}},
+            "zaxis": {"range": [z_lo, z_hi + 2 * lift], "title": {"text": landscape.display_label, "font": axis_font}},
+            "aspectmode": "manual", "aspectratio": {"x": 1, "y": (y1 - y0) / (x1 - x0), "z": 0.6},
+            "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 1.0}},
+        },
+        # a constant uirevision keeps the user's camera while playing and across reruns
+        "uirevision": surface.key,
+    })
+    layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=True, sizes_font=sizes.font))
+    return {"data": data, "layout": layout, "frames": frames}
+

@@ -1,0 +1,139 @@
+"""The one immutable State behind the page: widgets produce it, the URL encodes it,
+the engine and the figures consume it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from optviz.engine.simulate import GRADIENT_MODES, MAX_STEPS, PENALTY, SEED, RunSpec
+from optviz.kinds import KINDS, get_kind
+from optviz.optimizers import resolve_hyperparameters
+from optviz.params import Param
+from optviz.schedules import get_schedule, resolve_schedule
+from surfaces import CATALOGUE as SURFACES
+from surfaces import Surface, get_surface
+
+MAX_RUNS = 6
+APP_MAX_STEPS = 2000  # what the page animates; the engine itself allows MAX_STEPS
+STEPS = Param("steps", 300, 1, APP_MAX_STEPS, kind="int", help="Optimizer steps per run.")
+SPEED = Param("speed", 60, 10, 1000, kind="int", help="Milliseconds per animation frame (smaller is faster).")
+assert APP_MAX_STEPS <= MAX_STEPS
+
+Items = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class RunState:
+    """One run: a kind (GD, Adam, …), its hyperparameters, schedule and gradient mode."""
+
+    kind: str
+    hyperparameters: Items
+    schedule: str = "constant"
+    schedule_params: Items = ()
+    gradient: str = "exact"
+    gradient_value: float | int | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.hyperparameters)
+
+    def label(self) -> str:
+        """Short legend text that tells same-kind runs apart, e.g. "Adam lr=0.1"."""
+        kind = KINDS[self.kind]
+        hp = self.params
+        parts = [kind.label]
+        if self.kind in ("momentum", "nesterov"):
+            parts.append(f"μ={hp['momentum']:g}")
+        if self.gradient == "minibatch":
+            parts.append(f"B={self.gradient_value}")
+        elif self.gradient == "noise":
+            parts.append(f"σ={self.gradient_value:g}")
+        elif self.gradient == "dropout":
+            parts.append(f"dropout p={self.gradient_value:g}")
+        parts.append(f"lr={hp['lr']:g}")
+        if hp.get("weight_decay"):
+            parts.append(f"wd={hp['weight_decay']:g}")
+        if self.schedule != "constant":
+            parts.append(get_schedule(self.schedule).key)
+        return " ".join(parts)
+
+    def to_spec(self, seed: int, start: tuple[float, float]) -> RunSpec:
+        return RunSpec(optimizer=KINDS[self.kind].optimizer, hyperparameters=self.params, schedule=self.schedule,
+                       schedule_params=dict(self.schedule_params), gradient=self.gradient,
+                       gradient_value=self.gradient_value, seed=seed, start=start)
+
+
+@dataclass(frozen=True)
+class State:
+    surface: str
+    start: tuple[float, float]
+    steps: int
+    runs: tuple[RunState, ...]
+    seed: int = 0
+    l1: float = 0.0
+    l2: float = 0.0
+    surface_params: Items = ()
+    speed: int = 60
+    presentation: bool = False
+
+    @property
+    def surface_spec(self) -> Surface:
+        return SURFACES[self.surface]
+
+    def run_specs(self) -> list[RunSpec]:
+        return [run.to_spec(self.seed, self.start) for run in self.runs]
+
+
+def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedule_params: dict | None = None,
+             gradient: str | None = None, gradient_value: Any = None, **hyperparameters: Any) -> RunState:
+    """A validated RunState: the kind's defaults for ``surface`` overlaid with the arguments."""
+    kind = get_kind(kind_key)
+    values = kind.default_hyperparameters(surface)
+    values.update(hyperparameters)
+    values.update(kind.fixed)
+    values = resolve_hyperparameters(kind.spec, values)
+    mode_key = "exact" if kind.exact_only else (gradient or kind.default_gradient(surface))
+    mode = GRADIENT_MODES[mode_key]
+    if mode.needs_dataset and not surface.finite_sum:
+        mode = GRADIENT_MODES["noise"]
+    value = None
+    if mode.param is not None:
+        value = mode.param.validate(mode.param.default if gradient_value is None else gradient_value)
+    sched = get_schedule(schedule)
+    sched_values = resolve_schedule(sched, schedule_params)
+    return RunState(kind=kind.key, hyperparameters=tuple(values.items()), schedule=sched.key,
+                    schedule_params=tuple(sched_values.items()), gradient=mode.key, gradient_value=value)
+
+
+def default_state(surface_key: str = "rosenbrock") -> State:
+    surface = get_surface(surface_key)
+    runs = (make_run("gd", surface), make_run("momentum", surface), make_run("adam", surface))
+    return State(surface=surface.key, start=surface.start, steps=STEPS.default, runs=runs)
+
+
+def with_surface(state: State, surface_key: str) -> State:
+    """Switch surface: its start and suggested learning rates, the same kinds of run."""
+    surface = get_surface(surface_key)
+    runs = tuple(make_run(r.kind, surface, r.schedule, dict(r.schedule_params),
+                          gradient=r.gradient if (surface.finite_sum or not GRADIENT_MODES[r.gradient].needs_dataset)
+                          else None,
+                          gradient_value=r.gradient_value if r.gradient != "minibatch" or surface.finite_sum else None,
+                          **{k: v for k, v in r.hyperparameters if k != "lr"})
+                 for r in state.runs)
+    return replace(state, surface=surface.key, start=surface.start, runs=runs,
+                   surface_params=tuple(surface.resolve_params().items()))
+
+
+def validate_globals(state: State) -> State:
+    """Raise ValueError naming the field if a page-wide value is out of range."""
+    surface = get_surface(state.surface)
+    surface.resolve_params(dict(state.surface_params))
+    STEPS.validate(state.steps)
+    SEED.validate(state.seed)
+    PENALTY.validate(state.l1, "l1")
+    PENALTY.validate(state.l2, "l2")
+    SPEED.validate(state.speed)
+    if not 1 <= len(state.runs) <= MAX_RUNS:
+        raise ValueError(f"runs: between 1 and {MAX_RUNS} runs, not {len(state.runs)}")
+    return state

@@ -1,0 +1,213 @@
+"""State ⇄ URL query parameters.
+
+Every value is written explicitly (not only non-defaults), so a shared link reproduces the
+view even if a later version changes a default.  Decoding never raises: a bad or unknown
+parameter falls back to its default and yields a warning that names it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from typing import Any, Mapping, Sequence
+
+from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.kinds import KINDS
+from optviz.optimizers import resolve_hyperparameters
+from optviz.params import Param
+from optviz.schedules import CATALOGUE as SCHEDULES
+from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, default_state, make_run
+from surfaces import CATALOGUE as SURFACES
+
+MAX_VALUE_LENGTH = 200
+_RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
+GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", "speed", "present"}
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (tuple, list)):
+        return ",".join(format_value(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def encode(state: State) -> dict[str, str]:
+    q = {
+        "surface": state.surface,
+        "start": format_value(state.start),
+        "steps": format_value(state.steps),
+        "seed": format_value(state.seed),
+        "l1": format_value(state.l1),
+        "l2": format_value(state.l2),
+        "speed": format_value(state.speed),
+        "present": format_value(state.presentation),
+    }
+    for name, value in state.surface_params:
+        q[f"s.{name}"] = format_value(value)
+    for i, run in enumerate(state.runs, start=1):
+        q[f"r{i}"] = run.kind
+        for name, value in run.hyperparameters:
+            if name not in KINDS[run.kind].fixed:
+                q[f"r{i}.{name}"] = format_value(value)
+        q[f"r{i}.schedule"] = run.schedule
+        for name, value in run.schedule_params:
+            q[f"r{i}.schedule.{name}"] = format_value(value)
+        q[f"r{i}.gradient"] = run.gradient
+        if run.gradient_value is not None:
+            q[f"r{i}.gradient.value"] = format_value(run.gradient_value)
+    return q
+
+
+def parse_value(text: str, param: Param) -> Any:
+    """Text → a value of ``param``'s kind, validated; ValueError names the parameter."""
+    if param.kind == "bool":
+        lowered = text.strip().lower()
+        if lowered in ("1", "true"):
+            return True
+        if lowered in ("0", "false"):
+            return False
+        raise ValueError(f"{param.name}={text!r} must be 1 or 0")
+    if param.kind == "pair":
+        parts = text.split(",")
+        if len(parts) != 2:
+            raise ValueError(f"{param.name}={text!r} must be two numbers separated by a comma")
+        return param.validate(tuple(_number(p, param) for p in parts))
+    return param.validate(_number(text, param))
+
+
+def _number(text: str, param: Param) -> float | int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{param.name}={text!r} must be a number in {param.range_text()}") from None
+    if param.kind == "int" and math.isfinite(value) and value == int(value):
+        return int(value)
+    return value
+
+
+class _Reader:
+    """Reads values out of the query, collecting warnings and remembering what was used."""
+
+    def __init__(self, query: Mapping[str, Sequence[str]]):
+        self.query = query
+        self.used: set[str] = set()
+        self.warnings: list[str] = []
+
+    def text(self, key: str) -> str | None:
+        values = self.query.get(key)
+        if not values:
+            return None
+        self.used.add(key)
+        if len(values) > 1:
+            self.warnings.append(f"URL parameter {key!r} appears {len(values)} times; using the first.")
+        value = values[0]
+        if len(value) > MAX_VALUE_LENGTH:
+            self.warnings.append(f"URL parameter {key!r} is {len(value)} characters long (at most "
+                                 f"{MAX_VALUE_LENGTH}); using the default.")
+            return None
+        return value
+
+    def value(self, key: str, param: Param, default: Any) -> Any:
+        text = self.text(key)
+        if text is None:
+            return default
+        try:
+            return parse_value(text, param)
+        except ValueError as err:
+            self.warn(key, text, f"{err}; using {format_value(default)}")
+            return default
+
+    def choice(self, key: str, valid: Mapping[str, Any], default: str) -> str:
+        text = self.text(key)
+        if text is None:
+            return default
+        if text in valid:
+            return text
+        self.warn(key, text, f"must be one of {', '.join(valid)}; using {default}")
+        return default
+
+    def warn(self, key: str, text: str, why: str) -> None:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        self.warnings.append(f"URL parameter {key!r} = {shown!r} ignored: {why}.")
+
+
+_START_PARAM = Param("start", (0.0, 0.0), -math.inf, math.inf, kind="pair")
+
+
+def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
+    """The State a URL describes, and a warning for everything that had to fall back."""
+    read = _Reader(query)
+    surface_key = read.choice("surface", SURFACES, "rosenbrock")
+    state = default_state(surface_key)
+    surface = state.surface_spec
+
+    start = state.start
+    start_text = read.text("start")
+    if start_text is not None:
+        try:
+            x, y = (float(v) for v in start_text.split(","))
+            if not (math.isfinite(x) and math.isfinite(y) and surface.in_domain(x, y)):
+                raise ValueError
+            start = (x, y)
+        except ValueError:
+            (x0, x1), (y0, y1) = surface.domain
+            read.warn("start", start_text, f"must be 'x,y' inside x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]; "
+                                           f"using {format_value(start)}")
+
+    surface_params = tuple((p.name, read.value(f"s.{p.name}", p, p.default)) for p in surface.params)
+    runs = _decode_runs(read, surface) or state.runs
+    state = replace(
+        state, start=start, runs=runs, surface_params=surface_params,
+        steps=read.value("steps", STEPS, state.steps), seed=read.value("seed", SEED, state.seed),
+        l1=read.value("l1", replace(PENALTY, name="l1"), state.l1),
+        l2=read.value("l2", replace(PENALTY, name="l2"), state.l2),
+        speed=read.value("speed", SPEED, state.speed),
+        presentation=read.value("present", Param("present", False, kind="bool"), False),
+    )
+    for key in sorted(set(query) - read.used):
+        if not (key in GLOBAL_KEYS or _RUN_KEY.match(key) or key.startswith("s.")):
+            read.warnings.append(f"URL parameter {key!r} is unknown and was ignored.")
+        else:
+            read.warnings.append(f"URL parameter {key!r} does not apply here and was ignored.")
+    return state, read.warnings
+
+
+def _decode_runs(read: _Reader, surface) -> tuple[RunState, ...]:
+    indices = sorted({int(m.group(1)) for key in read.query if (m := _RUN_KEY.match(key))})
+    if len(indices) > MAX_RUNS:
+        read.warnings.append(f"URL asks for {len(indices)} runs; showing the first {MAX_RUNS}.")
+        indices = indices[:MAX_RUNS]
+    runs = []
+    for i in indices:
+        prefix = f"r{i}"
+        kind_key = read.choice(prefix, KINDS, "adam")
+        if read.query.get(prefix) is None:
+            read.warnings.append(f"URL parameter {prefix!r} (the kind of run {i}) is missing; using adam.")
+        kind = KINDS[kind_key]
+        defaults = make_run(kind_key, surface)
+        hp = dict(defaults.hyperparameters)
+        for p in kind.editable():
+            hp[p.name] = read.value(f"{prefix}.{p.name}", p, hp[p.name])
+        try:
+            resolve_hyperparameters(kind.spec, hp)
+        except ValueError as err:
+            read.warnings.append(f"URL parameters of run {i}: {err}; using {kind.label}'s defaults.")
+            hp = dict(defaults.hyperparameters)
+        schedule_key = read.choice(f"{prefix}.schedule", SCHEDULES, "constant")
+        schedule = SCHEDULES[schedule_key]
+        sched_values = {p.name: read.value(f"{prefix}.schedule.{p.name}", p, p.default) for p in schedule.params}
+        allowed = {k: m for k, m in GRADIENT_MODES.items() if surface.finite_sum or not m.needs_dataset}
+        if kind.exact_only:
+            allowed = {"exact": GRADIENT_MODES["exact"]}
+        gradient = read.choice(f"{prefix}.gradient", allowed, defaults.gradient)
+        mode = GRADIENT_MODES[gradient]
+        value = None
+        if mode.param is not None:
+            fallback = defaults.gradient_value if defaults.gradient == gradient else mode.param.default
+            value = read.value(f"{prefix}.gradient.value", mode.param, fallback)
+        runs.append(make_run(kind_key, surface, schedule_key, sched_values, gradient, value, **hp))
+    return tuple(runs)
