@@ -1,12 +1,44 @@
-"""optviz: watch optimizers move on 2-D loss surfaces."""
+"""optviz: watch optimizers move on 2-D loss surfaces.
+
+Table of contents: read the State (URL on first visit, then widgets) → run the engine
+(cached) → draw the views → write the State back into the URL.
+"""
 
 import streamlit as st
 
-import optviz
-from surfaces import CATALOGUE
+from optviz.figures.style import Sizes
+from optviz.ui import compute, session, sidebar, views
 
-st.set_page_config(page_title="optviz", layout="wide")
-surface = st.sidebar.selectbox("Surface", list(CATALOGUE), format_func=lambda k: CATALOGUE[k].name)
-traj = optviz.simulate(surface, "adam", lr=CATALOGUE[surface].default_lr["adam"])
-st.line_chart({"x": traj.path[:, 0], "y": traj.path[:, 1]})
-st.write(traj.outcome.summary())
+st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
+
+if not st.session_state.get(session.HYDRATED):
+    session.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
+
+session.apply_picked_point()
+sidebar.render()
+state = session.state_from_widgets()
+st.query_params.from_dict(session.current_query(state))
+
+if state.presentation:
+    st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
+sizes = Sizes.for_mode(state.presentation)
+
+views.messages()
+with st.spinner("Computing trajectories…"):
+    computed = compute.runs_for(state, session.state_key(state))
+    landscape, image_uri = compute.landscape_for(state)
+
+paths, curves, equations, glossary, export = st.tabs(
+    ["▶ Paths & results", "📈 Curves", "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
+with paths:
+    contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
+    views.results_table(state, computed)
+with curves:
+    views.curves(computed, sizes)
+with equations:
+    views.equations(state)
+with glossary:
+    views.glossary()
+with export:
+    views.share_link(state)
+    views.exports(state, computed, landscape, contour)

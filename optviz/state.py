@@ -109,7 +109,8 @@ def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedu
 def default_state(surface_key: str = "rosenbrock") -> State:
     surface = get_surface(surface_key)
     runs = (make_run("gd", surface), make_run("momentum", surface), make_run("adam", surface))
-    return State(surface=surface.key, start=surface.start, steps=STEPS.default, runs=runs)
+    return State(surface=surface.key, start=surface.start, steps=STEPS.default, runs=runs,
+                 surface_params=tuple(surface.resolve_params().items()))
 
 
 def with_surface(state: State, surface_key: str) -> State:

@@ -37,16 +37,16 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
                     "line": {"color": "#000000", "width": 1.5}}},
         {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
          "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-         "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#ffffff",
-                    "line": {"width": 3, "color": "#ffffff"}}},
+         "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
+                    "line": {"width": 3, "color": "#000000"}}},
     ]
     shown = frame_steps(max(t.steps for t in runs))
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
         data.append({"type": "scatter", "x": traj.path[:, 0], "y": traj.path[:, 1], "mode": "lines",
                      "name": label, "legendgroup": f"run{r}", "visible": True if show_paths else "legendonly",
-                     "opacity": 0.55, "hoverinfo": "skip",
-                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 0.6}})
+                     "opacity": 0.9, "hoverinfo": "skip",
+                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line}})
         tail = trail_indices(traj, shown, 0)
         data.append({"type": "scatter", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "mode": "lines",
                      "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",

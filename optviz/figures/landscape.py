@@ -16,20 +16,25 @@ from PIL import Image
 from plotly.colors import sequential
 
 from optviz.engine.landscape import loss_grid
-from surfaces import Minimum, Surface
+from surfaces import Minimum, Surface, get_surface
 
 N_BANDS = 22
+WHITE_BLEND = 0.45  # a pale landscape lets the coloured paths stand out
 RESOLUTION = 301  # image pixels per side; the 3-D mesh and hover grid take every few
 
 
 @dataclass(frozen=True)
 class Landscape:
-    surface: Surface
+    surface_key: str  # a key, not the Surface: st.cache_data pickles this and Surfaces hold functions
     xs: np.ndarray
     ys: np.ndarray
     z: np.ndarray  # penalised loss, z[j, i] at (xs[i], ys[j])
     minima: tuple[Minimum, ...]
     floor: float  # lowest loss known (a minimum or the grid), for log displays
+
+    @property
+    def surface(self) -> Surface:
+        return get_surface(self.surface_key)
 
     @property
     def log_scale(self) -> bool:
@@ -58,7 +63,7 @@ def make_landscape(surface: Surface, kernel_params: np.ndarray, minima: tuple[Mi
     xs, ys, z = loss_grid(surface, kernel_params, resolution, l1, l2)
     finite = z[np.isfinite(z)]
     floor = min([float(finite.min()) if finite.size else 0.0] + [m.value for m in minima])
-    return Landscape(surface, xs, ys, z, minima, floor)
+    return Landscape(surface.key, xs, ys, z, minima, floor)
 
 
 def _viridis_table(n: int = 256) -> np.ndarray:
@@ -78,11 +83,11 @@ def banded_rgb(values: np.ndarray) -> np.ndarray:
     hi = hi if hi > lo else lo + 1.0
     t = np.clip((np.nan_to_num(values, nan=hi, posinf=hi, neginf=lo) - lo) / (hi - lo), 0.0, 1.0)
     band = np.minimum((t * N_BANDS).astype(int), N_BANDS - 1)
-    rgb = _TABLE[(band * (len(_TABLE) - 1)) // (N_BANDS - 1)].copy()
+    rgb = _TABLE[(band * (len(_TABLE) - 1)) // (N_BANDS - 1)] * (1.0 - WHITE_BLEND) + 255.0 * WHITE_BLEND
     edge = np.zeros(band.shape, dtype=bool)
     edge[1:, :] |= band[1:, :] != band[:-1, :]
     edge[:, 1:] |= band[:, 1:] != band[:, :-1]
-    rgb[edge] *= 0.72
+    rgb[edge] *= 0.6
     return rgb.astype(np.uint8)
 
 

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import plotly.io as pio
+
 OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
 SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open")
-TEMPLATE = "plotly_white"  # explicit: Streamlit's placeholder template renders nearly black when exported
+# An explicit template object (not the name: plotly.js only understands objects; names are a
+# Python-side convenience).  Exported files then look the same as the page, never the
+# near-black placeholder template Streamlit installs.  Layout part only: 2.8 kB per figure.
+TEMPLATE = {"layout": pio.templates["plotly_white"].layout.to_plotly_json()}
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,10 @@ class Sizes:
 def base_layout(sizes: Sizes, title: str) -> dict:
     return {
         "template": TEMPLATE,
-        "title": {"text": title, "font": {"size": sizes.title}},
+        "title": {"text": title, "font": {"size": sizes.title}, "y": 0.99, "yanchor": "top", "x": 0.02},
         "font": {"size": sizes.font},
         "height": sizes.height,
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": sizes.font}},
+        "margin": {"l": 60, "r": 20, "t": 40 + 5 * sizes.font, "b": 40},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": sizes.font},
+                   "bgcolor": "rgba(255,255,255,0.7)"},
     }

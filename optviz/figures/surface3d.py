@@ -22,7 +22,9 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     xs, ys, z = landscape.coarse(MESH)
     zd = landscape.display(z)
     finite = zd[np.isfinite(zd)]
-    z_lo, z_hi = float(finite.min()), float(np.percentile(finite, 99.5))
+    # log heights are already compressed; a linear surface (the saddle) is clipped at its extremes
+    z_lo = float(finite.min()) if landscape.log_scale else float(np.percentile(finite, 0.5))
+    z_hi = float(finite.max()) if landscape.log_scale else float(np.percentile(finite, 99.5))
     lift = LIFT * (z_hi - z_lo)
 
     def height(values):

@@ -1,0 +1,1 @@
+"""Streamlit pieces: session state, sidebar controls, cached computation and the views."""

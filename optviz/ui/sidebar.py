@@ -1,0 +1,103 @@
+"""The sidebar: presets, surface, start, runs and playback, all generated from declarations."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.figures.style import DASHES, OKABE_ITO
+from optviz.kinds import KINDS
+from optviz.presets import PRESETS
+from optviz.schedules import CATALOGUE as SCHEDULES
+from optviz.state import MAX_RUNS, SPEED, STEPS
+from optviz.ui import session
+from optviz.ui.widgets import param_widget
+from surfaces import CATALOGUE as SURFACES
+
+COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "vermillion", "pink", "sky blue")))
+
+
+def render_presets() -> None:
+    with st.sidebar.expander("🎓 Lecture presets", expanded=True):
+        for key, preset in PRESETS.items():
+            st.button(preset.title, key=f"preset_{key}", on_click=session.on_preset, args=(key,),
+                      width="stretch", help=preset.caption)
+
+
+def render_surface() -> None:
+    sb = st.sidebar
+    sb.selectbox("Surface", list(SURFACES), key="surface", format_func=lambda k: SURFACES[k].name,
+                 on_change=session.on_surface_change)
+    st.session_state["_last_surface"] = st.session_state["surface"]
+    surface = SURFACES[st.session_state["surface"]]
+    with sb.expander("Formula and why it is interesting"):
+        st.latex(surface.formula)
+        st.caption(surface.story)
+    for p in surface.params:
+        param_widget(f"sp_{p.name}", p, container=sb)
+    (x0, x1), (y0, y1) = surface.domain
+    left, right = sb.columns(2)
+    left.number_input("start x", min_value=float(x0), max_value=float(x1), step=0.1, format="%.4g", key="start_x",
+                      help=f"Where every run starts, in [{x0:g}, {x1:g}]. Or click on the contour map.")
+    right.number_input("start y", min_value=float(y0), max_value=float(y1), step=0.1, format="%.4g", key="start_y",
+                       help=f"Where every run starts, in [{y0:g}, {y1:g}]. Or click on the contour map.")
+    sb.caption("Tip: click anywhere on the contour map to start there.")
+    param_widget("steps", STEPS, "steps", container=sb)
+
+
+def render_regularization() -> None:
+    with st.sidebar.expander("Regularization (added to the loss)"):
+        st.caption("λ₁‖w‖₁ + λ₂/2‖w‖² reshape the landscape for every run; the star marks the shifted minimum.")
+        param_widget("l1", PENALTY, "L1 penalty λ₁")
+        param_widget("l2", PENALTY, "L2 penalty λ₂")
+
+
+def render_run(i: int) -> None:
+    surface = SURFACES[st.session_state["surface"]]
+    run = session.run_from_widgets(i, surface)
+    colour = OKABE_ITO[i]
+    with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
+        st.selectbox("Optimizer", list(KINDS), key=session.run_key(i, "kind"), format_func=lambda k: KINDS[k].label,
+                     on_change=session.on_kind_change, args=(i,), help=KINDS[run.kind].blurb)
+        for p in KINDS[run.kind].editable():
+            param_widget(session.hp_key(i, p.name), p)
+        st.selectbox("Learning-rate schedule", list(SCHEDULES), key=session.run_key(i, "schedule"),
+                     format_func=lambda k: SCHEDULES[k].name, help=SCHEDULES[run.schedule].help)
+        for p in SCHEDULES[st.session_state[session.run_key(i, "schedule")]].params:
+            param_widget(session.sched_key(i, p.name), p)
+        modes = [k for k, m in GRADIENT_MODES.items() if surface.finite_sum or not m.needs_dataset]
+        if KINDS[run.kind].exact_only:
+            st.caption("Gradient: exact (full batch) — that is what makes it GD.")
+        else:
+            st.selectbox("Gradient", modes, key=session.run_key(i, "gradient"), on_change=session.on_gradient_change,
+                         args=(i,), help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes))
+            mode = GRADIENT_MODES[st.session_state[session.run_key(i, "gradient")]]
+            if mode.param is not None:
+                param_widget(session.run_key(i, "gradient_value"), mode.param)
+
+
+def render_runs() -> None:
+    sb = st.sidebar
+    sb.subheader("Runs")
+    sb.number_input("Number of runs", min_value=1, max_value=MAX_RUNS, step=1, key="n_runs",
+                    on_change=session.on_n_runs_change, help=f"Compare up to {MAX_RUNS} optimizers at once.")
+    for i in range(int(st.session_state["n_runs"])):
+        render_run(i)
+    param_widget("seed", SEED, "random seed", container=sb)
+
+
+def render_playback() -> None:
+    with st.sidebar.expander("Playback and display", expanded=False):
+        param_widget("speed", SPEED, "ms per frame")
+        st.toggle("Presentation mode (projector)", key="presentation",
+                  help="Larger fonts, thicker lines and bigger markers.")
+
+
+def render() -> None:
+    st.sidebar.title("optviz")
+    st.sidebar.caption("Watch optimizers move on loss surfaces. torch.optim semantics, names and defaults.")
+    render_presets()
+    render_surface()
+    render_runs()
+    render_regularization()
+    render_playback()

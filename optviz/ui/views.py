@@ -1,0 +1,159 @@
+"""The main area: animations, results, curves, equations, glossary and exports."""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from optviz.figures.contour import contour_figure
+from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
+from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
+from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.figures.style import Sizes
+from optviz.figures.surface3d import surface_figure
+from optviz.glossary import GLOSSARY
+from optviz.kinds import KINDS
+from optviz.presets import PRESETS
+from optviz.schedules import CATALOGUE as SCHEDULES
+from optviz.state import State
+from optviz.ui import session
+from optviz.ui.compute import Computed
+
+CONTOUR_KEY = "contour_chart"
+CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
+PRESENTATION_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; } h3 { font-size: 2rem !important; }
+</style>"""
+
+
+def messages() -> None:
+    for warning in st.session_state.get(session.WARNINGS) or []:
+        st.warning(warning, icon="⚠️")
+    caption = st.session_state.get(session.CAPTION)
+    if caption:
+        st.info(f"**{caption[0]}** — {caption[1]}", icon="🎓")
+    notice = st.session_state.pop(session.NOTICE, None)
+    if notice:
+        st.toast(notice)
+
+
+def share_link(state: State) -> None:
+    query = urlencode(session.current_query(state))
+    base = st.context.url or ""
+    with st.expander("🔗 Share this exact view (copy the link)"):
+        st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly.")
+        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+
+
+def results_table(state: State, computed: Computed) -> None:
+    rows = []
+    for t, label, text in zip(computed.runs, computed.labels, computed.explanations):
+        dist = nearest_minimum_distance(t, computed.minima)
+        steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
+        rows.append({
+            "run": label,
+            "outcome": t.outcome.kind.replace("_", " "),
+            "final loss": float(t.loss[-1]),
+            "steps to converge": str(steps_to) if steps_to is not None else "—",
+            "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
+            "distance to nearest minimum": float(dist[-1]) if dist is not None else None,
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
+                                "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g")})
+    for label, text in zip(computed.labels, computed.explanations):
+        st.markdown(f"**{label}** — {text}")
+
+
+def animations(state: State, computed: Computed, landscape, image_uri: str, sizes: Sizes) -> tuple[dict, dict]:
+    contour = contour_figure(landscape, computed.runs, computed.labels, state.start, sizes, state.speed, image_uri)
+    surface3d = surface_figure(landscape, computed.runs, computed.labels, state.start, sizes, state.speed)
+    if state.presentation:
+        columns = (st.container(), st.container())
+    else:
+        columns = st.columns(2)
+    with columns[0]:
+        st.plotly_chart(PrebuiltFigure(contour), key=CONTOUR_KEY, on_select=partial(session.on_chart_select, CONTOUR_KEY),
+                        selection_mode="points", config=CHART_CONFIG, theme=None)
+        st.caption("Press ▶ Play. Click the map to start from there; scroll to zoom, drag to pan.")
+    with columns[1]:
+        st.plotly_chart(PrebuiltFigure(surface3d), key="surface_chart", config=CHART_CONFIG, theme=None)
+        st.caption(f"Height shows {landscape.display_label}. Drag to rotate; the camera stays while playing.")
+    return contour, surface3d
+
+
+def curves(computed: Computed, sizes: Sizes) -> None:
+    left, middle, right = st.columns(3)
+    left.plotly_chart(PrebuiltFigure(loss_figure(computed.runs, computed.labels, computed.minima, sizes)),
+                      config=CHART_CONFIG, theme=None, key="loss_chart")
+    middle.plotly_chart(PrebuiltFigure(lr_figure(computed.runs, computed.labels, sizes)), config=CHART_CONFIG,
+                        theme=None, key="lr_chart")
+    right.plotly_chart(PrebuiltFigure(gradient_figure(computed.runs, computed.labels, computed.minima, sizes)),
+                       config=CHART_CONFIG, theme=None, key="grad_chart")
+
+
+LR_STORY = ("**Learning rate.** It trades speed against stability: too high overshoots or diverges, too low "
+            "crawls. Schedulers usually start large and shrink it (step, exponential, cosine, warm-up).")
+REG_STORY = ("**Regularization.** L1 and L2 penalties are added to the loss itself, so they reshape the landscape "
+             "and move the minimum: L1 pulls it toward the axes (sparse weights), L2 toward the origin. Dropout "
+             "(on the noisy bowl) randomly hides inputs and, on average, acts like an L2 penalty.")
+
+
+def torch_code(run) -> str:
+    kind = KINDS[run.kind]
+    args = ", ".join(f"{k}={v!r}" for k, v in run.hyperparameters)
+    cls = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
+           "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax"}[kind.optimizer]
+    code = f"opt = torch.optim.{cls}(params, {args})"
+    if run.schedule != "constant":
+        schedule = SCHEDULES[run.schedule]
+        code += f"\n# {schedule.torch_equivalent}\n# with " + ", ".join(f"{k}={v!r}" for k, v in run.schedule_params)
+    return code
+
+
+def equations(state: State) -> None:
+    seen = set()
+    for run in state.runs:
+        kind = KINDS[run.kind]
+        if run.kind in seen:
+            continue
+        seen.add(run.kind)
+        spec = kind.spec
+        st.subheader(kind.label)
+        left, right = st.columns([3, 2])
+        with left:
+            st.latex(spec.equations)
+        with right:
+            st.markdown(spec.intuition)
+            st.caption(f"{kind.blurb} Source: {spec.reference}")
+    st.markdown(LR_STORY)
+    if any(r.schedule != "constant" for r in state.runs):
+        for key in sorted({r.schedule for r in state.runs} - {"constant"}):
+            st.latex(SCHEDULES[key].formula)
+    st.markdown(REG_STORY)
+    with st.expander("The same runs in PyTorch"):
+        st.code("\n\n".join(torch_code(r) for r in state.runs), language="python")
+
+
+def glossary() -> None:
+    for term, text, preset_key in GLOSSARY:
+        left, right = st.columns([5, 1])
+        left.markdown(f"**{term}.** {text}")
+        right.button("Show me", key=f"glossary_{term}", on_click=session.on_preset, args=(preset_key,),
+                     help=PRESETS[preset_key].title)
+
+
+def exports(state: State, computed: Computed, landscape, contour: dict) -> None:
+    st.caption("Files for slides and notebooks. Each is generated when you click.")
+    name = f"optviz-{state.surface}"
+    st.download_button("⬇ Trajectories (CSV)", data=lambda: trajectories_csv(computed.runs, computed.labels),
+                       file_name=f"{name}.csv", mime="text/csv", key="dl_csv")
+    st.download_button("⬇ Animated contour (HTML, plays offline)", data=lambda: standalone_html(contour),
+                       file_name=f"{name}.html", mime="text/html", key="dl_html")
+    st.download_button("⬇ Animated contour (GIF)", data=lambda: animated_gif(landscape, computed.runs, state.speed),
+                       file_name=f"{name}.gif", mime="image/gif", key="dl_gif")

@@ -1,0 +1,69 @@
+"""One widget per declared Param, so every control is generated from the same declaration."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from optviz.params import Param
+
+_MANTISSAS = (1.0, 2.0, 5.0)
+
+
+def log_grid(low: float, high: float) -> list[float]:
+    """1-2-5 steps per decade between low and high, as users think of learning rates."""
+    values = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in _MANTISSAS:
+            v = float(f"{m}e{exponent}")
+            if low <= v <= high:
+                values.append(v)
+    return values
+
+
+def _step(p: Param) -> float:
+    span = p.high - p.low
+    return 10.0 ** math.floor(math.log10(span / 100.0)) if span > 0 else 0.01
+
+
+def seed_value(key: str, p: Param, value: Any) -> None:
+    """Put ``value`` where the widget for ``p`` under ``key`` will read it."""
+    if p.kind == "pair":
+        st.session_state[f"{key}_0"], st.session_state[f"{key}_1"] = float(value[0]), float(value[1])
+    elif p.kind == "int":
+        st.session_state[key] = int(value)
+    elif p.kind == "bool":
+        st.session_state[key] = bool(value)
+    else:
+        st.session_state[key] = float(value)
+
+
+def read_value(key: str, p: Param) -> Any:
+    if p.kind == "pair":
+        return (st.session_state[f"{key}_0"], st.session_state[f"{key}_1"])
+    return st.session_state[key]
+
+
+def param_widget(key: str, p: Param, label: str | None = None, container=st) -> None:
+    """Render the widget for ``p``; its value lives in st.session_state[key]."""
+    label = label or p.name
+    helptext = p.help + (f" Range {p.range_text()}." if p.kind != "bool" else "")
+    if p.kind == "bool":
+        container.checkbox(label, key=key, help=helptext)
+    elif p.kind == "pair":
+        left, right = container.columns(2)
+        for i, column in enumerate((left, right)):
+            column.number_input(f"{label}[{i}]", min_value=float(p.low), max_value=float(p.high), step=0.001,
+                                format="%.4g", key=f"{key}_{i}", help=helptext)
+    elif p.kind == "int":
+        container.number_input(label, min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=helptext)
+    elif p.scale == "log" and p.low > 0:
+        current = st.session_state.get(key, p.default)
+        options = sorted(set(log_grid(p.low, p.high)) | {float(current)})
+        container.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}",
+                                help=helptext + " Log scale: use ← → to step.")
+    else:
+        container.number_input(label, min_value=float(p.low), max_value=float(p.high), step=_step(p), format="%.4g",
+                               key=key, help=helptext)

@@ -1,0 +1,148 @@
+"""The page through Streamlit's AppTest: presets, URL, clicks, widgets and payload."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optviz.presets import PRESETS
+from optviz.ui import session
+from optviz.urlstate import decode, encode
+
+APP = "../app.py"  # AppTest resolves it against this file
+PAYLOAD_BUDGET = 1_000_000  # bytes of figure JSON for the animated contour + 3-D views
+
+
+def run_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def animated(spec: dict) -> bool:
+    return len(spec.get("frames", [])) > 1 and spec["layout"]["updatemenus"][0]["buttons"][0]["method"] == "animate"
+
+
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    return run_app()
+
+
+def test_default_page_renders_both_animations(default_app):
+    at = default_app
+    assert not at.exception, [e.value for e in at.exception]
+    contour, surface3d = specs(at)[:2]
+    assert animated(contour) and animated(surface3d)
+    assert contour["layout"]["images"][0]["layer"] == "below"  # the landscape stays during playback
+    assert surface3d["data"][0]["type"] == "surface"
+
+
+def test_default_payload_is_within_budget(default_app):
+    contour, surface3d = (chart.proto.spec for chart in default_app.get("plotly_chart")[:2])
+    assert len(contour) + len(surface3d) <= PAYLOAD_BUDGET
+    for spec in specs(default_app)[:2]:
+        for frame in spec["frames"]:
+            assert all(d["type"] in ("scatter", "scatter3d") for d in frame["data"])  # never the surface
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_preset_renders_animated_figures(default_app, key):
+    at = default_app
+    at.button(key=f"preset_{key}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    state = PRESETS[key].build()
+    assert at.session_state["surface"] == state.surface
+    assert at.session_state["n_runs"] == len(state.runs)
+    contour, surface3d = specs(at)[:2]
+    assert animated(contour) and animated(surface3d)
+    assert len([d for d in contour["data"] if d.get("legendgroup")]) == 3 * len(state.runs)
+    assert any(PRESETS[key].title in info.value for info in at.info)
+
+
+def test_url_reproduces_the_view():
+    state = PRESETS["minibatch_noise"].build()
+    at = run_app(encode(state))
+    assert not at.exception and not at.warning
+    # the page wrote back the State it rebuilt from its widgets: the same as the link's
+    shown, warnings = decode({k: [at.query_params[k]] for k in at.query_params})
+    assert shown == state and not warnings
+    assert at.session_state["surface"] == "noisy_bowl"
+    assert at.session_state["n_runs"] == 4
+    assert at.session_state["r3_gradient_value"] == 50
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == state.start
+
+
+def test_bad_url_values_fall_back_with_a_warning_naming_them():
+    at = run_app({"surface": "rosenbrock", "steps": "1e999", "r1": "adam", "r1.lr": "NaN", "zzz": "1",
+                  "r1.betas": "0.9"})
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    for name in ("'steps'", "'r1.lr'", "'zzz'", "'r1.betas'"):
+        assert name in text
+    assert at.session_state["steps"] == 300 and at.session_state["r0_hp_lr"] == 0.05
+
+
+def test_injected_chart_selection_sets_the_start(default_app):
+    at = default_app
+    at.button(key="preset_basins").click().run()
+    before = specs(at)[0]["data"][2]
+    at.session_state[session.PICKED] = (1.5, -1.0)
+    at.run()
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == (1.5, -1.0)
+    contour = specs(at)[0]
+    assert contour["data"][2]["x"] == [1.5] and before["x"] != [1.5]
+    run_path = contour["data"][3]
+    assert _first_point(run_path) == (1.5, -1.0)
+
+
+def _first_point(trace: dict) -> tuple[float, float]:
+    import base64
+
+    import numpy as np
+
+    def decode_axis(v):
+        if isinstance(v, dict):
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return np.asarray(v)
+    return float(decode_axis(trace["x"])[0]), float(decode_axis(trace["y"])[0])
+
+
+def test_a_click_outside_the_domain_is_ignored(default_app):
+    at = default_app
+    start = (at.session_state["start_x"], at.session_state["start_y"])
+    at.session_state[session.PICKED] = (1e9, 0.0)
+    at.run()
+    assert not at.exception
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == start
+
+
+def test_changing_a_runs_optimizer_changes_the_figures():
+    at = run_app()
+    before = at.get("plotly_chart")[0].proto.spec
+    at.selectbox(key="r0_kind").set_value("rmsprop").run()
+    assert not at.exception
+    after = at.get("plotly_chart")[0].proto.spec
+    assert before != after
+    assert "RMSprop" in after and at.session_state["r0_hp_alpha"] == 0.99
+
+
+def test_changing_surface_resets_start_and_learning_rates():
+    at = run_app()
+    at.selectbox(key="surface").set_value("booth").run()
+    assert not at.exception
+    assert (at.session_state["start_x"], at.session_state["start_y"]) == (-6.0, -8.0)
+    assert at.session_state["r0_hp_lr"] == 0.05  # Booth's suggestion for GD
+
+
+def test_presentation_mode_enlarges_fonts():
+    at = run_app()
+    small = specs(at)[0]["layout"]["font"]["size"]
+    at.toggle(key="presentation").set_value(True).run()
+    assert specs(at)[0]["layout"]["font"]["size"] > small

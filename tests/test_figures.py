@@ -1,0 +1,124 @@
+"""Figure builders: frame counts, what frames carry, consistent run styles, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optviz.figures.animation import MAX_FRAMES, frame_steps
+from optviz.figures.contour import STATIC_TRACES, TRACES_PER_RUN, contour_figure, run_trace_indices
+from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
+from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
+from optviz.figures.landscape import banded_rgb, landscape_image
+from optviz.figures.style import OKABE_ITO, Sizes, run_style
+from optviz.figures.surface3d import surface_figure
+from optviz.presets import PRESETS
+from optviz.ui.compute import compute_runs
+from optviz.ui.compute import _landscape as cached_landscape
+
+SIZES = Sizes.for_mode(False)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    state = PRESETS["rosenbrock_race"].build()
+    computed = compute_runs(state)
+    landscape, uri = cached_landscape.__wrapped__(state.surface, state.surface_params, state.l1, state.l2)
+    return state, computed, landscape, uri
+
+
+@pytest.mark.parametrize("steps,expected", [(1, 2), (10, 11), (150, 151), (300, 151), (2000, 151)])
+def test_frame_count_is_capped(steps, expected):
+    shown = frame_steps(steps)
+    assert len(shown) == expected and shown[0] == 0 and shown[-1] == steps
+    assert np.all(np.diff(shown) > 0) and len(shown) <= MAX_FRAMES + 1
+
+
+def test_contour_frames_carry_only_the_moving_traces(scene):
+    state, computed, landscape, uri = scene
+    fig = contour_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri)
+    n = len(computed.runs)
+    assert len(fig["data"]) == STATIC_TRACES + TRACES_PER_RUN * n
+    assert len(fig["frames"]) == len(frame_steps(state.steps))
+    moving = sorted(i for r in range(n) for i in run_trace_indices(r)[1:])
+    for frame in fig["frames"]:
+        assert sorted(frame["traces"]) == moving and len(frame["data"]) == 2 * n
+        assert all(set(d) <= {"type", "x", "y"} for d in frame["data"])
+    last = fig["frames"][-1]["data"]
+    for r, traj in enumerate(computed.runs):  # the last frame shows each run's final point
+        np.testing.assert_array_equal(last[2 * r + 1]["x"], traj.path[-1:, 0])
+    assert fig["layout"]["yaxis"]["scaleanchor"] == "x"  # equal aspect
+    assert fig["layout"]["sliders"][0]["steps"][-1]["label"] == str(state.steps)
+
+
+def test_3d_frames_redraw_and_carry_heights(scene):
+    state, computed, landscape, _ = scene
+    fig = surface_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60)
+    assert fig["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
+    assert fig["layout"]["uirevision"]  # keeps the camera
+    for frame in fig["frames"]:
+        assert all(d["type"] == "scatter3d" and "z" in d for d in frame["data"])
+    assert "camera" not in str([f.keys() for f in fig["frames"]])
+
+
+def test_a_run_has_the_same_colour_and_dash_in_every_view(scene):
+    state, computed, landscape, uri = scene
+    views = [
+        contour_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri),
+        surface_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60),
+        loss_figure(computed.runs, computed.labels, computed.minima, SIZES),
+        lr_figure(computed.runs, computed.labels, SIZES),
+        gradient_figure(computed.runs, computed.labels, computed.minima, SIZES),
+    ]
+    for fig in views:
+        for trace in fig["data"]:
+            group = trace.get("legendgroup")
+            if group and "line" in trace and "color" in trace["line"]:
+                r = int(group[3:])
+                assert trace["line"]["color"] == run_style(r).color == OKABE_ITO[r]
+                if "dash" in trace["line"]:
+                    assert trace["line"]["dash"] == run_style(r).dash
+
+
+def test_styles_differ_in_shape_as_well_as_colour():
+    styles = [run_style(i) for i in range(6)]
+    assert len({s.dash for s in styles}) == len({s.symbol for s in styles}) == 6
+
+
+def test_presentation_mode_is_larger():
+    small, large = Sizes.for_mode(False), Sizes.for_mode(True)
+    assert large.font > small.font and large.line > small.line and large.marker > small.marker
+
+
+def test_landscape_image_shows_bands_with_darker_edges(scene):
+    _, _, landscape, _ = scene
+    image = landscape_image(landscape)
+    assert image.size == (len(landscape.xs), len(landscape.ys))
+    rgb = banded_rgb(np.linspace(0, 1, 200)[None, :].repeat(3, axis=0))
+    assert len({tuple(c) for c in rgb[1]}) > 20
+
+
+def test_csv_export_has_every_point(scene):
+    _, computed, _, _ = scene
+    rows = list(csv.DictReader(io.StringIO(trajectories_csv(computed.runs, computed.labels))))
+    assert len(rows) == sum(len(t.path) for t in computed.runs)
+    first = computed.runs[0]
+    assert float(rows[1]["x"]) == first.path[1, 0] and float(rows[1]["lr"]) == first.lr[0]
+
+
+def test_html_export_is_standalone_and_light(scene):
+    state, computed, landscape, uri = scene
+    html = standalone_html(contour_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri))
+    assert "<html" in html and "Plotly.newPlot" in html and "<script src=" not in html  # nothing fetched
+    assert len(html) > 3_000_000  # plotly.js is inlined
+    assert '"plot_bgcolor":"white"' in html.replace(" ", "")  # the explicit light template travels along
+
+
+def test_gif_export_is_animated(scene):
+    state, computed, landscape, _ = scene
+    gif = Image.open(io.BytesIO(animated_gif(landscape, computed.runs, 80)))
+    assert gif.format == "GIF" and gif.n_frames > 10
