@@ -1,7 +1,7 @@
 """Speed and size budgets: ``python -m optviz.bench``.
 
 Prints medians and ratios from one run (the machine is shared and noisy), so compare the
-ratios rather than absolute times.  Sections: engine speed, cold start.
+ratios rather than absolute times.  Sections: engine speed, cold start, page payload and response time.
 """
 
 from __future__ import annotations
@@ -123,7 +123,38 @@ def bench_cold_start(repeats: int) -> dict[str, float]:
     return {"cold_no_cache_s": no_cache, "cold_warm_cache_s": warm}
 
 
-SECTIONS = {"engine": bench_engine, "cold": bench_cold_start}
+def _app_test():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(os.path.join(PROJECT_ROOT, "app.py"), default_timeout=120)
+
+
+def bench_page(repeats: int) -> dict[str, float]:
+    """Payload of the default view, and server time from a widget change to figures ready."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    at = _app_test().run()  # warm: compiled kernels, imports
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    contour, surface3d = len(specs[0]), len(specs[1])
+    print("\n== Page: default view (3 runs, 300 steps) ==")
+    print(f"  figure JSON: contour {contour / 1e3:.0f} kB + 3-D {surface3d / 1e3:.0f} kB = "
+          f"{(contour + surface3d) / 1e6:.2f} MB animated (target <= 1 MB); all charts {sum(map(len, specs)) / 1e6:.2f} MB")
+    lrs = [float(f"{m}e-{e}") for e in (2, 3) for m in (1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5)]
+    times = []
+    for lr in lrs[: max(repeats * 3, 9)]:
+        at.session_state["r2_hp_lr"] = lr  # a value never seen: the engine really runs
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        assert not at.exception, at.exception
+    median = statistics.median(times)
+    print(f"  widget change -> figures ready (server side, uncached run): median {median * 1e3:.0f} ms over "
+          f"{len(times)} changes (target <= 150 ms)")
+    return {"payload_animated_bytes": contour + surface3d, "change_to_figures_ms": median * 1e3}
+
+
+SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "page": bench_page}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

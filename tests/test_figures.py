@@ -50,7 +50,7 @@ def test_contour_frames_carry_only_the_moving_traces(scene):
         assert all(set(d) <= {"type", "x", "y"} for d in frame["data"])
     last = fig["frames"][-1]["data"]
     for r, traj in enumerate(computed.runs):  # the last frame shows each run's final point
-        np.testing.assert_array_equal(last[2 * r + 1]["x"], traj.path[-1:, 0])
+        np.testing.assert_allclose(last[2 * r + 1]["x"], traj.path[-1:, 0], rtol=1e-6)
     assert fig["layout"]["yaxis"]["scaleanchor"] == "x"  # equal aspect
     assert fig["layout"]["sliders"][0]["steps"][-1]["label"] == str(state.steps)
 

@@ -15,6 +15,11 @@ MAX_FRAMES = 150
 TRAIL_FRAMES = 10
 
 
+def screen(values) -> np.ndarray:
+    """float32 for drawing: ~1e-7 relative is far below a pixel and halves the payload."""
+    return np.asarray(values, dtype=np.float32)
+
+
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """The step shown by each frame: 0 … steps, at most max_frames + 1 of them."""
     count = min(steps, max_frames) + 1
@@ -50,7 +55,7 @@ def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_
     }
     slider = {
         "active": 0, "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top", "pad": {"t": 40},
-        "currentvalue": {"prefix": "step ", "font": {"size": sizes_font}},
+        "currentvalue": {"prefix": "step ", "xanchor": "right", "font": {"size": sizes_font}},
         "font": {"size": max(sizes_font - 4, 10)},
         "steps": [{"label": name, "method": "animate",
                    "args": [[name], {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate",

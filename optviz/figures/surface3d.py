@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_steps, play_controls, position_index, trail_indices
+from optviz.figures.animation import frame_steps, screen, play_controls, position_index, trail_indices
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -30,6 +30,13 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     def height(values):
         return np.clip(landscape.display(values), z_lo, z_hi) + lift
 
+    def on_surface(traj: Trajectory) -> np.ndarray:
+        """Heights, NaN off the plotted domain: WebGL does not clip to the axis ranges, and
+        a diverging run would otherwise draw a wall across the scene."""
+        x, y = traj.path[:, 0], traj.path[:, 1]
+        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        return np.where(inside, height(traj.loss), np.nan)
+
     start_loss = float(runs[0].loss[0])  # every run starts at the same point
     data = [
         {"type": "surface", "x": xs, "y": ys, "z": np.clip(zd, z_lo, z_hi), "colorscale": "Viridis",
@@ -45,30 +52,30 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     shown = frame_steps(max(t.steps for t in runs))
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
-        hz = height(traj.loss)
-        data.append({"type": "scatter3d", "x": traj.path[:, 0], "y": traj.path[:, 1], "z": hz, "mode": "lines",
+        hz = on_surface(traj)
+        data.append({"type": "scatter3d", "x": screen(traj.path[:, 0]), "y": screen(traj.path[:, 1]), "z": screen(hz), "mode": "lines",
                      "name": label, "legendgroup": f"run{r}", "opacity": 0.6, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
         tail = trail_indices(traj, shown, 0)
-        data.append({"type": "scatter3d", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "z": hz[tail],
+        data.append({"type": "scatter3d", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1]), "z": screen(hz[tail]),
                      "mode": "lines", "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
                      "line": {"color": style.color, "width": sizes.line * 3}})
         head = position_index(traj, 0)
-        data.append({"type": "scatter3d", "x": traj.path[head:head + 1, 0], "y": traj.path[head:head + 1, 1],
-                     "z": hz[head:head + 1], "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
+        data.append({"type": "scatter3d", "x": screen(traj.path[head:head + 1, 0]), "y": screen(traj.path[head:head + 1, 1]),
+                     "z": screen(hz[head:head + 1]), "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
                      "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
                                                "color": style.color, "line": {"color": "#fff", "width": 2}}})
     frames = []
     moving = [STATIC_TRACES + TRACES_PER_RUN * r + j for r in range(len(runs)) for j in (1, 2)]
-    heights = [height(t.loss) for t in runs]
+    heights = [on_surface(t) for t in runs]
     for k, step in enumerate(shown):
         frame_data = []
         for traj, hz in zip(runs, heights):
             tail = trail_indices(traj, shown, k)
             head = position_index(traj, int(step))
-            frame_data.append({"type": "scatter3d", "x": traj.path[tail, 0], "y": traj.path[tail, 1], "z": hz[tail]})
-            frame_data.append({"type": "scatter3d", "x": traj.path[head:head + 1, 0],
-                               "y": traj.path[head:head + 1, 1], "z": hz[head:head + 1]})
+            frame_data.append({"type": "scatter3d", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1]), "z": screen(hz[tail])})
+            frame_data.append({"type": "scatter3d", "x": screen(traj.path[head:head + 1, 0]),
+                               "y": screen(traj.path[head:head + 1, 1]), "z": screen(hz[head:head + 1])})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")

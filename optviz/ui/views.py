@@ -25,9 +25,10 @@ from optviz.ui.compute import Computed
 CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PRESENTATION_CSS = """<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
-h1 { font-size: 3rem !important; } h2 { font-size: 2.4rem !important; } h3 { font-size: 2rem !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
+[data-testid="stMain"] button p { font-size: 1.3rem; }
+[data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
 </style>"""
 
 
