@@ -46,8 +46,9 @@ def messages() -> None:
 def share_link(state: State) -> None:
     query = urlencode(session.current_query(state))
     base = st.context.url or ""
-    with st.expander("🔗 Share this exact view (copy the link)"):
-        st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly.")
+    with st.expander("🔗 Share this exact view (copy the link)"), st.container(key="share_link"):
+        st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly. "
+                   "Use the copy button at the right of the link.")
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 

@@ -1,0 +1,157 @@
+"""What a student and a teacher do, in a real browser against the running app."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from urllib.parse import urlencode
+
+import pytest
+from PIL import Image
+
+from optviz.presets import PRESETS
+
+pytestmark = pytest.mark.browser
+
+CHARTS = ".js-plotly-plot"
+CONTOUR, SURFACE_3D = 0, 1
+HEAD_TRACE = 5  # run 1's moving marker in the contour figure (see figures.contour)
+
+
+def open_app(page, url: str, query: dict | None = None):
+    page.goto(url + ("/?" + urlencode(query) if query else "/"))
+    page.wait_for_selector(CHARTS, timeout=90_000)
+    wait_idle(page)
+    return page
+
+
+def wait_idle(page, settle: float = 0.6) -> None:
+    """Until Streamlit has finished rerunning and the charts are drawn."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}').length >= 2", timeout=60_000)
+    time.sleep(settle)
+
+
+def chart_data(page, index: int, trace: int, axis: str = "x") -> list[float]:
+    return page.evaluate(f"() => Array.from(document.querySelectorAll('{CHARTS}')[{index}].data[{trace}].{axis})")
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_page_loads_without_console_errors_and_draws_both_charts(page, app_url):
+    open_app(page, app_url)
+    no_exception(page)
+    assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].querySelectorAll('image').length") >= 1
+    assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{SURFACE_3D}].querySelector('canvas') !== null")
+    assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].data.length") >= 6
+    assert page.console_errors == []
+
+
+def test_play_moves_the_markers_and_keeps_the_landscape(page, app_url):
+    open_app(page, app_url)
+    before = chart_data(page, CONTOUR, HEAD_TRACE)
+    page.locator(".updatemenu-button").first.click()  # the contour's ▶ Play
+    time.sleep(1.5)
+    mid = chart_data(page, CONTOUR, HEAD_TRACE)
+    images = page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].querySelectorAll('image').length")
+    time.sleep(1.0)
+    later = chart_data(page, CONTOUR, HEAD_TRACE)
+    assert mid != before and later != mid
+    assert images >= 1  # the landscape is still drawn mid-playback
+
+
+def test_clicking_the_contour_moves_the_start_and_recomputes(page, app_url):
+    open_app(page, app_url, {"surface": "himmelblau"})
+    start_before = chart_data(page, CONTOUR, 2)
+    plot = page.locator(CHARTS).first.locator(".nsewdrag").first
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.78, box["y"] + box["height"] * 0.25)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{CHARTS}')[0].data[2].x[0] !== {start_before[0]}", timeout=30_000)
+    wait_idle(page)
+    start = (chart_data(page, CONTOUR, 2)[0], chart_data(page, CONTOUR, 2, "y")[0])
+    assert start[0] > 1.5 and start[1] > 1.0  # upper right of the [-5, 5]² map
+    path_start = (chart_data(page, CONTOUR, 3)[0], chart_data(page, CONTOUR, 3, "y")[0])
+    assert path_start == pytest.approx(start, abs=1e-5)
+    assert float(page.locator(".st-key-start_x input").input_value()) == pytest.approx(start[0], abs=1e-3)
+
+
+def test_changing_a_widget_updates_the_charts(page, app_url):
+    open_app(page, app_url)
+    before = chart_data(page, CONTOUR, 3)
+    field = page.locator(".st-key-start_x input")
+    field.fill("0.5")
+    field.press("Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}')[0].data[3].x[0] === 0.5", timeout=30_000)
+    assert chart_data(page, CONTOUR, 3) != before
+    no_exception(page)
+
+
+def test_every_preset_updates_the_page(page, app_url):
+    open_app(page, app_url)
+    for key, preset in PRESETS.items():
+        page.locator(f".st-key-preset_{key} button").first.click()
+        page.get_by_text(preset.title, exact=False).last.wait_for(timeout=30_000)
+        wait_idle(page, settle=0.3)
+        no_exception(page)
+        runs = page.evaluate(f"document.querySelectorAll('{CHARTS}')[0].data.filter(d => d.legendgroup).length")
+        assert runs == 3 * len(preset.build().runs), key
+    assert page.console_errors == []
+
+
+def test_share_link_reopens_the_same_view(page, app_url, browser):
+    open_app(page, app_url)
+    page.locator(".st-key-preset_basins button").first.click()
+    page.get_by_text(PRESETS["basins"].title).last.wait_for()
+    wait_idle(page)
+    page.get_by_role("tab", name="Export").click()
+    page.get_by_text("Share this exact view").click()
+    link = page.locator('.st-key-share_link [data-testid="stCode"] code').first.inner_text().strip()
+    assert link.startswith(app_url) and "surface=himmelblau" in link
+    paths = [chart_data(page, CONTOUR, 3 + 3 * r) for r in range(3)]
+    fresh = browser.new_page(viewport={"width": 1600, "height": 1100})
+    try:
+        fresh.goto(link)
+        fresh.wait_for_selector(CHARTS, timeout=90_000)
+        wait_idle(fresh)
+        assert [chart_data(fresh, CONTOUR, 3 + 3 * r) for r in range(3)] == paths
+        assert fresh.evaluate(f"document.querySelectorAll('{CHARTS}')[0].layout.title.text").startswith("Himmelblau")
+        assert float(fresh.locator(".st-key-start_x input").input_value()) == -0.3
+        assert fresh.locator('[data-testid="stAlert"]').filter(has_text="URL parameter").count() == 0
+    finally:
+        fresh.close()
+
+
+def test_presentation_mode_enlarges_the_text(page, app_url):
+    open_app(page, app_url)
+    size = "() => parseFloat(getComputedStyle(document.querySelector('[data-testid=\"stMain\"] "
+    size += "[data-testid=\"stMarkdownContainer\"] p')).fontSize)"
+    small_text = page.evaluate(size)
+    small_chart = page.evaluate(f"document.querySelectorAll('{CHARTS}')[0].layout.font.size")
+    page.get_by_text("Playback and display").click()
+    page.locator(".st-key-presentation label").click()
+    page.wait_for_function(f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; "
+                           f"return g && g.layout && g.layout.font.size > {small_chart}; }}", timeout=30_000)
+    wait_idle(page)
+    assert page.evaluate(size) > small_text * 1.2
+
+
+def test_downloads_are_valid_files(page, app_url, tmp_path):
+    open_app(page, app_url)
+    page.get_by_role("tab", name="Export").click()
+    files = {}
+    for key in ("dl_csv", "dl_html", "dl_gif"):
+        with page.expect_download(timeout=60_000) as info:
+            page.locator(f".st-key-{key} button").first.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        files[key] = target
+    rows = list(csv.DictReader(io.StringIO(files["dl_csv"].read_text())))
+    assert len(rows) == 3 * 301 and {"x", "y", "loss", "lr"} <= set(rows[0])
+    html = files["dl_html"].read_text()
+    assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
+    gif = Image.open(files["dl_gif"])
+    assert gif.format == "GIF" and gif.n_frames > 1
