@@ -26,7 +26,16 @@ def _source_tree_writable() -> bool:
 
 
 def fallback_cache_dir() -> str:
-    return os.path.join(tempfile.gettempdir(), "optviz-numba-cache")
+    """A per-user folder under the temp dir (another user's folder there may not be writable)."""
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    preferred = os.path.join(tempfile.gettempdir(), f"optviz-numba-cache-{uid}")
+    try:
+        os.makedirs(preferred, exist_ok=True)
+        if os.access(preferred, os.W_OK):
+            return preferred
+    except OSError:
+        pass
+    return tempfile.mkdtemp(prefix="optviz-numba-cache-")
 
 
 def configure() -> str | None:
@@ -39,7 +48,6 @@ def configure() -> str | None:
     if _source_tree_writable():
         return None
     cache_dir = fallback_cache_dir()
-    os.makedirs(cache_dir, exist_ok=True)
     os.environ["NUMBA_CACHE_DIR"] = cache_dir
     if "numba" in sys.modules:  # imported already: the env var was read, set config too
         sys.modules["numba"].config.CACHE_DIR = cache_dir
