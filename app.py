@@ -1,7 +1,11 @@
 """optviz: watch optimizers move on 2-D loss surfaces.
 
 Table of contents: read the State (URL on first visit, then widgets) → run the engine
-(cached) → draw the views → write the State back into the URL.
+(cached) → draw the views → draw the sidebar → write the State back into the URL.
+
+The sidebar is drawn last: every widget's value is already in st.session_state when the
+script starts, and sending the charts before ~75 sidebar elements gets them to the browser
+sooner (each element is a websocket message the browser renders on arrival).
 """
 
 import streamlit as st
@@ -15,9 +19,7 @@ if not st.session_state.get(session.HYDRATED):
     session.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
 
 session.apply_picked_point()
-sidebar.render()
 state = session.state_from_widgets()
-st.query_params.from_dict(session.current_query(state))
 
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
@@ -42,3 +44,6 @@ with glossary:
 with export:
     views.share_link(state)
     views.exports(state, computed, landscape, contour)
+
+sidebar.render()
+st.query_params.from_dict(session.current_query(state))

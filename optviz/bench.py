@@ -1,12 +1,13 @@
 """Speed and size budgets: ``python -m optviz.bench``.
 
 Prints medians and ratios from one run (the machine is shared and noisy), so compare the
-ratios rather than absolute times.  Sections: engine speed, cold start, page payload and response time.
+ratios rather than absolute times.  Sections: engine speed, cold start, page payload and response time, browser vs a minimal page.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -154,7 +155,90 @@ def bench_page(repeats: int) -> dict[str, float]:
     return {"payload_animated_bytes": contour + surface3d, "change_to_figures_ms": median * 1e3}
 
 
-SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "page": bench_page}
+MINIMAL_PAGE = """
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+n = st.slider("points", 10, 500, 100, key="points")
+x = np.linspace(0, 10, n)
+st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x))), key="chart")
+"""
+# What to press for "a slider change", and how to tell the chart was redrawn after it.
+SLIDER = {"optviz": ".st-key-r0_hp_lr input[type=range]", "minimal": ".st-key-points input[type=range]"}
+CHART_SIGNATURE = ("() => { const g = document.querySelector('.js-plotly-plot'); "
+                   "return g && g._fullData ? JSON.stringify(g._fullData.map(d => [d.name, d._length])) : null; }")
+
+
+def _measure_page(browser, script, repeats: int) -> dict[str, float]:
+    from optviz.serve import start_streamlit, stop
+
+    started = time.perf_counter()
+    process, url = start_streamlit(script, wait=False)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        received = {"http": 0, "ws": 0}
+        page.on("response", lambda r: received.__setitem__("http", received["http"] + len(r.body() or b""))
+                if r.ok else None)
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.__setitem__(
+            "ws", received["ws"] + len(p))))
+        while True:
+            try:
+                page.goto(url, timeout=5000)
+                break
+            except Exception:  # noqa: BLE001 - the server is still starting
+                if time.perf_counter() - started > 180:
+                    raise
+                time.sleep(0.1)
+        page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=180_000)
+        cold = time.perf_counter() - started
+        time.sleep(1.0)
+        first_bytes = dict(received)
+        slider = page.locator(SLIDER["optviz" if script.name == "app.py" else "minimal"]).first
+        changes = []
+        for _ in range(repeats):
+            before = page.evaluate(f"({CHART_SIGNATURE})()")
+            slider.focus()
+            t0 = time.perf_counter()
+            slider.press("ArrowRight")
+            page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== {json.dumps(before)}", timeout=60_000)
+            changes.append(time.perf_counter() - t0)
+            time.sleep(0.5)
+        page.close()
+        return {"cold_s": cold, "change_ms": 1e3 * statistics.median(changes),
+                "first_page_http_kb": first_bytes["http"] / 1e3, "first_page_ws_kb": first_bytes["ws"] / 1e3}
+    finally:
+        stop(process)
+
+
+def bench_browser(repeats: int) -> dict[str, float]:
+    """optviz against a minimal one-chart page, both started and driven the same way."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from optviz.serve import CHROMIUM_FLAGS, chromium_path
+
+    print("\n== Browser: optviz vs a minimal one-chart Streamlit page (same server flags, same browser) ==")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        minimal_script = Path(tmp) / "minimal_page.py"
+        minimal_script.write_text(MINIMAL_PAGE)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        minimal = _measure_page(browser, minimal_script, repeats)
+        optviz_page = _measure_page(browser, Path(PROJECT_ROOT) / "app.py", repeats)
+        browser.close()
+    for name, goal in (("cold_s", 1.5), ("change_ms", 2.0)):
+        ratio = optviz_page[name] / minimal[name]
+        unit = "s" if name == "cold_s" else "ms"
+        label = "process start -> first chart drawn" if name == "cold_s" else "slider change -> chart redrawn"
+        print(f"  {label:<36} optviz {optviz_page[name]:7.2f} {unit}  minimal {minimal[name]:7.2f} {unit}  "
+              f"ratio {ratio:.2f}x (goal <= {goal}x)")
+    for key, label in (("first_page_http_kb", "first page over HTTP"), ("first_page_ws_kb", "first page over websocket")):
+        print(f"  {label:<36} optviz {optviz_page[key]:7.0f} kB  minimal {minimal[key]:7.0f} kB")
+    return {**{f"optviz_{k}": v for k, v in optviz_page.items()}, **{f"minimal_{k}": v for k, v in minimal.items()}}
+
+
+SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "page": bench_page, "browser": bench_browser}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -9,7 +9,7 @@ from optviz.figures.animation import frame_steps, screen, play_controls, positio
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 
-PICK_GRID = 36  # invisible markers per side: hover read-outs and click targets
+PICK_GRID = 28  # invisible markers per side: hover read-outs and click targets (~3.5% of the width apart)
 GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
 STATIC_TRACES = 3
 TRACES_PER_RUN = 3  # full path (static), trail, head
@@ -29,7 +29,7 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     mx, my = np.meshgrid(gx, gy)
     data = [
         {"type": "scatter", "x": mx.ravel(), "y": my.ravel(), "customdata": gz.ravel(), "mode": "markers",
-         "marker": {"size": 22, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
+         "marker": {"size": 26, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
          "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>loss=%{customdata:.4g}<extra>click: start here</extra>"},
         {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
          "mode": "markers", "name": "minimum", "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",

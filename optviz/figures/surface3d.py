@@ -9,7 +9,7 @@ from optviz.figures.animation import frame_steps, screen, play_controls, positio
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
-MESH = 61
+MESH = 45  # plotly.js re-triangulates the mesh on every redraw
 STATIC_TRACES = 3  # surface, minima, start
 TRACES_PER_RUN = 3  # full path (static), trail, head
 LIFT = 0.01  # raise paths by this fraction of the height range so the surface does not hide them
@@ -40,8 +40,7 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     start_loss = float(runs[0].loss[0])  # every run starts at the same point
     data = [
         {"type": "surface", "x": xs, "y": ys, "z": np.clip(zd, z_lo, z_hi), "colorscale": "Viridis",
-         "showscale": False, "opacity": 0.92, "name": "loss surface", "hoverinfo": "skip",
-         "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": False}, "width": 1}}},
+         "showscale": False, "opacity": 0.92, "name": "loss surface", "hoverinfo": "skip"},
         {"type": "scatter3d", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
          "z": height([m.value for m in landscape.minima]), "mode": "markers", "name": "minimum",
          "marker": {"symbol": "diamond", "size": sizes.marker * 0.6, "color": "#ffffff",
