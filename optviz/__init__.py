@@ -14,6 +14,8 @@ _PUBLIC = {
     "simulate": "optviz.engine.simulate",
     "simulate_batch": "optviz.engine.simulate",
     "RunSpec": "optviz.engine.simulate",
+    "sweep": "optviz.engine.sweep",
+    "SweepResult": "optviz.engine.sweep",
     "Trajectory": "optviz.engine.trajectory",
     "Outcome": "optviz.engine.trajectory",
 }

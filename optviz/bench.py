@@ -155,6 +155,23 @@ def bench_page(repeats: int) -> dict[str, float]:
     return {"payload_animated_bytes": contour + surface3d, "change_to_figures_ms": median * 1e3}
 
 
+def bench_sweep(repeats: int) -> dict[str, float]:
+    """optviz.sweep over a 256×256 grid of starts, 300 steps, every run running all its steps."""
+    import optviz
+
+    xs = np.linspace(-2.0, 2.0, 256)
+    ys = np.linspace(-1.0, 3.0, 256)
+    starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
+    run = lambda: optviz.sweep("rosenbrock", "adam", [{"lr": 1e-3}], starts=starts, steps=300,  # noqa: E731
+                               tolerance=1e-300)
+    result = run()
+    assert result.is_("ran_all_steps").all()
+    seconds = median_seconds(run, repeats)
+    print(f"\n== Sweep: 256x256 starts x 300 steps (Adam on Rosenbrock, all steps run) ==")
+    print(f"  median {seconds:.3f} s = {seconds / (65536 * 300) * 1e9:.1f} ns per run-step (target <= 1 s)")
+    return {"sweep_256x256x300_s": seconds}
+
+
 MINIMAL_PAGE = """
 import numpy as np
 import plotly.graph_objects as go
@@ -238,7 +255,8 @@ def bench_browser(repeats: int) -> dict[str, float]:
     return {**{f"optviz_{k}": v for k, v in optviz_page.items()}, **{f"minimal_{k}": v for k, v in minimal.items()}}
 
 
-SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "page": bench_page, "browser": bench_browser}
+SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "sweep": bench_sweep, "page": bench_page,
+            "browser": bench_browser}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

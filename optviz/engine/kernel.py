@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from optviz.engine.dispatch import optimizer_initial_buffer, optimizer_prepare, optimizer_update, surface_value_grad
 from optviz.engine.rng import below, standard_normal, uniform
@@ -100,11 +100,108 @@ def _dropout_gradient(x, y, data, drop, rng):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
+              optimizer_codes, hyperparameters, schedule_codes, schedule_params,
+              gradient_codes, gradient_params, seeds, starts, steps, record,
+              path, loss, lrs, grad_norm, final, results):
+    """Integrate run r of a batch (see ``run_batch`` for the arguments).
+
+    Everything a run writes is indexed by r and its scratch (random stream, mini-batch order)
+    is its own, so runs can go in parallel.
+    """
+    x_lo, x_hi, y_lo, y_hi = domain[0], domain[1], domain[2], domain[3]
+    span = max(x_hi - x_lo, y_hi - y_lo)
+    mid_x, mid_y = 0.5 * (x_lo + x_hi), 0.5 * (y_lo + y_hi)
+    bound = BOUND_SPANS * span
+    tol2 = tolerance * tolerance
+    gate2 = gate * gate
+    rng = np.empty(1, dtype=np.uint64)
+    order = np.arange(max(data.shape[0], 1))
+    opt = optimizer_codes[r]
+    hp = hyperparameters[r]
+    sched = schedule_codes[r]
+    sp = schedule_params[r]
+    mode = gradient_codes[r]
+    gparam = gradient_params[r]
+    rng[0] = np.uint64(seeds[r])
+    # optimizer state per coordinate (a, b, c) and per run (p1, p2, p3): see optimizers.spec
+    ax = ay = optimizer_initial_buffer(opt, hp)
+    bx = by = cx = cy = 0.0
+    p1 = p2 = p3 = 1.0
+    wx, wy = starts[r, 0], starts[r, 1]
+    f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
+    outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
+    reached = -1
+    stop_when_reached = mode == EXACT
+    last_x, last_y, last_f = wx, wy, f
+    if record:
+        path[r, 0, 0], path[r, 0, 1] = wx, wy
+        loss[r, 0] = f
+        grad_norm[r, 0] = norm2(gx, gy)
+    hit = _minimum_within(wx, wy, minima, tol2)
+    if hit >= 0:
+        reached, nearest = 0, hit
+        if stop_when_reached:
+            outcome, stop, points = CONVERGED, 0, 1
+    t = 1
+    while outcome == RAN_ALL and t <= steps:
+        if mode == NOISE:
+            ux = gx + gparam * standard_normal(rng)
+            uy = gy + gparam * standard_normal(rng)
+        elif mode == MINIBATCH or mode == DROPOUT:
+            if mode == MINIBATCH:
+                sx, sy = _minibatch_gradient(wx, wy, data, int(gparam), order, rng)
+            else:
+                sx, sy = _dropout_gradient(wx, wy, data, gparam, rng)
+            # the data term is sampled; the penalty is part of the objective, exactly
+            _, px, py = penalised(surface_code, wx, wy, surface_params, 0.0, 0.0)
+            ux = gx - px + sx
+            uy = gy - py + sy
+        else:
+            ux, uy = gx, gy
+        lr = scheduled_lr(sched, hp[0], t - 1, sp)
+        if record:
+            lrs[r, t - 1] = lr
+        p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
+        wx, ax, bx, cx = optimizer_update(opt, wx, ux, lr, t, hp, k0, k1, k2, k3, ax, bx, cx)
+        wy, ay, by, cy = optimizer_update(opt, wy, uy, lr, t, hp, k0, k1, k2, k3, ay, by, cy)
+        f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
+        if not all_finite(wx, wy, f, gx, gy):
+            outcome, stop, points, reason = DIVERGED, t, t, NON_FINITE
+            break
+        last_x, last_y, last_f = wx, wy, f
+        if record:
+            path[r, t, 0], path[r, t, 1] = wx, wy
+            loss[r, t] = f
+            grad_norm[r, t] = norm2(gx, gy)
+        if abs(wx - mid_x) > bound or abs(wy - mid_y) > bound:
+            outcome, stop, points, reason = DIVERGED, t, t + 1, BEYOND_BOUND
+        elif not bounded_below and (wx < x_lo - span or wx > x_hi + span
+                                    or wy < y_lo - span or wy > y_hi + span):
+            outcome, stop, points = ESCAPED, t, t + 1
+        elif gx * gx + gy * gy <= gate2:
+            hit = _minimum_within(wx, wy, minima, tol2)
+            if hit >= 0:
+                if reached < 0:
+                    reached, nearest = t, hit
+                if stop_when_reached:
+                    outcome, stop, points = CONVERGED, t, t + 1
+        t += 1
+    final[r, 0], final[r, 1], final[r, 2] = last_x, last_y, last_f
+    results[r, R_OUTCOME] = outcome
+    results[r, R_STOP_STEP] = stop
+    results[r, R_MINIMUM] = nearest
+    results[r, R_POINTS] = points
+    results[r, R_REASON] = reason
+    results[r, R_REACHED_STEP] = reached
+
+
+@njit(cache=True, nogil=True)
 def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
               optimizer_codes, hyperparameters, schedule_codes, schedule_params,
               gradient_codes, gradient_params, seeds, starts, steps, record,
               path, loss, lrs, grad_norm, final, results):
-    """Integrate R runs on one surface.
+    """Integrate R runs on one surface, one after another.
 
     Per-run inputs are indexed by run r (codes, packed hyperparameters, seeds, starts).
     With ``record`` the per-step arrays are filled (path[r, t], loss[r, t], lrs[r, t-1],
@@ -115,92 +212,19 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
     ``gate`` bounds the gradient norm anywhere within ``tolerance`` of a minimum, so the scan
     over minima is skipped where the gradient is larger (see landscape.convergence_gate).
     """
-    n_runs = starts.shape[0]
-    x_lo, x_hi, y_lo, y_hi = domain[0], domain[1], domain[2], domain[3]
-    span = max(x_hi - x_lo, y_hi - y_lo)
-    mid_x, mid_y = 0.5 * (x_lo + x_hi), 0.5 * (y_lo + y_hi)
-    bound = BOUND_SPANS * span
-    tol2 = tolerance * tolerance
-    gate2 = gate * gate
-    rng = np.empty(1, dtype=np.uint64)
-    order = np.arange(max(data.shape[0], 1))
-    for r in range(n_runs):
-        opt = optimizer_codes[r]
-        hp = hyperparameters[r]
-        sched = schedule_codes[r]
-        sp = schedule_params[r]
-        mode = gradient_codes[r]
-        gparam = gradient_params[r]
-        rng[0] = np.uint64(seeds[r])
-        for i in range(order.shape[0]):
-            order[i] = i
-        # optimizer state per coordinate (a, b, c) and per run (p1, p2, p3): see optimizers.spec
-        ax = ay = optimizer_initial_buffer(opt, hp)
-        bx = by = cx = cy = 0.0
-        p1 = p2 = p3 = 1.0
-        wx, wy = starts[r, 0], starts[r, 1]
-        f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
-        outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
-        reached = -1
-        stop_when_reached = mode == EXACT
-        last_x, last_y, last_f = wx, wy, f
-        if record:
-            path[r, 0, 0], path[r, 0, 1] = wx, wy
-            loss[r, 0] = f
-            grad_norm[r, 0] = norm2(gx, gy)
-        hit = _minimum_within(wx, wy, minima, tol2)
-        if hit >= 0:
-            reached, nearest = 0, hit
-            if stop_when_reached:
-                outcome, stop, points = CONVERGED, 0, 1
-        t = 1
-        while outcome == RAN_ALL and t <= steps:
-            if mode == NOISE:
-                ux = gx + gparam * standard_normal(rng)
-                uy = gy + gparam * standard_normal(rng)
-            elif mode == MINIBATCH or mode == DROPOUT:
-                if mode == MINIBATCH:
-                    sx, sy = _minibatch_gradient(wx, wy, data, int(gparam), order, rng)
-                else:
-                    sx, sy = _dropout_gradient(wx, wy, data, gparam, rng)
-                # the data term is sampled; the penalty is part of the objective, exactly
-                _, px, py = penalised(surface_code, wx, wy, surface_params, 0.0, 0.0)
-                ux = gx - px + sx
-                uy = gy - py + sy
-            else:
-                ux, uy = gx, gy
-            lr = scheduled_lr(sched, hp[0], t - 1, sp)
-            if record:
-                lrs[r, t - 1] = lr
-            p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
-            wx, ax, bx, cx = optimizer_update(opt, wx, ux, lr, t, hp, k0, k1, k2, k3, ax, bx, cx)
-            wy, ay, by, cy = optimizer_update(opt, wy, uy, lr, t, hp, k0, k1, k2, k3, ay, by, cy)
-            f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
-            if not all_finite(wx, wy, f, gx, gy):
-                outcome, stop, points, reason = DIVERGED, t, t, NON_FINITE
-                break
-            last_x, last_y, last_f = wx, wy, f
-            if record:
-                path[r, t, 0], path[r, t, 1] = wx, wy
-                loss[r, t] = f
-                grad_norm[r, t] = norm2(gx, gy)
-            if abs(wx - mid_x) > bound or abs(wy - mid_y) > bound:
-                outcome, stop, points, reason = DIVERGED, t, t + 1, BEYOND_BOUND
-            elif not bounded_below and (wx < x_lo - span or wx > x_hi + span
-                                        or wy < y_lo - span or wy > y_hi + span):
-                outcome, stop, points = ESCAPED, t, t + 1
-            elif gx * gx + gy * gy <= gate2:
-                hit = _minimum_within(wx, wy, minima, tol2)
-                if hit >= 0:
-                    if reached < 0:
-                        reached, nearest = t, hit
-                    if stop_when_reached:
-                        outcome, stop, points = CONVERGED, t, t + 1
-            t += 1
-        final[r, 0], final[r, 1], final[r, 2] = last_x, last_y, last_f
-        results[r, R_OUTCOME] = outcome
-        results[r, R_STOP_STEP] = stop
-        results[r, R_MINIMUM] = nearest
-        results[r, R_POINTS] = points
-        results[r, R_REASON] = reason
-        results[r, R_REACHED_STEP] = reached
+    for r in range(starts.shape[0]):
+        integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
+                  optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
+                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def sweep_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
+                optimizer_codes, hyperparameters, schedule_codes, schedule_params,
+                gradient_codes, gradient_params, seeds, starts, steps, record,
+                path, loss, lrs, grad_norm, final, results):
+    """``run_batch`` across all cores (callers hold ``sweep.PARALLEL_LOCK``: see there)."""
+    for r in prange(starts.shape[0]):
+        integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
+                  optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
+                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results)

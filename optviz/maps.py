@@ -1,0 +1,110 @@
+"""Grids of runs: stability maps (lr × a second hyperparameter) and basins of attraction.
+
+Each map is one ``sweep`` call: tens of thousands of runs in one compiled, parallel pass,
+keeping only how each run ended.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from optviz.engine.landscape import hessian, penalised_minima
+from optviz.engine.sweep import SweepResult, sweep
+from optviz.kinds import KINDS
+from optviz.state import RunState, State
+from surfaces import get_surface
+
+# The second axis of a stability map, per optimizer: (hyperparameter, pair index or None, low, high)
+SECOND_AXIS = {
+    "sgd": ("momentum", None, 0.0, 0.99),
+    "rmsprop": ("alpha", None, 0.5, 0.999),
+    "adam": ("betas", 0, 0.0, 0.99),
+    "adamw": ("betas", 0, 0.0, 0.99),
+    "nadam": ("betas", 0, 0.0, 0.99),
+    "adamax": ("betas", 0, 0.0, 0.99),
+    "adagrad": ("lr_decay", None, 0.0, 0.1),
+    "adadelta": ("rho", None, 0.5, 0.999),
+}
+
+
+@dataclass(frozen=True)
+class StabilityMap:
+    lrs: np.ndarray
+    seconds: np.ndarray
+    second_name: str
+    result: SweepResult  # arrays shaped (len(seconds), len(lrs))
+    bound_lr: np.ndarray | None  # analytic GD / heavy-ball limit per second-axis value, if known
+
+
+def second_axis_label(optimizer: str) -> str:
+    name, index, _, _ = SECOND_AXIS[optimizer]
+    return f"{name}[{index}] (β₁)" if index == 0 else name
+
+
+def quadratic_curvature(state: State) -> float | None:
+    """L, the largest curvature, when the (penalised) surface is a quadratic: the same everywhere."""
+    surface = get_surface(state.surface)
+    if state.surface not in ("booth", "matyas", "ravine", "noisy_bowl") or state.l1:
+        return None
+    params = surface.kernel_params(dict(state.surface_params))
+    return float(np.linalg.eigvalsh(hessian(surface, params, 0.0, 0.0, state.l2))[-1])
+
+
+def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1e-4, 10.0)) -> StabilityMap:
+    kind = KINDS[run.kind]
+    optimizer = kind.optimizer
+    name, index, low, high = SECOND_AXIS[optimizer]
+    if name in kind.fixed:  # GD / SGD keep momentum at 0: show the plain-momentum plane instead
+        kind = KINDS["momentum"]
+    lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), resolution)
+    seconds = np.linspace(low, high, resolution)
+    base = dict(run.params)
+    base.update({k: v for k, v in kind.fixed.items()})
+    grid_params = []
+    for second in seconds:
+        for lr in lrs:
+            values = dict(base, lr=float(lr))
+            if index is None:
+                values[name] = float(second)
+            else:
+                pair = list(values[name])
+                pair[index] = float(second)
+                values[name] = tuple(pair)
+            grid_params.append(values)
+    result = sweep(state.surface, optimizer, grid_params=grid_params, start=state.start, steps=state.steps,
+                   schedule=run.schedule, schedule_params=dict(run.schedule_params), gradient=run.gradient,
+                   gradient_value=run.gradient_value, seed=state.seed, l1=state.l1, l2=state.l2,
+                   surface_params=dict(state.surface_params)).reshape(len(seconds), len(lrs))
+    bound = None
+    curvature = quadratic_curvature(state)
+    if curvature and optimizer == "sgd" and run.gradient == "exact" and run.schedule == "constant":
+        nesterov = bool(base.get("nesterov"))
+        bound = np.array([2 * (1 + m) / ((1 + 2 * m) * curvature) if nesterov else 2 * (1 + m) / curvature
+                          for m in seconds])
+    return StabilityMap(lrs, seconds, name if index is None else "β₁", result, bound)
+
+
+@dataclass(frozen=True)
+class BasinMap:
+    xs: np.ndarray
+    ys: np.ndarray
+    result: SweepResult  # arrays shaped (len(ys), len(xs))
+    minima: tuple
+
+
+def basin_map(state: State, run: RunState, resolution: int = 96) -> BasinMap:
+    surface = get_surface(state.surface)
+    (x0, x1), (y0, y1) = surface.domain
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    starts = np.column_stack([gx.ravel(), gy.ravel()])
+    result = sweep(state.surface, KINDS[run.kind].optimizer, grid_params=[run.params], starts=starts,
+                   steps=state.steps, schedule=run.schedule, schedule_params=dict(run.schedule_params),
+                   gradient=run.gradient, gradient_value=run.gradient_value, seed=state.seed, l1=state.l1,
+                   l2=state.l2, surface_params=dict(state.surface_params)).reshape(resolution, resolution)
+    params = surface.kernel_params(dict(state.surface_params))
+    return BasinMap(xs, ys, result, penalised_minima(surface, params, state.l1, state.l2))
