@@ -11,7 +11,7 @@ sooner (each element is a websocket message the browser renders on arrival).
 import streamlit as st
 
 from optviz.figures.style import Sizes
-from optviz.ui import compute, session, sidebar, views
+from optviz.ui import compute, maps_view, session, sidebar, views
 
 st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
 
@@ -19,6 +19,7 @@ if not st.session_state.get(session.HYDRATED):
     session.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
 
 session.apply_picked_point()
+maps_view.apply_pending_run_update()
 state = session.state_from_widgets()
 
 if state.presentation:
@@ -30,13 +31,15 @@ with st.spinner("Computing trajectories…"):
     computed = compute.runs_for(state, session.state_key(state))
     landscape, image_uri = compute.landscape_for(state)
 
-paths, curves, equations, glossary, export = st.tabs(
-    ["▶ Paths & results", "📈 Curves", "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
+paths, curves, maps, equations, glossary, export = st.tabs(
+    ["▶ Paths & results", "📈 Curves", "🗺 Maps", "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
 with paths:
     contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
     views.results_table(state, computed)
 with curves:
     views.curves(computed, sizes)
+with maps:
+    maps_view.render(state, sizes)
 with equations:
     views.equations(state)
 with glossary:

@@ -1,0 +1,94 @@
+"""The map tabs: stability (lr × a second hyperparameter) and basins of attraction."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from optviz.figures.maps import basin_figure, stability_figure
+from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.kinds import KINDS
+from optviz.maps import SECOND_AXIS, basin_map, stability_map
+from optviz.state import State, make_run
+from optviz.ui import session
+from optviz.urlstate import decode
+from surfaces import CATALOGUE as SURFACES
+
+STABILITY_KEY = "stability_chart"
+PENDING = "_pending_run_update"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _stability(key: tuple, run: int):
+    state, _ = decode({k: [v] for k, v in key})
+    return stability_map(state, state.runs[run])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _basins(key: tuple, run: int):
+    state, _ = decode({k: [v] for k, v in key})
+    return basin_map(state, state.runs[run])
+
+
+def on_stability_select(run: int, second_name: str, pair_index) -> None:
+    try:
+        point = st.session_state[STABILITY_KEY]["selection"]["points"][0]
+        lr, second = float(point["customdata"][0]), float(point["y"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return
+    st.session_state[PENDING] = (run, lr, second_name, pair_index, second)
+
+
+def apply_pending_run_update() -> None:
+    """A clicked map cell becomes the run's settings (before the widgets are drawn)."""
+    pending = st.session_state.pop(PENDING, None)
+    if pending is None:
+        return
+    run, lr, name, pair_index, second = pending
+    surface = SURFACES[st.session_state["surface"]]
+    kind = KINDS[st.session_state.get(session.run_key(run, "kind"), "adam")]
+    if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's
+        session.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))
+    else:
+        st.session_state[session.hp_key(run, "lr")] = lr
+        suffix = "" if pair_index is None else f"_{pair_index}"
+        st.session_state[session.hp_key(run, name) + suffix] = second
+    st.session_state[session.NOTICE] = f"Run {run + 1} now uses lr={lr:.3g}, {name}={second:.3g}."
+
+
+def render(state: State, sizes) -> None:
+    n = len(state.runs)
+    labels = [f"Run {i + 1}: {r.label()}" for i, r in enumerate(state.runs)]
+    key = session.state_key(state)
+    stability, basins = st.tabs(["Stability map", "Basins of attraction"])
+    with stability:
+        run = min(int(st.session_state.get("map_run", 0)), n - 1)
+        st.session_state["map_run"] = run
+        st.selectbox("Run to map", range(n), key="map_run", format_func=lambda i: labels[i])
+        kind = KINDS[state.runs[run].kind]
+        name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
+        with st.spinner("Sweeping 2,304 runs…"):
+            smap = _stability(key, run)
+        params = state.runs[run].params
+        current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
+        if name in kind.fixed:
+            st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
+        figure = stability_figure(smap, f"{kind.label} on {state.surface_spec.name}: where does it converge?",
+                                  (params["lr"], current_second), sizes)
+        st.plotly_chart(PrebuiltFigure(figure), key=STABILITY_KEY, selection_mode="points", theme=None,
+                        on_select=partial(on_stability_select, run, name, pair_index))
+        text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
+                f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}.")
+        if smap.bound_lr is not None:
+            text += (" The dashed line is theory for a quadratic: GD is stable for lr < 2/L, heavy-ball momentum "
+                     "for lr < 2(1+μ)/L. The orange region starts right at it.")
+        st.caption(text)
+    with basins:
+        st.caption("Every start point of the map, run to the end: its colour is the minimum it reaches. "
+                   "Compare how two optimizers carve up the same landscape.")
+        columns = st.columns(min(n, 2))
+        for i, column in enumerate(columns):
+            with column, st.spinner("Sweeping 9,216 starts…"):
+                figure = basin_figure(_basins(key, i), labels[i], sizes, state.start)
+                st.plotly_chart(PrebuiltFigure(figure), key=f"basin_chart_{i}", theme=None)

@@ -1,0 +1,73 @@
+"""The map tab: stability maps that agree with theory, click-to-load, basins of attraction."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from optviz.figures.maps import basin_categories
+from optviz.maps import basin_map, stability_map
+from optviz.presets import PRESETS
+from optviz.state import make_run
+from optviz.ui import maps_view
+from optviz.urlstate import encode
+from surfaces import get_surface
+
+
+def test_gd_stability_map_agrees_with_the_two_over_l_bound():
+    state = PRESETS["lr_extremes"].build()  # Booth: L = 18 everywhere
+    smap = stability_map(state, state.runs[0], resolution=40)
+    assert smap.second_name == "momentum" and smap.bound_lr is not None
+    for i, mu in enumerate(smap.seconds):
+        diverged = smap.result.is_("diverged")[i]
+        bound = 2 * (1 + mu) / 18
+        assert not diverged[smap.lrs < 0.9 * bound].any() and diverged[smap.lrs > 1.1 * bound].all()
+
+
+def test_basins_on_himmelblau_reach_all_four_minima():
+    state = PRESETS["basins"].build()
+    bmap = basin_map(state, state.runs[2], resolution=48)
+    cats = basin_categories(bmap)
+    assert set(np.unique(cats[cats >= 0]).astype(int)) == {0, 1, 2, 3}
+    # a start next to a minimum ends in that minimum
+    i, j = np.argmin(np.abs(bmap.ys - 2.0)), np.argmin(np.abs(bmap.xs - 3.0))
+    assert cats[i, j] == 0
+
+
+def test_gd_and_adam_carve_the_landscape_differently():
+    state = PRESETS["basins"].build()
+    gd, adam = (basin_categories(basin_map(state, state.runs[k], resolution=48)) for k in (0, 2))
+    assert (gd != adam).mean() > 0.05
+
+
+def test_map_tab_renders_and_a_clicked_cell_loads_into_the_run():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in encode(PRESETS["lr_extremes"].build()).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    stability = next(s for s in specs if "converge?" in s["layout"]["title"]["text"])
+    assert any(d.get("name", "").startswith("theory") for d in stability["data"])
+    at.session_state[maps_view.PENDING] = (0, 0.02, "momentum", None, 0.5)
+    at.run()
+    assert not at.exception
+    assert at.session_state["r0_kind"] == "momentum"  # GD has no momentum: it became Momentum
+    assert at.session_state["r0_hp_lr"] == 0.02 and at.session_state["r0_hp_momentum"] == 0.5
+
+
+def test_a_clicked_beta_cell_sets_beta1():
+    surface = get_surface("rosenbrock")
+    state = PRESETS["rosenbrock_race"].build()
+    assert make_run("adam", surface).params["betas"] == (0.9, 0.999)
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in encode(state).items():
+        at.query_params[key] = value
+    at.run()
+    at.session_state[maps_view.PENDING] = (3, 0.01, "betas", 0, 0.5)
+    at.run()
+    assert not at.exception
+    assert at.session_state["r3_hp_lr"] == 0.01 and at.session_state["r3_hp_betas_0"] == 0.5
+    assert at.session_state["r3_kind"] == "adam"
