@@ -27,6 +27,7 @@ SECOND_AXIS = {
     "adamax": ("betas", 0, 0.0, 0.99),
     "adagrad": ("lr_decay", None, 0.0, 0.1),
     "adadelta": ("rho", None, 0.5, 0.999),
+    "lion": ("betas", 0, 0.0, 0.99),
 }
 
 

@@ -119,8 +119,18 @@ def adamax(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
     return w - lr * st["m"] / ((1 - b1 ** t) * st["u"])
 
 
+def lion(w, g, lr, t, st, betas=(0.9, 0.99), weight_decay=0.0):
+    """Chen et al. (2023), Algorithm 1 (decoupled weight decay)."""
+    b1, b2 = betas
+    st.setdefault("m", np.zeros(2))
+    update = np.sign(b1 * st["m"] + (1 - b1) * g)
+    w = w - lr * (update + weight_decay * w)
+    st["m"] = b2 * st["m"] + (1 - b2) * g
+    return w
+
+
 STEPS = {"sgd": sgd, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam, "adamw": adamw,
-         "nadam": nadam, "adadelta": adadelta, "adamax": adamax}
+         "nadam": nadam, "adadelta": adadelta, "adamax": adamax, "lion": lion}
 
 
 def schedule_lr(key: str, lr: float, k: int, **p) -> float:

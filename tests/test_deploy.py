@@ -19,6 +19,7 @@ from optviz.engine.simulate import RunSpec, simulate_batch
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ("import os, optviz; t = optviz.simulate('rosenbrock', 'adam', steps=50, lr=0.05); "
          "print(os.environ.get('NUMBA_CACHE_DIR')); print(t.outcome.kind)")
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "OPTVIZ_NUMBA_CACHE_BASE")}
 
 
 def _copy_project(target: Path) -> Path:
@@ -28,8 +29,7 @@ def _copy_project(target: Path) -> Path:
 
 
 def _probe(tree: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
-    env["PYTHONPATH"] = str(tree)
+    env = dict(CLEAN_ENV, PYTHONPATH=str(tree))
     return subprocess.run([sys.executable, "-c", PROBE], cwd="/", env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -69,12 +69,25 @@ def test_read_only_source_tree_falls_back_to_a_temp_numba_cache(tmp_path):
     assert outcome in ("ran_all_steps", "converged")
 
 
-def test_writable_tree_keeps_numbas_default_cache():
+def test_writable_tree_caches_in_the_project_by_fingerprint():
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env={**{k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"},
-                                 "PYTHONPATH": str(ROOT)})
+                            env=dict(CLEAN_ENV, PYTHONPATH=str(ROOT)))
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split()[-2] == "None"
+    from optviz.numba_env import source_fingerprint
+
+    assert result.stdout.split()[-2] == str(ROOT / ".numba_cache" / source_fingerprint())
+
+
+def test_editing_an_inlined_file_changes_the_cache_folder(tmp_path):
+    """Numba only notices edits to a function's own file; the fingerprint covers the rest."""
+    tree = _copy_project(tmp_path / "app")
+    probe = "import optviz.numba_env as e; print(e.source_fingerprint())"
+    env = dict(CLEAN_ENV, PYTHONPATH=str(tree))
+    before = subprocess.run([sys.executable, "-c", probe], env=env, cwd="/", capture_output=True, text=True).stdout
+    with open(tree / "optviz" / "optimizers" / "adam.py", "a") as source:
+        source.write("\n# an edit\n")
+    after = subprocess.run([sys.executable, "-c", probe], env=env, cwd="/", capture_output=True, text=True).stdout
+    assert before.strip() and before != after
 
 
 def test_concurrent_sessions_get_the_same_answers_as_serial_ones():

@@ -22,6 +22,7 @@ OPTION_SETS = {
               {"momentum_decay": 0.01}],
     "adadelta": [{}, {"rho": 0.5, "weight_decay": 0.1}],
     "adamax": [{}, {"weight_decay": 0.1}, {"betas": (0.6, 0.99)}],
+    "lion": [{}, {"weight_decay": 0.1, "betas": (0.5, 0.9)}],
 }
 CASES = [(opt, options) for opt, sets in OPTION_SETS.items() for options in sets]
 
@@ -64,6 +65,9 @@ def test_defaults_are_torch_defaults():
     }
     for key, defaults in expected.items():
         assert {p.name: p.default for p in CATALOGUE[key].params} == defaults, key
+    # Lion is not in torch: the paper's reference defaults
+    assert {p.name: p.default for p in CATALOGUE["lion"].params} == {"lr": 1e-4, "betas": (0.9, 0.99),
+                                                                      "weight_decay": 0.0}
 
 
 def test_lr_is_log_scaled_everywhere():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from optviz.optimizers import adadelta, adagrad, adam, rmsprop, sgd
+from optviz.optimizers import adadelta, adagrad, adam, lion, rmsprop, sgd
 from surfaces import finite_sum, multimodal, polynomial, quadratic
 
 
@@ -84,6 +84,8 @@ def optimizer_prepare(code, t, lr, hp, p1, p2, p3):
         return adam.nadam_prepare(t, lr, hp, p1, p2, p3)
     if code == adam.ADAMAX:
         return adam.adamax_prepare(t, lr, hp, p1, p2, p3)
+    if code == lion.LION:
+        return lion.prepare(t, lr, hp, p1, p2, p3)
     return adadelta.prepare(t, lr, hp, p1, p2, p3)
 
 
@@ -104,6 +106,8 @@ def optimizer_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
         return adam.nadam_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
     if code == adam.ADAMAX:
         return adam.adamax_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
+    if code == lion.LION:
+        return lion.update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
     return adadelta.update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
 
 

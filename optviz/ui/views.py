@@ -106,12 +106,17 @@ REG_STORY = ("**Regularization.** L1 and L2 penalties are added to the loss itse
              "(on the noisy bowl) randomly hides inputs and, on average, acts like an L2 penalty.")
 
 
+TORCH_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
+                 "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax"}
+
+
 def torch_code(run) -> str:
     kind = KINDS[run.kind]
     args = ", ".join(f"{k}={v!r}" for k, v in run.hyperparameters)
-    cls = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
-           "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax"}[kind.optimizer]
-    code = f"opt = torch.optim.{cls}(params, {args})"
+    if kind.optimizer not in TORCH_CLASSES:
+        return f"# {kind.label} is not in torch.optim; the paper's reference implementation takes\n" \
+               f"opt = {kind.label}(params, {args})"
+    code = f"opt = torch.optim.{TORCH_CLASSES[kind.optimizer]}(params, {args})"
     if run.schedule != "constant":
         schedule = SCHEDULES[run.schedule]
         code += f"\n# {schedule.torch_equivalent}\n# with " + ", ".join(f"{k}={v!r}" for k, v in run.schedule_params)

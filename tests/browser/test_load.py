@@ -54,16 +54,16 @@ async def browser_watcher(url: str, deadline: float, redraws: list, errors: list
         page.on("pageerror", lambda e: errors.append(f"browser: {e}"))
         page.on("console", lambda m: errors.append(f"browser console: {m.text}") if m.type == "error" else None)
         await page.goto(url)
-        await page.wait_for_selector(".js-plotly-plot", timeout=180_000)
+        await page.wait_for_selector(".st-key-steps input", timeout=180_000)  # the sidebar is drawn last
         steps = 200
         while time.monotonic() < deadline:
             steps += 1
             started = time.perf_counter()
             field = page.locator(".st-key-steps input")
-            await field.fill(str(steps))
+            await field.fill(str(steps), timeout=120_000)
             await field.press("Enter")
             try:
-                await page.wait_for_function(f"() => ({LAST_STEP})() === '{steps}'", timeout=90_000)
+                await page.wait_for_function(f"() => ({LAST_STEP})() === '{steps}'", timeout=120_000)
                 redraws.append(time.perf_counter() - started)
             except Exception as err:  # noqa: BLE001
                 errors.append(f"browser: steps={steps} never redrawn ({err})")

@@ -95,10 +95,14 @@ def test_every_preset_updates_the_page(page, app_url):
     for key, preset in PRESETS.items():
         page.locator(f".st-key-preset_{key} button").first.click()
         page.get_by_text(preset.title, exact=False).last.wait_for(timeout=30_000)
+        expected = preset.build()
+        # the caption arrives before the charts: wait until the contour shows this preset
+        page.wait_for_function(
+            f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; return g && g.data && "
+            f"g.data.filter(d => d.legendgroup).length === {3 * len(expected.runs)} && "
+            f"g.layout.title.text.startsWith({expected.surface_spec.name!r}); }}", timeout=60_000)
         wait_idle(page, settle=0.3)
         no_exception(page)
-        runs = page.evaluate(f"document.querySelectorAll('{CHARTS}')[0].data.filter(d => d.legendgroup).length")
-        assert runs == 3 * len(preset.build().runs), key
     assert page.console_errors == []
 
 
