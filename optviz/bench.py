@@ -167,7 +167,7 @@ def bench_sweep(repeats: int) -> dict[str, float]:
     result = run()
     assert result.is_("ran_all_steps").all()
     seconds = median_seconds(run, repeats)
-    print(f"\n== Sweep: 256x256 starts x 300 steps (Adam on Rosenbrock, all steps run) ==")
+    print("\n== Sweep: 256x256 starts x 300 steps (Adam on Rosenbrock, all steps run) ==")
     print(f"  median {seconds:.3f} s = {seconds / (65536 * 300) * 1e9:.1f} ns per run-step (target <= 1 s)")
     return {"sweep_256x256x300_s": seconds}
 

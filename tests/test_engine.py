@@ -102,7 +102,7 @@ def test_dropout_settles_at_a_shrunken_solution():
 
 def test_divergence_beyond_bound_is_detected_at_the_right_step():
     # GD on the ravine: y_t = y0 (1 − lr κ)^t, x_t = x0 (1 − lr)^t; unstable once lr > 2/κ
-    lr, kappa, (x0, y0) = 0.1, 25.0, get_surface("ravine").start
+    lr, kappa, (_, y0) = 0.1, 25.0, get_surface("ravine").start
     traj = optviz.simulate("ravine", "sgd", steps=200, lr=lr)
     bound = 1e4 * 20.0
     expected = next(t for t in range(1, 200) if abs(y0 * (1 - lr * kappa) ** t) > bound)

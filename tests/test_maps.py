@@ -48,6 +48,8 @@ def test_map_tab_renders_and_a_clicked_cell_loads_into_the_run():
         at.query_params[key] = value
     at.run()
     assert not at.exception
+    assert not any("converge?" in c.proto.spec for c in at.get("plotly_chart"))  # maps are opt-in
+    at.toggle(key="maps_on").set_value(True).run()
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     stability = next(s for s in specs if "converge?" in s["layout"]["title"]["text"])
     assert any(d.get("name", "").startswith("theory") for d in stability["data"])

@@ -58,6 +58,13 @@ def apply_pending_run_update() -> None:
 
 
 def render(state: State, sizes) -> None:
+    st.toggle("Compute the maps", key="maps_on",
+              help="Thousands of runs per map, in one parallel call. The first use after a deploy also "
+                   "compiles the parallel engine (about 30 s once); after that a map takes well under a second.")
+    if not st.session_state.get("maps_on"):
+        st.caption("Stability map: which learning rates and momenta converge, diverge or crawl, with the theory "
+                   "line on quadratics. Basins: which minimum each start point reaches. Switch on to compute.")
+        return
     n = len(state.runs)
     labels = [f"Run {i + 1}: {r.label()}" for i, r in enumerate(state.runs)]
     key = session.state_key(state)
@@ -68,7 +75,7 @@ def render(state: State, sizes) -> None:
         st.selectbox("Run to map", range(n), key="map_run", format_func=lambda i: labels[i])
         kind = KINDS[state.runs[run].kind]
         name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
-        with st.spinner("Sweeping 2,304 runs…"):
+        with st.spinner("Sweeping 2,304 runs (the first time after a deploy also compiles the engine)…"):
             smap = _stability(key, run)
         params = state.runs[run].params
         current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
