@@ -108,7 +108,8 @@ FIRST_RUN = ("import time; t0 = time.perf_counter(); import optviz; "
 
 
 def _first_run_seconds(cache_dir: str) -> float:
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=PROJECT_ROOT)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(OPTVIZ_NUMBA_CACHE_BASE=cache_dir, PYTHONPATH=PROJECT_ROOT)  # see optviz.numba_env
     out = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True,
                          cwd=PROJECT_ROOT)
     return float(out.stdout.strip().splitlines()[-1])
