@@ -12,6 +12,7 @@ import streamlit as st
 
 from optviz.figures.style import Sizes
 from optviz.ui import compute, maps_view, session, sidebar, views
+from optviz.urlstate import encode
 
 st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
 
@@ -28,14 +29,14 @@ sizes = Sizes.for_mode(state.presentation)
 
 views.messages()
 with st.spinner("Computing trajectories…"):
-    computed = compute.runs_for(state, session.state_key(state))
+    computed = compute.runs_for(state)
     landscape, image_uri = compute.landscape_for(state)
 
 paths, curves, maps, equations, glossary, export = st.tabs(
     ["▶ Paths & results", "📈 Curves", "🗺 Maps", "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
 with paths:
     contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
-    views.results_table(state, computed)
+    views.results_table(computed)
 with curves:
     views.curves(computed, sizes)
 with maps:
@@ -49,4 +50,4 @@ with export:
     views.exports(state, computed, landscape, contour)
 
 sidebar.render()
-st.query_params.from_dict(session.current_query(state))
+st.query_params.from_dict(encode(state))

@@ -40,11 +40,6 @@ class StabilityMap:
     bound_lr: np.ndarray | None  # analytic GD / heavy-ball limit per second-axis value, if known
 
 
-def second_axis_label(optimizer: str) -> str:
-    name, index, _, _ = SECOND_AXIS[optimizer]
-    return f"{name}[{index}] (β₁)" if index == 0 else name
-
-
 def quadratic_curvature(state: State) -> float | None:
     """L, the largest curvature, when the (penalised) surface is a quadratic: the same everywhere."""
     surface = get_surface(state.surface)

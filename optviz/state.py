@@ -95,8 +95,8 @@ def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedu
     values = resolve_hyperparameters(kind.spec, values)
     mode_key = "exact" if kind.exact_only else (gradient or kind.default_gradient(surface))
     mode = GRADIENT_MODES[mode_key]
-    if mode.needs_dataset and not surface.finite_sum:
-        mode = GRADIENT_MODES["noise"]
+    if mode.needs_dataset and not surface.finite_sum:  # no data to sample: the kind's own default
+        mode, gradient_value = GRADIENT_MODES[kind.default_gradient(surface)], None
     value = None
     if mode.param is not None:
         value = mode.param.validate(mode.param.default if gradient_value is None else gradient_value)
@@ -116,10 +116,7 @@ def default_state(surface_key: str = "rosenbrock") -> State:
 def with_surface(state: State, surface_key: str) -> State:
     """Switch surface: its start and suggested learning rates, the same kinds of run."""
     surface = get_surface(surface_key)
-    runs = tuple(make_run(r.kind, surface, r.schedule, dict(r.schedule_params),
-                          gradient=r.gradient if (surface.finite_sum or not GRADIENT_MODES[r.gradient].needs_dataset)
-                          else None,
-                          gradient_value=r.gradient_value if r.gradient != "minibatch" or surface.finite_sum else None,
+    runs = tuple(make_run(r.kind, surface, r.schedule, dict(r.schedule_params), r.gradient, r.gradient_value,
                           **{k: v for k, v in r.hyperparameters if k != "lr"})
                  for r in state.runs)
     return replace(state, surface=surface.key, start=surface.start, runs=runs,

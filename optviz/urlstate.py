@@ -62,6 +62,11 @@ def encode(state: State) -> dict[str, str]:
     return q
 
 
+def state_key(state: State) -> tuple[tuple[str, str], ...]:
+    """Hashable description of what the engine computes (view-only settings left out)."""
+    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in ("speed", "present")))
+
+
 def parse_value(text: str, param: Param) -> Any:
     """Text → a value of ``param``'s kind, validated; ValueError names the parameter."""
     if param.kind == "bool":
@@ -133,9 +138,6 @@ class _Reader:
     def warn(self, key: str, text: str, why: str) -> None:
         shown = text if len(text) <= 40 else text[:40] + "…"
         self.warnings.append(f"URL parameter {key!r} = {shown!r} ignored: {why}.")
-
-
-_START_PARAM = Param("start", (0.0, 0.0), -math.inf, math.inf, kind="pair")
 
 
 def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:

@@ -52,6 +52,19 @@ def get_gradient_mode(key: str) -> GradientMode:
         raise ValueError(f"unknown gradient mode {key!r}; valid: {', '.join(GRADIENT_MODES)}") from None
 
 
+def resolve_gradient(surface: Surface, key: str, value: Any) -> tuple[GradientMode, Any]:
+    """The gradient mode and its validated parameter (None for exact); refuses data sampling
+    on a surface that has no data."""
+    mode = get_gradient_mode(key)
+    if mode.needs_dataset and not surface.finite_sum:
+        finite = [k for k, s in SURFACES.items() if s.finite_sum]
+        raise ValueError(f"gradient={mode.key!r} samples data terms; it needs a finite-sum surface "
+                         f"({', '.join(finite)}), not {surface.key!r}")
+    if mode.param is None:
+        return mode, None
+    return mode, mode.param.validate(mode.param.default if value is None else value)
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """One run of a batch: an optimizer with its settings, a start and a random seed.
@@ -138,14 +151,7 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
         sched = get_schedule(run.schedule)
         sched_values = resolve_schedule(sched, run.schedule_params)
         packed_sched = pack_schedule(sched, sched_values)
-        mode = get_gradient_mode(run.gradient)
-        gvalue = None
-        if mode.param is not None:
-            gvalue = mode.param.validate(mode.param.default if run.gradient_value is None else run.gradient_value)
-        if mode.needs_dataset and not surf.finite_sum:
-            finite = [k for k, s in SURFACES.items() if s.finite_sum]
-            raise ValueError(f"gradient={mode.key!r} samples data terms; it needs a finite-sum surface "
-                             f"({', '.join(finite)}), not {surf.key!r}")
+        mode, gvalue = resolve_gradient(surf, run.gradient, run.gradient_value)
         opt_codes[r] = opt.code
         hp[r, :len(packed)] = packed
         sched_codes[r] = sched.code

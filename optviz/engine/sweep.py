@@ -17,7 +17,7 @@ import numpy as np
 
 from optviz.engine import kernel
 from optviz.engine.landscape import convergence_gate, penalised_minima
-from optviz.engine.simulate import PENALTY, SEED, _check_steps, get_gradient_mode
+from optviz.engine.simulate import PENALTY, SEED, _check_steps, resolve_gradient
 from optviz.engine.trajectory import OUTCOME_NAMES
 from optviz.optimizers import MAX_PACKED as MAX_HP
 from optviz.optimizers import get_optimizer, pack_hyperparameters, resolve_hyperparameters
@@ -90,12 +90,8 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
         raise ValueError(f"a sweep of {n} runs is larger than {MAX_SWEEP_RUNS}")
     sched = get_schedule(schedule)
     sched_packed = pack_schedule(sched, resolve_schedule(sched, schedule_params))
-    mode = get_gradient_mode(gradient)
-    if mode.needs_dataset and not surf.finite_sum:
-        raise ValueError(f"gradient={mode.key!r} needs a finite-sum surface, not {surf.key!r}")
-    value = 0.0
-    if mode.param is not None:
-        value = float(mode.param.validate(mode.param.default if gradient_value is None else gradient_value))
+    mode, value = resolve_gradient(surf, gradient, gradient_value)
+    value = 0.0 if value is None else float(value)
     seed = SEED.validate(seed)
 
     hp = np.zeros((n, MAX_HP))

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from optviz.engine.trajectory import OUTCOME_NAMES
 from optviz.figures.style import Sizes, base_layout
 from optviz.maps import BasinMap, StabilityMap
 
 DIVERGED_COLOUR = "#D55E00"
-FAILED = OUTCOME_NAMES.index("diverged")
-ESCAPED = OUTCOME_NAMES.index("escaped")
 BASIN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
 
 

@@ -6,7 +6,7 @@ import math
 
 from numba import njit
 
-from optviz.optimizers.spec import Optimizer, Param, eps_param, lerp, lr_param, weight_decay_param
+from optviz.optimizers.spec import Optimizer, keep_products, Param, eps_param, lerp, lr_param, weight_decay_param
 
 RMSPROP = 2
 
@@ -40,9 +40,7 @@ SPEC = Optimizer(
 )
 
 
-@njit(cache=True, inline="always")
-def prepare(t, lr, hp, p1, p2, p3):
-    return p1, p2, p3, 0.0, 0.0, 0.0, 0.0
+prepare = keep_products
 
 
 @njit(cache=True, inline="always")

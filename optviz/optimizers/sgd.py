@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from optviz.optimizers.spec import Optimizer, Param, lr_param, weight_decay_param
+from optviz.optimizers.spec import Optimizer, keep_products, Param, lr_param, weight_decay_param
 
 SGD = 0
 
@@ -37,9 +37,7 @@ SPEC = Optimizer(
 )
 
 
-@njit(cache=True, inline="always")
-def prepare(t, lr, hp, p1, p2, p3):
-    return p1, p2, p3, 0.0, 0.0, 0.0, 0.0
+prepare = keep_products
 
 
 @njit(cache=True, inline="always")

@@ -67,6 +67,12 @@ def betas_param() -> Param:
 
 
 @njit(cache=True, inline="always")
+def keep_products(t, lr, hp, p1, p2, p3):
+    """``prepare`` for optimizers with no per-step shared quantities."""
+    return p1, p2, p3, 0.0, 0.0, 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
 def lerp(start, end, weight):
     """torch.lerp's formula (it switches form at weight 0.5 for accuracy)."""
     if weight < 0.5:

@@ -13,7 +13,7 @@ from optviz.engine.trajectory import Trajectory
 from optviz.explain import explain
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image, make_landscape
 from optviz.state import State
-from optviz.urlstate import decode
+from optviz.urlstate import decode, state_key
 from surfaces import Minimum, get_surface
 
 
@@ -62,8 +62,8 @@ def _landscape(surface_key: str, surface_params: tuple, l1: float, l2: float) ->
     return landscape, image_data_uri(landscape_image(landscape))
 
 
-def runs_for(state: State, key) -> Computed:
-    return _runs(key)
+def runs_for(state: State) -> Computed:
+    return _runs(state_key(state))
 
 
 def landscape_for(state: State) -> tuple[Landscape, str]:

@@ -12,7 +12,7 @@ from optviz.kinds import KINDS
 from optviz.maps import SECOND_AXIS, basin_map, stability_map
 from optviz.state import State, make_run
 from optviz.ui import session
-from optviz.urlstate import decode
+from optviz.urlstate import decode, state_key
 from surfaces import CATALOGUE as SURFACES
 
 STABILITY_KEY = "stability_chart"
@@ -67,7 +67,7 @@ def render(state: State, sizes) -> None:
         return
     n = len(state.runs)
     labels = [f"Run {i + 1}: {r.label()}" for i, r in enumerate(state.runs)]
-    key = session.state_key(state)
+    key = state_key(state)
     stability, basins = st.tabs(["Stability map", "Basins of attraction"])
     with stability:
         run = min(int(st.session_state.get("map_run", 0)), n - 1)

@@ -15,7 +15,7 @@ from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
-from optviz.urlstate import decode, encode
+from optviz.urlstate import decode
 from surfaces import CATALOGUE as SURFACES
 
 HYDRATED = "_hydrated"
@@ -187,12 +187,4 @@ def apply_picked_point() -> None:
         st.session_state["start_x"], st.session_state["start_y"] = x, y
         st.session_state[NOTICE] = f"Start moved to ({x:.3g}, {y:.3g}); the paths were recomputed from there."
 
-
-def current_query(state: State) -> dict[str, str]:
-    return encode(state)
-
-
-def state_key(state: State) -> tuple[tuple[str, str], ...]:
-    """Hashable description of what the engine computes (view-only settings left out)."""
-    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in ("speed", "present")))
 

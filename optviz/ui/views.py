@@ -21,6 +21,7 @@ from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import State
 from optviz.ui import session
 from optviz.ui.compute import Computed
+from optviz.urlstate import encode
 
 CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -44,7 +45,7 @@ def messages() -> None:
 
 
 def share_link(state: State) -> None:
-    query = urlencode(session.current_query(state))
+    query = urlencode(encode(state))
     base = st.context.url or ""
     with st.expander("🔗 Share this exact view (copy the link)"), st.container(key="share_link"):
         st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly. "
@@ -52,7 +53,7 @@ def share_link(state: State) -> None:
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
 
 
-def results_table(state: State, computed: Computed) -> None:
+def results_table(computed: Computed) -> None:
     rows = []
     for t, label, text in zip(computed.runs, computed.labels, computed.explanations):
         dist = nearest_minimum_distance(t, computed.minima)
