@@ -39,7 +39,8 @@ class RunKind:
         values = {p.name: p.default for p in self.spec.params}
         values.update(self.defaults)
         values.update(self.fixed)
-        values["lr"] = surface.default_lr[self.spec.family]
+        # second-order methods (Newton) need no per-surface lr: their default is right everywhere
+        values["lr"] = surface.default_lr.get(self.spec.family, values["lr"])
         return values
 
     def default_gradient(self, surface: Surface) -> str:

@@ -28,6 +28,7 @@ SECOND_AXIS = {
     "adagrad": ("lr_decay", None, 0.0, 0.1),
     "adadelta": ("rho", None, 0.5, 0.999),
     "lion": ("betas", 0, 0.0, 0.99),
+    "newton": ("damping", None, 0.0, 10.0),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import optviz.numba_env  # noqa: F401  (must precede the @njit(cache=True) decorators below)
-from surfaces import finite_sum, multimodal, polynomial, quadratic
+from surfaces import custom, finite_sum, multimodal, polynomial, quadratic
 from surfaces.base import FAMILIES, Minimum, Surface
 
 CATALOGUE: dict[str, Surface] = {
@@ -15,6 +15,9 @@ CATALOGUE = dict(sorted(CATALOGUE.items(), key=lambda item: item[1].code))
 
 
 def get_surface(key: str) -> Surface:
+    """A catalogue surface, or a user formula written ``custom:<extent>:<formula>``."""
+    if isinstance(key, str) and key.startswith(custom.PREFIX):
+        return custom.custom_surface(key)
     try:
         return CATALOGUE[key]
     except (KeyError, TypeError):

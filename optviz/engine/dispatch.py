@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from numba import njit
 
-from optviz.optimizers import adadelta, adagrad, adam, lion, rmsprop, sgd
-from surfaces import finite_sum, multimodal, polynomial, quadratic
+from optviz.optimizers import adadelta, adagrad, adam, lion, newton, rmsprop, sgd
+from optviz.optimizers.spec import keep_products
+from surfaces import custom, finite_sum, multimodal, polynomial, quadratic
 
 
 @njit(cache=True, inline="always")
@@ -38,6 +39,8 @@ def surface_value_grad(code, x, y, p):
         return quadratic.saddle(x, y, p)
     if code == quadratic.RAVINE:
         return quadratic.ravine(x, y, p)
+    if code == custom.CUSTOM:
+        return custom.value_grad(x, y, p)
     return finite_sum.noisy_bowl(x, y, p)
 
 
@@ -66,6 +69,8 @@ def surface_hessian(code, x, y, p):
         return quadratic.saddle_hessian(x, y, p)
     if code == quadratic.RAVINE:
         return quadratic.ravine_hessian(x, y, p)
+    if code == custom.CUSTOM:
+        return custom.hessian(x, y, p)
     return finite_sum.noisy_bowl_hessian(x, y, p)
 
 
@@ -84,8 +89,8 @@ def optimizer_prepare(code, t, lr, hp, p1, p2, p3):
         return adam.nadam_prepare(t, lr, hp, p1, p2, p3)
     if code == adam.ADAMAX:
         return adam.adamax_prepare(t, lr, hp, p1, p2, p3)
-    if code == lion.LION:
-        return lion.prepare(t, lr, hp, p1, p2, p3)
+    if code == lion.LION or code == newton.NEWTON:
+        return keep_products(t, lr, hp, p1, p2, p3)
     return adadelta.prepare(t, lr, hp, p1, p2, p3)
 
 

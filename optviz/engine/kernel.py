@@ -12,8 +12,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from optviz.engine.dispatch import optimizer_initial_buffer, optimizer_prepare, optimizer_update, surface_value_grad
+from optviz.engine.dispatch import (
+    optimizer_initial_buffer, optimizer_prepare, optimizer_update, surface_hessian, surface_value_grad,
+)
 from optviz.engine.rng import below, standard_normal, uniform
+from optviz.optimizers import newton
 from optviz.schedules import scheduled_lr
 
 # Gradient modes
@@ -27,6 +30,11 @@ BOUND_SPANS = 1.0e4
 # Layout of the per-run integer results
 R_OUTCOME, R_STOP_STEP, R_MINIMUM, R_POINTS, R_REASON, R_REACHED_STEP = 0, 1, 2, 3, 4, 5
 N_INT_RESULTS = 6
+# Columns of the optional per-step internals log: the gradient the optimizer saw, its
+# per-coordinate buffers after the step, and its running products
+(I_GX, I_GY, I_AX, I_BX, I_CX, I_AY, I_BY, I_CY, I_P1, I_P2, I_P3) = range(11)
+N_INTERNALS = 11
+NO_INTERNALS = np.zeros((0, 1, N_INTERNALS))
 
 
 @njit(cache=True, inline="always")
@@ -99,11 +107,20 @@ def _dropout_gradient(x, y, data, drop, rng):
     return gx / n, gy / n
 
 
+@njit(cache=True, inline="always")
+def _log_internals(internals, r, t, ux, uy, ax, bx, cx, ay, by, cy, p1, p2, p3):
+    row = internals[r, t]
+    row[I_GX], row[I_GY] = ux, uy
+    row[I_AX], row[I_BX], row[I_CX] = ax, bx, cx
+    row[I_AY], row[I_BY], row[I_CY] = ay, by, cy
+    row[I_P1], row[I_P2], row[I_P3] = p1, p2, p3
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
               optimizer_codes, hyperparameters, schedule_codes, schedule_params,
               gradient_codes, gradient_params, seeds, starts, steps, record,
-              path, loss, lrs, grad_norm, final, results):
+              path, loss, lrs, grad_norm, final, results, internals):
     """Integrate run r of a batch (see ``run_batch`` for the arguments).
 
     Everything a run writes is indexed by r and its scratch (random stream, mini-batch order)
@@ -124,6 +141,7 @@ def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bou
     mode = gradient_codes[r]
     gparam = gradient_params[r]
     rng[0] = np.uint64(seeds[r])
+    log_internals = internals.shape[0] > 0
     # optimizer state per coordinate (a, b, c) and per run (p1, p2, p3): see optimizers.spec
     ax = ay = optimizer_initial_buffer(opt, hp)
     bx = by = cx = cy = 0.0
@@ -138,6 +156,8 @@ def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bou
         path[r, 0, 0], path[r, 0, 1] = wx, wy
         loss[r, 0] = f
         grad_norm[r, 0] = norm2(gx, gy)
+    if log_internals:
+        _log_internals(internals, r, 0, 0.0, 0.0, ax, bx, cx, ay, by, cy, p1, p2, p3)
     hit = _minimum_within(wx, wy, minima, tol2)
     if hit >= 0:
         reached, nearest = 0, hit
@@ -162,9 +182,16 @@ def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bou
         lr = scheduled_lr(sched, hp[0], t - 1, sp)
         if record:
             lrs[r, t - 1] = lr
-        p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
-        wx, ax, bx, cx = optimizer_update(opt, wx, ux, lr, t, hp, k0, k1, k2, k3, ax, bx, cx)
-        wy, ay, by, cy = optimizer_update(opt, wy, uy, lr, t, hp, k0, k1, k2, k3, ay, by, cy)
+        if opt == newton.NEWTON:  # the one method that needs the whole 2×2 Hessian, not coordinates
+            hxx, hxy, hyy = surface_hessian(surface_code, wx, wy, surface_params)
+            dx, dy = newton.step(ux, uy, hxx + l2, hxy, hyy + l2, lr, hp)
+            wx, wy = wx + dx, wy + dy
+        else:
+            p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
+            wx, ax, bx, cx = optimizer_update(opt, wx, ux, lr, t, hp, k0, k1, k2, k3, ax, bx, cx)
+            wy, ay, by, cy = optimizer_update(opt, wy, uy, lr, t, hp, k0, k1, k2, k3, ay, by, cy)
+        if log_internals:
+            _log_internals(internals, r, t, ux, uy, ax, bx, cx, ay, by, cy, p1, p2, p3)
         f, gx, gy = penalised(surface_code, wx, wy, surface_params, l1, l2)
         if not all_finite(wx, wy, f, gx, gy):
             outcome, stop, points, reason = DIVERGED, t, t, NON_FINITE
@@ -200,14 +227,15 @@ def integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bou
 def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
               optimizer_codes, hyperparameters, schedule_codes, schedule_params,
               gradient_codes, gradient_params, seeds, starts, steps, record,
-              path, loss, lrs, grad_norm, final, results):
+              path, loss, lrs, grad_norm, final, results, internals):
     """Integrate R runs on one surface, one after another.
 
     Per-run inputs are indexed by run r (codes, packed hyperparameters, seeds, starts).
     With ``record`` the per-step arrays are filled (path[r, t], loss[r, t], lrs[r, t-1],
     grad_norm[r, t] of the exact penalised gradient); otherwise only ``final`` (x, y, loss)
     and ``results`` (outcome, stop step, minimum index, points kept, divergence reason, step
-    a minimum was first reached).  Exact-gradient runs stop when they reach a minimum;
+    a minimum was first reached).  A non-empty ``internals`` (R, steps + 1, N_INTERNALS) also
+    receives each step's gradient and optimizer state, for the inspector.  Exact-gradient runs stop when they reach a minimum;
     stochastic runs only note it and keep going, since noise can carry them out again.
     ``gate`` bounds the gradient norm anywhere within ``tolerance`` of a minimum, so the scan
     over minima is skipped where the gradient is larger (see landscape.convergence_gate).
@@ -215,16 +243,16 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
     for r in range(starts.shape[0]):
         integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
                   optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
-                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results)
+                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results, internals)
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def sweep_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
                 optimizer_codes, hyperparameters, schedule_codes, schedule_params,
                 gradient_codes, gradient_params, seeds, starts, steps, record,
-                path, loss, lrs, grad_norm, final, results):
+                path, loss, lrs, grad_norm, final, results, internals):
     """``run_batch`` across all cores (callers hold ``sweep.PARALLEL_LOCK``: see there)."""
     for r in prange(starts.shape[0]):
         integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
                   optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
-                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results)
+                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results, internals)

@@ -103,6 +103,40 @@ def penalised_minima(surface: Surface, kernel_params: np.ndarray, l1: float, l2:
     return tuple(found)
 
 
+def numerical_minima(code: int, kernel_params: np.ndarray, domain, resolution: int = 81,
+                     candidates: int = 24) -> list[tuple[float, float, float]]:
+    """Minima of a surface with no declared ones: the grid's local minima, polished by descent.
+
+    Kept: polished points inside the domain where the curvature is not negative; sorted by
+    value.  Flat regions are skipped (a cell must be strictly below one neighbour).
+    """
+    (x0, x1), (y0, y1) = domain
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    z = _loss_grid(code, kernel_params, xs, ys, 0.0, 0.0)
+    inner = z[1:-1, 1:-1]
+    neighbours = np.stack([z[1 + dj:resolution - 1 + dj, 1 + di:resolution - 1 + di]
+                           for dj in (-1, 0, 1) for di in (-1, 0, 1) if dj or di])
+    local = np.isfinite(inner) & (inner <= neighbours.min(axis=0)) & (inner < neighbours.max(axis=0))
+    js, is_ = np.nonzero(local)
+    order = np.argsort(inner[js, is_])[:candidates]
+    span = max(x1 - x0, y1 - y0)
+    found: list[tuple[float, float, float]] = []
+    for k in order:
+        x, y, value, converged = _proximal_descent(code, kernel_params, xs[is_[k] + 1], ys[js[k] + 1], 0.0, 0.0, 20000)
+        if not (x0 <= x <= x1 and y0 <= y <= y1 and math.isfinite(value)):
+            continue
+        _, gx, gy = penalised(code, x, y, kernel_params, 0.0, 0.0)
+        if not (converged or math.hypot(gx, gy) <= 1e-6 * (1.0 + abs(value))):
+            continue
+        hxx, hxy, hyy = surface_hessian(code, x, y, kernel_params)
+        if 0.5 * (hxx + hyy) - math.sqrt(0.25 * (hxx - hyy) ** 2 + hxy * hxy) < -1e-8 * (1.0 + abs(hxx) + abs(hyy)):
+            continue
+        if any(math.hypot(x - fx, y - fy) < 1e-4 * span for fx, fy, _ in found):
+            continue
+        found.append((float(x), float(y), float(value)))
+    return sorted(found, key=lambda m: m[2])
+
+
 def convergence_gate(surface: Surface, kernel_params: np.ndarray, minima: tuple[Minimum, ...], tolerance: float,
                      l1: float, l2: float) -> float:
     """An upper bound on ‖∇(f + penalty)‖ within ``tolerance`` of any minimum.

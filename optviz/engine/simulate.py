@@ -103,11 +103,11 @@ def _check_steps(steps: Any) -> int:
 
 def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
                    surface_params: dict[str, Any] | None = None, tolerance: float | None = None,
-                   record: bool = True, ungated: bool = False) -> list[Trajectory]:
+                   record: bool = True, ungated: bool = False, internals: bool = False) -> list[Trajectory]:
     """Run many optimizers on one surface in a single compiled call.
 
     Args:
-      surface: a key of ``surfaces.CATALOGUE``.
+      surface: a key of ``surfaces.CATALOGUE`` or a ``custom:<extent>:<formula>`` key.
       runs: one RunSpec per run.
       steps: optimizer steps per run, at most ``MAX_STEPS``.
       l1, l2: penalty λ₁‖w‖₁ + λ₂/2‖w‖² added to the objective itself.
@@ -116,6 +116,7 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
       record: keep every step (False keeps only the end, for large sweeps).
       ungated: scan the minima every step instead of only where the gradient is small
         (for tests: results must not change).
+      internals: also keep each step's gradient and optimizer state (Trajectory.internals).
     Returns:
       One Trajectory per run, in order.  Without ``record`` the path holds just the final point.
     Raises:
@@ -169,13 +170,14 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
     grad_norm = np.zeros((n, length))
     final = np.zeros((n, 3))
     results = np.zeros((n, kernel.N_INT_RESULTS), np.int64)
+    log = np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS
     minima_xy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
     (x0, x1), (y0, y1) = surf.domain
     gate = math.inf if ungated else convergence_gate(surf, kernel_params, minima, tolerance, l1, l2)
     kernel.run_batch(surf.code, kernel_params, surf.dataset, minima_xy, l1, l2,
                      np.array([x0, x1, y0, y1]), surf.bounded_below, float(tolerance), gate,
                      opt_codes, hp, sched_codes, sp, grad_codes, grad_values, seeds, starts, steps, record,
-                     path, loss, lrs, grad_norm, final, results)
+                     path, loss, lrs, grad_norm, final, results, log)
 
     trajectories = []
     for r in range(n):
@@ -203,6 +205,7 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
             schedule_params=sched_values, gradient=mode_key, gradient_value=gvalue, seed=seed,
             steps=steps, path=run_path, loss=run_loss, lr=run_lr, grad_norm=run_gn,
             outcome=outcome, final_loss=float(final[r, 2]),
+            internals=log[r, :points].copy() if log.shape[0] else None,
         ))
     return trajectories
 

@@ -109,7 +109,8 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
                            surf.bounded_below, tolerance, gate, np.full(n, opt.code, np.int64), hp,
                            np.full(n, sched.code, np.int64), sp, np.full(n, mode.code, np.int64), np.full(n, value),
                            np.full(n, seed, np.uint64), np.ascontiguousarray(np.broadcast_to(xy, (n, 2))), steps,
-                           False, dummy, dummy[:, :, 0], dummy[:, :, 0], dummy[:, :, 0], final, results)
+                           False, dummy, dummy[:, :, 0], dummy[:, :, 0], dummy[:, :, 0], final, results,
+                           kernel.NO_INTERNALS)
     return SweepResult(final[:, 0], final[:, 1], final[:, 2], results[:, kernel.R_OUTCOME],
                        results[:, kernel.R_STOP_STEP], results[:, kernel.R_MINIMUM], results[:, kernel.R_REACHED_STEP])
 

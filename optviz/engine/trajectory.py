@@ -72,6 +72,7 @@ class Trajectory:
     grad_norm: np.ndarray
     outcome: Outcome
     final_loss: float = field(default=float("nan"))
+    internals: np.ndarray | None = None  # (n, kernel.N_INTERNALS) when asked for: see kernel
 
     @property
     def final_point(self) -> tuple[float, float]:

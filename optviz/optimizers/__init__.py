@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from optviz.optimizers import adadelta, adagrad, adam, lion, rmsprop, sgd
+from optviz.optimizers import adadelta, adagrad, adam, lion, newton, rmsprop, sgd
 from optviz.optimizers.spec import Optimizer
 from optviz.params import pack, resolve
 
 CATALOGUE: dict[str, Optimizer] = {
-    spec.key: spec for spec in (sgd.SPEC, adagrad.SPEC, rmsprop.SPEC, *adam.SPECS, adadelta.SPEC, lion.SPEC)
+    spec.key: spec for spec in (sgd.SPEC, adagrad.SPEC, rmsprop.SPEC, *adam.SPECS, adadelta.SPEC, lion.SPEC,
+                                  newton.SPEC)
 }
 MAX_PACKED = max(sum(p.width for p in spec.params) for spec in CATALOGUE.values())
 

@@ -114,6 +114,10 @@ TORCH_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam
 def torch_code(run) -> str:
     kind = KINDS[run.kind]
     args = ", ".join(f"{k}={v!r}" for k, v in run.hyperparameters)
+    if kind.optimizer == "newton":
+        return (f"# Newton needs the Hessian, which torch.optim never sees: per step, with {args},\n"
+                "# H = torch.autograd.functional.hessian(f, w); h, U = torch.linalg.eigh(H)\n"
+                "# d = -lr * U @ ((U.T @ g) / (h + damping)), capped at max_step")
     if kind.optimizer not in TORCH_CLASSES:
         return f"# {kind.label} is not in torch.optim; the paper's reference implementation takes\n" \
                f"opt = {kind.label}(params, {args})"
