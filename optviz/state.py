@@ -11,7 +11,6 @@ from optviz.kinds import KINDS, get_kind
 from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import get_schedule, resolve_schedule
-from surfaces import CATALOGUE as SURFACES
 from surfaces import Surface, get_surface
 
 MAX_RUNS = 6
@@ -79,7 +78,7 @@ class State:
 
     @property
     def surface_spec(self) -> Surface:
-        return SURFACES[self.surface]
+        return get_surface(self.surface)
 
     def run_specs(self) -> list[RunSpec]:
         return [run.to_spec(self.seed, self.start) for run in self.runs]

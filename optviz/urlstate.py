@@ -18,9 +18,9 @@ from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, default_state, make_run
-from surfaces import CATALOGUE as SURFACES
+from surfaces import get_surface
 
-MAX_VALUE_LENGTH = 200
+MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
 GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", "speed", "present"}
 
@@ -143,7 +143,13 @@ class _Reader:
 def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     """The State a URL describes, and a warning for everything that had to fall back."""
     read = _Reader(query)
-    surface_key = read.choice("surface", SURFACES, "rosenbrock")
+    surface_key = "rosenbrock"
+    surface_text = read.text("surface")
+    if surface_text is not None:
+        try:
+            surface_key = get_surface(surface_text).key
+        except ValueError as err:  # an unknown name, or a custom formula that fails its checks
+            read.warn("surface", surface_text, f"{err}; using {surface_key}")
     state = default_state(surface_key)
     surface = state.surface_spec
 

@@ -13,7 +13,7 @@ from optviz.maps import SECOND_AXIS, basin_map, stability_map
 from optviz.state import State, make_run
 from optviz.ui import session
 from optviz.urlstate import decode, state_key
-from surfaces import CATALOGUE as SURFACES
+from surfaces import get_surface
 
 STABILITY_KEY = "stability_chart"
 PENDING = "_pending_run_update"
@@ -46,7 +46,7 @@ def apply_pending_run_update() -> None:
     if pending is None:
         return
     run, lr, name, pair_index, second = pending
-    surface = SURFACES[st.session_state["surface"]]
+    surface = get_surface(session.current_surface_key())
     kind = KINDS[st.session_state.get(session.run_key(run, "kind"), "adam")]
     if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's
         session.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))

@@ -16,13 +16,18 @@ from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode
-from surfaces import CATALOGUE as SURFACES
+from surfaces import get_surface
+from surfaces.custom import DEFAULT_EXTENT, DEFAULT_FORMULA, PREFIX, custom_key, parse_key
 
 HYDRATED = "_hydrated"
 WARNINGS = "_url_warnings"
 CAPTION = "_preset_caption"
 NOTICE = "_notice"
 PICKED = "_picked_point"
+CUSTOM = "custom"  # the surface selectbox's entry for a typed formula
+LAST_CUSTOM = "_last_custom"  # the last custom key that passed its checks: what the page shows
+FORMULA_ERROR = "_formula_error"
+LAST_SURFACE = "_last_surface"  # the surface the widgets were drawn for, read by on_surface_change
 NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # what run slot i starts as
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
@@ -54,9 +59,30 @@ def hydrate_run(i: int, run: RunState) -> None:
         seed_value(run_key(i, "gradient_value"), mode.param, run.gradient_value)
 
 
+def current_surface_key() -> str:
+    """The surface the page shows: a catalogue key, or the last valid custom formula."""
+    choice = st.session_state["surface"]
+    if choice != CUSTOM:
+        return choice
+    return st.session_state.get(LAST_CUSTOM) or custom_key(DEFAULT_FORMULA, DEFAULT_EXTENT)
+
+
+def _hydrate_surface_choice(key: str) -> None:
+    st.session_state.setdefault("custom_formula", DEFAULT_FORMULA)
+    st.session_state.setdefault("custom_extent", DEFAULT_EXTENT)
+    if key.startswith(PREFIX):
+        formula, extent = parse_key(key)
+        st.session_state["surface"] = CUSTOM
+        st.session_state["custom_formula"], st.session_state["custom_extent"] = formula, extent
+        st.session_state[LAST_CUSTOM] = key
+        st.session_state[FORMULA_ERROR] = None
+    else:
+        st.session_state["surface"] = key
+
+
 def hydrate(state: State) -> None:
     surface = state.surface_spec
-    st.session_state["surface"] = state.surface
+    _hydrate_surface_choice(state.surface)
     for p in surface.params:
         seed_value(f"sp_{p.name}", p, dict(state.surface_params)[p.name])
     st.session_state["start_x"], st.session_state["start_y"] = map(float, state.start)
@@ -108,8 +134,8 @@ def _fits(value, param) -> bool:
         return False
 
 
-def state_from_widgets() -> State:
-    surface = SURFACES[st.session_state["surface"]]
+def state_from_widgets(surface_key: str | None = None) -> State:
+    surface = get_surface(surface_key or current_surface_key())
     runs = tuple(run_from_widgets(i, surface) for i in range(int(st.session_state["n_runs"])))
     return State(
         surface=surface.key,
@@ -134,19 +160,34 @@ def on_preset(key: str) -> None:
 
 
 def on_surface_change() -> None:
-    previous = st.session_state.get("_last_surface", st.session_state["surface"])
-    new_surface = st.session_state["surface"]
-    st.session_state["surface"] = previous  # read the old State consistently, then switch
-    try:
-        old = state_from_widgets()
-    finally:
-        st.session_state["surface"] = new_surface
+    previous = st.session_state.get(LAST_SURFACE) or current_surface_key()
+    old = state_from_widgets(previous)  # read the old State consistently, then switch
+    new_surface = current_surface_key()
+    if st.session_state["surface"] == CUSTOM and not st.session_state.get(LAST_CUSTOM):
+        new_surface = custom_key(st.session_state["custom_formula"], st.session_state["custom_extent"])
+        try:
+            get_surface(new_surface)
+        except ValueError:  # an earlier bad formula still in the box: start from the example
+            new_surface = custom_key(DEFAULT_FORMULA, DEFAULT_EXTENT)
     hydrate(with_surface(old, new_surface))
     st.session_state[CAPTION] = None
 
 
+def on_formula_change() -> None:
+    """A typed formula or extent: switch to it if it passes every check, else say why and keep the last."""
+    key = custom_key(str(st.session_state["custom_formula"]), float(st.session_state["custom_extent"]))
+    try:
+        get_surface(key)
+    except ValueError as err:
+        st.session_state[FORMULA_ERROR] = str(err)
+        return
+    old = state_from_widgets()
+    hydrate(with_surface(old, key))
+    st.session_state[CAPTION] = None
+
+
 def on_kind_change(i: int) -> None:
-    surface = SURFACES[st.session_state["surface"]]
+    surface = get_surface(current_surface_key())
     hydrate_run(i, make_run(st.session_state[run_key(i, "kind")], surface))
 
 
@@ -157,7 +198,7 @@ def on_gradient_change(i: int) -> None:
 
 
 def on_n_runs_change() -> None:
-    surface = SURFACES[st.session_state["surface"]]
+    surface = get_surface(current_surface_key())
     for i in range(int(st.session_state["n_runs"])):
         if run_key(i, "kind") not in st.session_state:
             hydrate_run(i, make_run(NEW_RUN_KINDS[i], surface))
@@ -182,7 +223,7 @@ def apply_picked_point() -> None:
     if picked is None:
         return
     x, y = picked
-    surface = SURFACES[st.session_state["surface"]]
+    surface = get_surface(current_surface_key())
     if surface.in_domain(x, y):
         st.session_state["start_x"], st.session_state["start_y"] = x, y
         st.session_state[NOTICE] = f"Start moved to ({x:.3g}, {y:.3g}); the paths were recomputed from there."

@@ -13,6 +13,9 @@ from optviz.state import MAX_RUNS, SPEED, STEPS
 from optviz.ui import session
 from optviz.ui.widgets import param_widget
 from surfaces import CATALOGUE as SURFACES
+from surfaces import get_surface
+from surfaces.custom import EXTENT_RANGE
+from surfaces.formula import ALLOWED, MAX_LENGTH
 
 COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "vermillion", "pink", "sky blue")))
 
@@ -26,10 +29,12 @@ def render_presets() -> None:
 
 def render_surface() -> None:
     sb = st.sidebar
-    sb.selectbox("Surface", list(SURFACES), key="surface", format_func=lambda k: SURFACES[k].name,
-                 on_change=session.on_surface_change)
-    st.session_state["_last_surface"] = st.session_state["surface"]
-    surface = SURFACES[st.session_state["surface"]]
+    sb.selectbox("Surface", [*SURFACES, session.CUSTOM], key="surface", on_change=session.on_surface_change,
+                 format_func=lambda k: SURFACES[k].name if k in SURFACES else "✏️ Custom formula…")
+    if st.session_state["surface"] == session.CUSTOM:
+        render_formula()
+    st.session_state[session.LAST_SURFACE] = session.current_surface_key()
+    surface = get_surface(session.current_surface_key())
     with sb.expander("Formula and why it is interesting"):
         st.latex(surface.formula)
         st.caption(surface.story)
@@ -45,6 +50,21 @@ def render_surface() -> None:
     param_widget("steps", STEPS, "steps", container=sb)
 
 
+def render_formula() -> None:
+    sb = st.sidebar
+    sb.text_input("Formula f(x, y)", key="custom_formula", max_chars=MAX_LENGTH, on_change=session.on_formula_change,
+                  help=f"Press Enter to apply. Allowed: {ALLOWED}. Nothing you type is run as code.")
+    low, high = EXTENT_RANGE
+    sb.number_input("Plotted square: x and y in [−R, R], R =", min_value=low, max_value=high, step=0.5,
+                    key="custom_extent", on_change=session.on_formula_change, format="%g",
+                    help=f"Half-width R of the plotted square, in [{low:g}, {high:g}].")
+    error = st.session_state.get(session.FORMULA_ERROR)
+    if error:
+        last = st.session_state.get(session.LAST_CUSTOM)
+        shown = f" Still showing `{last.split(':', 2)[2]}`." if last else ""
+        sb.error(f"{error}{shown}", icon="✏️")
+
+
 def render_regularization() -> None:
     with st.sidebar.expander("Regularization (added to the loss)"):
         st.caption("λ₁‖w‖₁ + λ₂/2‖w‖² reshape the landscape for every run; the star marks the shifted minimum.")
@@ -53,7 +73,7 @@ def render_regularization() -> None:
 
 
 def render_run(i: int) -> None:
-    surface = SURFACES[st.session_state["surface"]]
+    surface = get_surface(session.current_surface_key())
     run = session.run_from_widgets(i, surface)
     colour = OKABE_ITO[i]
     with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
