@@ -20,11 +20,24 @@ def run_trace_indices(run: int) -> tuple[int, int, int]:
     return first, first + 1, first + 2
 
 
+def map_layout(landscape: Landscape, image_uri: str | None = None) -> dict:
+    """Equal-scale x/y axes over the surface's domain, with the banded landscape image below."""
+    (x0, x1), (y0, y1) = landscape.surface.domain
+    return {
+        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "showgrid": False, "zeroline": False,
+                  "constrain": "domain"},
+        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False,
+                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+        "images": [{"source": image_uri or image_data_uri(landscape_image(landscape)), "xref": "x", "yref": "y",
+                    "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
+                    "layer": "below"}],
+    }
+
+
 def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
                    sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True) -> dict:
     """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
     surface = landscape.surface
-    (x0, x1), (y0, y1) = surface.domain
     gx, gy, gz = landscape.coarse(PICK_GRID)
     mx, my = np.meshgrid(gx, gy)
     data = [
@@ -69,16 +82,7 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")
-    layout.update({
-        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "showgrid": False, "zeroline": False,
-                  "constrain": "domain"},
-        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False,
-                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-        "images": [{"source": image_uri or image_data_uri(landscape_image(landscape)), "xref": "x", "yref": "y",
-                    "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
-                    "layer": "below"}],
-        "hovermode": "closest", "dragmode": "pan", "uirevision": surface.key,
-        "clickmode": "event+select",
-    })
+    layout.update(map_layout(landscape, image_uri))
+    layout.update({"hovermode": "closest", "dragmode": "pan", "uirevision": surface.key, "clickmode": "event+select"})
     layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=False, sizes_font=sizes.font))
     return {"data": data, "layout": layout, "frames": frames}

@@ -181,8 +181,12 @@ def on_formula_change() -> None:
     except ValueError as err:
         st.session_state[FORMULA_ERROR] = str(err)
         return
-    old = state_from_widgets()
-    hydrate(with_surface(old, key))
+    switch_surface(key)
+
+
+def switch_surface(key: str) -> None:
+    """Load another surface keeping the runs' kinds (a callback, or called from one)."""
+    hydrate(with_surface(state_from_widgets(), key))
     st.session_state[CAPTION] = None
 
 

@@ -1,0 +1,82 @@
+"""Many seeds of one stochastic run, and dropout's implicit L2 penalty.
+
+An ensemble is K runs that differ only in their random stream; their spread is what a
+single run's noise hides.  On the noisy bowl, input dropout has a closed-form expected
+objective, so the point its paths settle at can be checked against theory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from optviz.engine.simulate import GRADIENT_MODES, simulate_batch
+from optviz.state import RunState, State
+from surfaces import get_surface
+
+MAX_SEEDS = 100
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    gradient: str
+    gradient_value: float | int
+    paths: np.ndarray  # (K, steps + 1, 2), NaN after a run stopped (diverged or escaped)
+    loss: np.ndarray  # (K, steps + 1), NaN likewise
+    diverged: int  # how many of the K runs diverged
+
+    @property
+    def loss_band(self) -> np.ndarray:
+        """(3, steps + 1): the 10 %, median and 90 % loss over the seeds at each step."""
+        with np.errstate(all="ignore"):
+            return np.nanquantile(self.loss, QUANTILES, axis=0)
+
+    @property
+    def spread(self) -> float:
+        """RMS distance of the final points from their mean: how far the seeds disagree."""
+        final = self.paths[:, -1]
+        final = final[np.isfinite(final).all(axis=1)]
+        if len(final) < 2:
+            return float("nan")
+        return float(np.sqrt(((final - final.mean(axis=0)) ** 2).sum(axis=1).mean()))
+
+
+def noise_setting(state: State) -> tuple[str, tuple]:
+    """The gradient mode an ensemble varies on this surface, and the values offered for it."""
+    if get_surface(state.surface).finite_sum:
+        return "minibatch", (1, 5, 20, 100)
+    return "noise", (0.1, 0.5, 2.0, 10.0)
+
+
+def ensemble(state: State, run: RunState, seeds: int, gradient: str, gradient_value) -> Ensemble:
+    """K = ``seeds`` copies of ``run`` with the given stochastic gradient, seeds state.seed … +K−1."""
+    if not 2 <= seeds <= MAX_SEEDS:
+        raise ValueError(f"seeds must be in [2, {MAX_SEEDS}], not {seeds}")
+    mode = GRADIENT_MODES[gradient]
+    value = mode.param.validate(gradient_value) if mode.param is not None else None
+    base = replace(run, gradient=gradient, gradient_value=value)
+    specs = [replace(spec, seed=state.seed + k) for k, spec in enumerate([base.to_spec(state.seed, state.start)] * seeds)]
+    trajectories = simulate_batch(state.surface, specs, state.steps, l1=state.l1, l2=state.l2,
+                                  surface_params=dict(state.surface_params))
+    n = state.steps + 1
+    paths = np.full((seeds, n, 2), np.nan)
+    loss = np.full((seeds, n), np.nan)
+    for k, traj in enumerate(trajectories):
+        paths[k, : len(traj.path)] = traj.path
+        loss[k, : len(traj.loss)] = traj.loss
+    diverged = sum(t.outcome.kind == "diverged" for t in trajectories)
+    return Ensemble(gradient, value, paths, loss, diverged)
+
+
+def dropout_penalty(data: np.ndarray, p: float) -> np.ndarray:
+    """λ_j = p/(1−p) · mean(a_j²): input dropout's expected extra loss is ½ Σ_j λ_j w_j²."""
+    return p / (1.0 - p) * (data[:, :2] ** 2).mean(axis=0)
+
+
+def dropout_solution(data: np.ndarray, p: float) -> np.ndarray:
+    """Where dropout SGD settles on average: the minimiser of E[loss] = ridge with λ_j per feature."""
+    a, b = data[:, :2], data[:, 2]
+    h = a.T @ a / len(data)
+    return np.linalg.solve(h + np.diag(dropout_penalty(data, p)), a.T @ b / len(data))

@@ -1,0 +1,60 @@
+"""The internals inspector tab: any step of any run, its vectors and its state table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from optviz.engine.landscape import hessian
+from optviz.engine.simulate import simulate_batch
+from optviz.figures.internals import inspector_figure
+from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.internals import inspect_step
+from optviz.state import State
+from optviz.ui.compute import Computed, kernel_params_for
+from optviz.urlstate import decode, state_key
+
+RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _with_internals(key: tuple, run: int):
+    state, _ = decode({k: [v] for k, v in key})
+    return simulate_batch(state.surface, [state.run_specs()[run]], state.steps, l1=state.l1, l2=state.l2,
+                          surface_params=dict(state.surface_params), internals=True)[0]
+
+
+def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+    n = len(state.runs)
+    if st.session_state.get(RUN_KEY, 0) >= n:
+        st.session_state[RUN_KEY] = 0
+    left, right = st.columns([1, 3])
+    run = left.selectbox("Run to inspect", range(n), key=RUN_KEY, format_func=lambda i: computed.labels[i])
+    traj = _with_internals(state_key(state), run)
+    last = len(traj.path) - 1
+    if last < 1:
+        st.info("This run took no step: it started on a minimum. Move the start to see one.")
+        return
+    if not 1 <= int(st.session_state.get(STEP_KEY, 1)) <= last:
+        st.session_state[STEP_KEY] = min(max(int(st.session_state.get(STEP_KEY, 1)), 1), last)
+    step = right.slider("Step", 1, last, key=STEP_KEY,
+                        help="Drag, or click the handle and use the arrow keys to go one step at a time.")
+    h = None
+    if traj.optimizer == "newton":
+        h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)
+    inspection = inspect_step(traj, step, hessian=h)
+    figure, scale = inspector_figure(landscape, image_uri, traj, run, computed.labels[run], inspection, sizes)
+    picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
+    picture.plotly_chart(PrebuiltFigure(figure), key="inspector_chart", theme=None)
+    with table:
+        st.markdown(f"**Step {step}** of {computed.labels[run]}: lr = {inspection.lr:.4g}  \n"
+                    f"θ: ({inspection.before[0]:.5g}, {inspection.before[1]:.5g}) → "
+                    f"({inspection.after[0]:.5g}, {inspection.after[1]:.5g})")
+        frame = pd.DataFrame([{"quantity": name, "x": x, "y": y} for name, x, y in inspection.rows])
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")})
+        st.markdown(inspection.note)
+        arrows = "; ".join(f"{a.label}" for a in inspection.arrows)
+        glyph = (" The dotted ellipse's half-axes are the per-coordinate effective learning rates, "
+                 "scaled so the larger is 8 % of the plot." if inspection.effective_lr else "")
+        st.caption(f"Arrows start at θ before the step and share one scale (×{scale:.3g}): {arrows}.{glyph}")
