@@ -11,7 +11,7 @@ sooner (each element is a websocket message the browser renders on arrival).
 import streamlit as st
 
 from optviz.figures.style import Sizes
-from optviz.ui import compute, ensemble_view, inspector_view, maps_view, session, sidebar, views
+from optviz.ui import compute, ensemble_view, inspector_view, maps_view, quiz_view, session, sidebar, views
 from optviz.urlstate import encode
 
 st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
@@ -32,27 +32,40 @@ with st.spinner("Computing trajectories…"):
     computed = compute.runs_for(state)
     landscape, image_uri = compute.landscape_for(state)
 
-paths, curves, inside, noise, maps, equations, glossary, export = st.tabs(
-    ["▶ Paths & results", "📈 Curves", "🔬 Inside a step", "🎲 Noise & dropout", "🗺 Maps", "∑ Equations & intuition",
-     "📖 Glossary", "⬇ Export & share"])
-with paths:
-    contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
-    views.results_table(computed)
-with curves:
-    views.curves(computed, sizes)
-with inside:
-    inspector_view.render(state, computed, landscape, image_uri, sizes)
-with noise:
-    ensemble_view.render(state, computed, landscape, image_uri, sizes)
-with maps:
-    maps_view.render(state, sizes)
-with equations:
-    views.equations(state)
-with glossary:
-    views.glossary()
-with export:
-    views.share_link(state)
-    views.exports(state, computed, landscape, contour)
+if quiz_view.hidden(state):  # a quiz: only what does not give the answer away
+    quiz, equations, glossary, share = st.tabs(["❓ Quiz", "∑ Equations & intuition", "📖 Glossary", "🔗 Share"])
+    with quiz:
+        quiz_view.render_guessing(state, computed, landscape, image_uri, sizes)
+    with equations:
+        views.equations(state)
+    with glossary:
+        views.glossary()
+    with share:
+        views.share_link(state)
+else:
+    if state.quiz:
+        quiz_view.render_results(state, computed, landscape, image_uri, sizes)
+    paths, curves, inside, noise, maps, equations, glossary, export = st.tabs(
+        ["▶ Paths & results", "📈 Curves", "🔬 Inside a step", "🎲 Noise & dropout", "🗺 Maps",
+         "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
+    with paths:
+        contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
+        views.results_table(computed)
+    with curves:
+        views.curves(computed, sizes)
+    with inside:
+        inspector_view.render(state, computed, landscape, image_uri, sizes)
+    with noise:
+        ensemble_view.render(state, computed, landscape, image_uri, sizes)
+    with maps:
+        maps_view.render(state, sizes)
+    with equations:
+        views.equations(state)
+    with glossary:
+        views.glossary()
+    with export:
+        views.share_link(state)
+        views.exports(state, computed, landscape, contour)
 
 sidebar.render()
 st.query_params.from_dict(encode(state))

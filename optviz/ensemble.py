@@ -7,6 +7,7 @@ objective, so the point its paths settle at can be checked against theory.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,7 +31,8 @@ class Ensemble:
     @property
     def loss_band(self) -> np.ndarray:
         """(3, steps + 1): the 10 %, median and 90 % loss over the seeds at each step."""
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # steps after every seed stopped are NaN, and stay so
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanquantile(self.loss, QUANTILES, axis=0)
 
     @property

@@ -17,6 +17,8 @@ MAX_RUNS = 6
 APP_MAX_STEPS = 2000  # what the page animates; the engine itself allows MAX_STEPS
 STEPS = Param("steps", 300, 1, APP_MAX_STEPS, kind="int", help="Optimizer steps per run.")
 SPEED = Param("speed", 60, 10, 1000, kind="int", help="Milliseconds per animation frame (smaller is faster).")
+QUIZ = Param("quiz", 0, 0, APP_MAX_STEPS, kind="int",
+             help="Predict, then play: students guess where each run is after this many steps (0: no quiz).")
 assert APP_MAX_STEPS <= MAX_STEPS
 
 Items = tuple[tuple[str, Any], ...]
@@ -75,6 +77,7 @@ class State:
     surface_params: Items = ()
     speed: int = 60
     presentation: bool = False
+    quiz: int = 0  # hide the paths and ask for guesses after this many steps (0: off)
 
     @property
     def surface_spec(self) -> Surface:
@@ -131,6 +134,9 @@ def validate_globals(state: State) -> State:
     PENALTY.validate(state.l1, "l1")
     PENALTY.validate(state.l2, "l2")
     SPEED.validate(state.speed)
+    QUIZ.validate(state.quiz)
+    if state.quiz > state.steps:
+        raise ValueError(f"quiz: guess after at most steps={state.steps} steps, not {state.quiz}")
     if not 1 <= len(state.runs) <= MAX_RUNS:
         raise ValueError(f"runs: between 1 and {MAX_RUNS} runs, not {len(state.runs)}")
     return state

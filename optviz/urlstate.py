@@ -17,12 +17,13 @@ from optviz.kinds import KINDS
 from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, default_state, make_run
+from optviz.state import MAX_RUNS, QUIZ, SPEED, STEPS, RunState, State, default_state, make_run
 from surfaces import get_surface
 
 MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
-GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", "speed", "present"}
+VIEW_ONLY_KEYS = ("speed", "present", "quiz")  # change the page, not what the engine computes
+GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", "speed", "present", "quiz"}
 
 
 def format_value(value: Any) -> str:
@@ -45,6 +46,7 @@ def encode(state: State) -> dict[str, str]:
         "l2": format_value(state.l2),
         "speed": format_value(state.speed),
         "present": format_value(state.presentation),
+        "quiz": format_value(state.quiz),
     }
     for name, value in state.surface_params:
         q[f"s.{name}"] = format_value(value)
@@ -64,7 +66,7 @@ def encode(state: State) -> dict[str, str]:
 
 def state_key(state: State) -> tuple[tuple[str, str], ...]:
     """Hashable description of what the engine computes (view-only settings left out)."""
-    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in ("speed", "present")))
+    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in VIEW_ONLY_KEYS))
 
 
 def parse_value(text: str, param: Param) -> Any:
@@ -175,7 +177,11 @@ def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
         l2=read.value("l2", replace(PENALTY, name="l2"), state.l2),
         speed=read.value("speed", SPEED, state.speed),
         presentation=read.value("present", Param("present", False, kind="bool"), False),
+        quiz=read.value("quiz", QUIZ, 0),
     )
+    if state.quiz > state.steps:
+        read.warn("quiz", str(state.quiz), f"must be at most steps={state.steps}; using {state.steps}")
+        state = replace(state, quiz=state.steps)
     for key in sorted(set(query) - read.used):
         if not (key in GLOBAL_KEYS or _RUN_KEY.match(key) or key.startswith("s.")):
             read.warnings.append(f"URL parameter {key!r} is unknown and was ignored.")

@@ -74,3 +74,10 @@ def test_dropout_button_opens_the_bowl_and_theory_matches_the_paths():
     least_squares = frame.loc["least squares"].to_numpy()
     assert np.linalg.norm(measured - theory) < 0.1 * np.linalg.norm(least_squares - theory)
     assert chart(at, "GD with input dropout")
+
+
+def test_a_run_of_one_step_is_inspected_without_a_slider():
+    at = run_app({"surface": "custom:3:x**2 + y**2", "r1": "gd", "r1.lr": "0.5"})  # lr = 1/L: done in one step
+    assert not at.exception
+    assert any("single step" in c.value for c in at.caption)
+    assert chart(at, "Step 1:")

@@ -20,6 +20,15 @@ def run_trace_indices(run: int) -> tuple[int, int, int]:
     return first, first + 1, first + 2
 
 
+def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
+    """Invisible markers over the map: Plotly reports clicks only on points, and they give hover read-outs."""
+    gx, gy, gz = landscape.coarse(per_side)
+    mx, my = np.meshgrid(gx, gy)
+    return {"type": "scatter", "x": mx.ravel(), "y": my.ravel(), "customdata": gz.ravel(), "mode": "markers",
+            "marker": {"size": 26, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
+            "hovertemplate": f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>loss=%{{customdata:.4g}}<extra>{action}</extra>"}
+
+
 def map_layout(landscape: Landscape, image_uri: str | None = None) -> dict:
     """Equal-scale x/y axes over the surface's domain, with the banded landscape image below."""
     (x0, x1), (y0, y1) = landscape.surface.domain
@@ -38,12 +47,8 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
                    sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True) -> dict:
     """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
     surface = landscape.surface
-    gx, gy, gz = landscape.coarse(PICK_GRID)
-    mx, my = np.meshgrid(gx, gy)
     data = [
-        {"type": "scatter", "x": mx.ravel(), "y": my.ravel(), "customdata": gz.ravel(), "mode": "markers",
-         "marker": {"size": 26, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
-         "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>loss=%{customdata:.4g}<extra>click: start here</extra>"},
+        pick_grid_trace(landscape, PICK_GRID, "click: start here"),
         {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
          "mode": "markers", "name": "minimum", "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
          "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",

@@ -35,10 +35,14 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
     if last < 1:
         st.info("This run took no step: it started on a minimum. Move the start to see one.")
         return
-    if not 1 <= int(st.session_state.get(STEP_KEY, 1)) <= last:
-        st.session_state[STEP_KEY] = min(max(int(st.session_state.get(STEP_KEY, 1)), 1), last)
-    step = right.slider("Step", 1, last, key=STEP_KEY,
-                        help="Drag, or click the handle and use the arrow keys to go one step at a time.")
+    if last == 1:  # a slider needs two ends
+        step = 1
+        right.caption("This run took a single step (it then stopped), shown below.")
+    else:
+        if not 1 <= int(st.session_state.get(STEP_KEY, 1)) <= last:
+            st.session_state[STEP_KEY] = min(max(int(st.session_state.get(STEP_KEY, 1)), 1), last)
+        step = right.slider("Step", 1, last, key=STEP_KEY,
+                            help="Drag, or click the handle and use the arrow keys to go one step at a time.")
     h = None
     if traj.optimizer == "newton":
         h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)

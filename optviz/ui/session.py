@@ -13,7 +13,7 @@ from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, SPEED, STEPS, RunState, State, make_run, with_surface
+from optviz.state import MAX_RUNS, QUIZ, SPEED, STEPS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode
 from surfaces import get_surface
@@ -28,6 +28,7 @@ CUSTOM = "custom"  # the surface selectbox's entry for a typed formula
 LAST_CUSTOM = "_last_custom"  # the last custom key that passed its checks: what the page shows
 FORMULA_ERROR = "_formula_error"
 LAST_SURFACE = "_last_surface"  # the surface the widgets were drawn for, read by on_surface_change
+QUIZ_DEFAULT_STEPS = 20
 NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # what run slot i starts as
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
@@ -91,6 +92,8 @@ def hydrate(state: State) -> None:
     st.session_state["l1"], st.session_state["l2"] = float(state.l1), float(state.l2)
     st.session_state["speed"] = state.speed
     st.session_state["presentation"] = state.presentation
+    st.session_state["quiz_on"] = state.quiz > 0
+    st.session_state["quiz_steps"] = state.quiz or min(QUIZ_DEFAULT_STEPS, state.steps)
     st.session_state["n_runs"] = len(state.runs)
     for i, run in enumerate(state.runs):
         hydrate_run(i, run)
@@ -137,10 +140,11 @@ def _fits(value, param) -> bool:
 def state_from_widgets(surface_key: str | None = None) -> State:
     surface = get_surface(surface_key or current_surface_key())
     runs = tuple(run_from_widgets(i, surface) for i in range(int(st.session_state["n_runs"])))
+    steps = STEPS.validate(st.session_state["steps"])
     return State(
         surface=surface.key,
         start=(float(st.session_state["start_x"]), float(st.session_state["start_y"])),
-        steps=STEPS.validate(st.session_state["steps"]),
+        steps=steps,
         runs=runs,
         seed=SEED.validate(st.session_state["seed"]),
         l1=PENALTY.validate(st.session_state["l1"], "l1"),
@@ -148,7 +152,14 @@ def state_from_widgets(surface_key: str | None = None) -> State:
         surface_params=tuple((p.name, read_value(f"sp_{p.name}", p)) for p in surface.params),
         speed=SPEED.validate(st.session_state["speed"]),
         presentation=bool(st.session_state["presentation"]),
+        quiz=_quiz_steps(steps),
     )
+
+
+def _quiz_steps(steps: int) -> int:
+    if not st.session_state.get("quiz_on"):
+        return 0
+    return min(QUIZ.validate(st.session_state.get("quiz_steps", QUIZ_DEFAULT_STEPS)), steps)
 
 
 # --- callbacks: they run before the script, so they may rewrite widget values ---------------

@@ -9,7 +9,7 @@ from optviz.figures.style import DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, SPEED, STEPS
+from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS
 from optviz.ui import session
 from optviz.ui.widgets import param_widget
 from surfaces import CATALOGUE as SURFACES
@@ -113,6 +113,17 @@ def render_playback() -> None:
                   help="Larger fonts, thicker lines and bigger markers.")
 
 
+def render_quiz() -> None:
+    with st.sidebar.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
+        st.toggle("Quiz mode: hide the paths", key="quiz_on",
+                  help="Students click where they think each run will be, then reveal. The share link keeps it.")
+        steps = int(st.session_state["steps"])
+        st.number_input("Guess the position after N steps", min_value=1, max_value=APP_MAX_STEPS, step=1,
+                        key="quiz_steps", help=f"N in [1, steps]; the runs have {steps} steps.")
+        if int(st.session_state["quiz_steps"]) > steps:
+            st.caption(f"N is larger than the run ({steps} steps): the quiz asks for the end point.")
+
+
 def render() -> None:
     st.sidebar.title("optviz")
     st.sidebar.caption("Watch optimizers move on loss surfaces. torch.optim semantics, names and defaults.")
@@ -121,3 +132,4 @@ def render() -> None:
     render_runs()
     render_regularization()
     render_playback()
+    render_quiz()

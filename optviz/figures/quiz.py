@@ -1,0 +1,59 @@
+"""Quiz pictures: the map to click guesses on, and the replay that compares them with the truth."""
+
+from __future__ import annotations
+
+from optviz.engine.trajectory import Trajectory
+from optviz.figures.contour import contour_figure, map_layout, pick_grid_trace
+from optviz.figures.landscape import Landscape
+from optviz.figures.style import Sizes, base_layout, run_style
+from optviz.quiz import Answer, Point
+
+GUESS_GRID = 45  # click targets per side: guesses land within ~2 % of the width
+
+
+def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) -> list[dict]:
+    traces = []
+    for i, (x, y) in sorted(guesses.items()):
+        style = run_style(i)
+        traces.append({"type": "scatter", "x": [x], "y": [y], "mode": "markers+text", "text": ["?"],
+                       "textposition": "top center", "textfont": {"size": sizes.font + 4, "color": style.color},
+                       "name": f"your guess: {labels[i]}", "hovertemplate": "guess (%{x:.3g}, %{y:.3g})<extra></extra>",
+                       "marker": {"symbol": f"{style.symbol}-open", "size": sizes.marker + 8, "color": style.color,
+                                  "line": {"width": 3, "color": style.color}}})
+    return traces
+
+
+def guess_figure(landscape: Landscape, image_uri: str, start: Point, guesses: dict[int, Point], labels: list[str],
+                 n: int, sizes: Sizes) -> dict:
+    data = [pick_grid_trace(landscape, GUESS_GRID, "click: guess here"),
+            {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
+             "mode": "markers", "name": "minimum", "hoverinfo": "skip",
+             "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
+                        "line": {"color": "#000000", "width": 1.5}}},
+            {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
+             "hoverinfo": "skip", "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
+                                            "line": {"width": 3, "color": "#000000"}}}]
+    data += _guess_traces(guesses, labels, sizes)
+    layout = base_layout(sizes, f"Where will each run be after {n} steps? Click to guess")
+    layout.update(map_layout(landscape, image_uri))
+    layout.update({"hovermode": "closest", "dragmode": False, "clickmode": "event+select",
+                   "uirevision": landscape.surface.key})
+    return {"data": data, "layout": layout}
+
+
+def reveal_figure(landscape: Landscape, image_uri: str, runs: list[Trajectory], labels: list[str], start: Point,
+                  answers: list[Answer], n: int, sizes: Sizes, frame_ms: int) -> dict:
+    """The replay of the first n steps (Play), with each guess joined to the truth by a dashed line."""
+    figure = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri)
+    guesses = {i: a.guess for i, a in enumerate(answers) if a.guess is not None}
+    extra = _guess_traces(guesses, labels, sizes)
+    for i, answer in enumerate(answers):
+        if answer.guess is None:
+            continue
+        (gx, gy), (tx, ty) = answer.guess, answer.truth
+        extra.append({"type": "scatter", "x": [gx, tx], "y": [gy, ty], "mode": "lines", "showlegend": False,
+                      "hovertemplate": f"off by {answer.distance:.3g}<extra></extra>",
+                      "line": {"color": run_style(i).color, "width": sizes.line, "dash": "dash"}})
+    figure["data"] = figure["data"] + extra  # after the animated traces: frames address runs by index
+    figure["layout"]["title"]["text"] = f"The first {n} steps: press ▶ to watch them reach your guesses"
+    return figure
