@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from optviz.engine.landscape import max_curvature
+from optviz.engine.landscape import hessian, max_curvature
 from optviz.engine.trajectory import Trajectory
 from optviz.kinds import KINDS
 from surfaces import Minimum, Surface
@@ -47,7 +47,23 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
             text += (f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
                      f"{_fmt(best.value)}.")
         return text
+    if KINDS[kind_key].optimizer == "newton":
+        trapped = _newton_on_a_saddle(traj, surface, kernel_params, l2)
+        if trapped:
+            return trapped
     return _explain_unfinished(traj, surface, minima)
+
+
+def _newton_on_a_saddle(traj: Trajectory, surface: Surface, kernel_params: np.ndarray, l2: float) -> str | None:
+    """Plain Newton jumps to the stationary point of its quadratic model, saddles included."""
+    x, y = traj.final_point
+    curvatures = np.linalg.eigvalsh(hessian(surface, kernel_params, x, y, l2))
+    if not (curvatures[0] < 0 < curvatures[1]) or float(traj.grad_norm[-1]) > 1e-6 * surface.span:
+        return None
+    return (f"Stopped on a saddle point at ({_fmt(x)}, {_fmt(y)}): the gradient is zero there, but the curvatures "
+            f"are {_fmt(curvatures[0])} and {_fmt(curvatures[1])}, so it is no minimum. Newton's step goes to the "
+            f"stationary point of the fitted quadratic, whatever its kind; saddle_free (divide by |curvature|) "
+            f"turns the negative curvature into a push away.")
 
 
 def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray,

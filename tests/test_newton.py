@@ -72,3 +72,15 @@ def test_large_damping_turns_newton_into_gradient_descent():
     gd = optviz.simulate("noisy_bowl", "sgd", steps=300, lr=1e-3)
     travelled = np.linalg.norm(gd.path[-1] - gd.path[0])
     assert np.abs(newton.path - gd.path).max() < 0.02 * travelled
+
+
+def test_the_explanation_names_the_saddle_newton_stopped_on():
+    from optviz.state import default_state, make_run, replace
+    from optviz.ui.compute import compute_runs
+
+    surface = get_surface("saddle")
+    state = replace(default_state("saddle"), runs=(make_run("newton", surface),
+                                                   make_run("newton", surface, saddle_free=True)))
+    computed = compute_runs(state)
+    assert computed.explanations[0].startswith("Stopped on a saddle point") and "saddle_free" in computed.explanations[0]
+    assert computed.explanations[1].startswith("Escaped")
