@@ -108,7 +108,10 @@ def _explain_unfinished(traj: Trajectory, surface: Surface, minima: tuple[Minimu
     elif still_moving:
         text += " It is still making progress: more steps or a larger lr would get it there."
     elif float(traj.grad_norm[-1]) < 1e-6 * max(1.0, abs(loss)):
-        text += " The gradient is almost zero here: it has stalled on a flat spot."
+        if not surface.in_domain(x, y):
+            text += " The gradient is zero there: it settled at a stationary point outside the plotted area."
+        else:
+            text += " The gradient is almost zero here: it has stalled on a flat spot."
     else:
         text += " It is crawling: the steps have become tiny. A larger lr or an adaptive method would help."
     return text

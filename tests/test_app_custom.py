@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.test_app import run_app, specs
 
 from optviz.urlstate import decode
 from surfaces.custom import custom_key
+
+
+def shown(element) -> str:
+    """The text a reader sees: the page escapes Markdown so that typed text shows exactly."""
+    return re.sub(r"\\(.)", r"\1", element.value)
 
 
 def _shown_state(at):
@@ -31,7 +38,7 @@ def test_a_hostile_formula_is_refused_with_a_pointer_and_the_page_keeps_working(
     good = at.query_params["surface"]
     at.text_input(key="custom_formula").set_value("x**2 + __import__('os').system('true')").run()
     assert not at.exception
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(shown(e) for e in at.error)
     assert "formula" in message and "__import__" in message and "Allowed" in message
     assert at.query_params["surface"] == good  # still the last valid formula
     assert len(at.get("plotly_chart")) >= 2
@@ -45,7 +52,7 @@ def test_a_formula_that_is_undefined_on_the_square_names_the_point():
     at.selectbox(key="surface").set_value("custom").run()
     at.text_input(key="custom_formula").set_value("log(x)").run()
     assert not at.exception
-    assert "(x, y) =" in " ".join(e.value for e in at.error)
+    assert "(x, y) =" in " ".join(shown(e) for e in at.error)
 
 
 def test_a_shared_custom_link_reopens_the_formula():
@@ -61,6 +68,6 @@ def test_a_shared_custom_link_reopens_the_formula():
 def test_a_bad_formula_in_a_link_warns_and_falls_back():
     at = run_app({"surface": "custom:3:x.__class__"})
     assert not at.exception
-    text = " ".join(w.value for w in at.warning)
-    assert "'surface'" in text and "attribute" in text.lower()
+    text = " ".join(shown(w) for w in at.warning)
+    assert "'surface'" in text and "x.__class__" in text and "attribute" in text.lower()
     assert at.session_state["surface"] == "rosenbrock"

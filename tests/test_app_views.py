@@ -81,3 +81,13 @@ def test_a_run_of_one_step_is_inspected_without_a_slider():
     assert not at.exception
     assert any("single step" in c.value for c in at.caption)
     assert chart(at, "Step 1:")
+
+
+def test_run_pickers_survive_a_stale_label_from_the_browser():
+    """After the runs change, the browser may send a picker's old label instead of an index."""
+    at = run_app()
+    for key in ("inspect_run", "ens_run", "map_run"):
+        at.session_state[key] = "GD lr=0.001"
+    at.toggle(key="maps_on").set_value(True).run()
+    assert not at.exception
+    assert at.session_state["inspect_run"] == 0 and at.session_state["ens_run"] == 0

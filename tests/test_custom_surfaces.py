@@ -174,3 +174,12 @@ def test_engine_paths_match_the_catalogue_surface_they_copy():
     built_in = optviz.simulate("himmelblau", "adam", start=(-1.0, 1.0), steps=200, lr=0.05)
     custom = optviz.simulate(typed.key, "adam", start=(-1.0, 1.0), steps=200, lr=0.05)
     np.testing.assert_allclose(custom.path[:len(built_in.path)], built_in.path, rtol=1e-9, atol=1e-9)
+
+
+def test_a_minimum_beyond_the_square_is_explained_not_called_a_flat_spot():
+    from optviz.state import default_state
+    from optviz.ui.compute import compute_runs
+
+    # minima at y = kπ: the start (−2.1, 2.1) rolls to (1, π), just outside [−3, 3]²
+    explanation = compute_runs(default_state(custom_key("(x - 1)**2 + 3*sin(y)**2", 3.0))).explanations[0]
+    assert "outside the plotted area" in explanation and "flat spot" not in explanation

@@ -17,7 +17,8 @@ def _decade_ticks(low: float, high: float) -> dict:
     return {"tickvals": exps, "ticktext": [f"1e{e}" if e not in (0, 1) else ("1" if e == 0 else "10") for e in exps]}
 
 
-def stability_figure(smap: StabilityMap, title: str, current: tuple[float, float], sizes: Sizes) -> dict:
+def stability_figure(smap: StabilityMap, title: str, current: tuple[float, float], sizes: Sizes,
+                     run_number: int = 1) -> dict:
     lx = np.log10(smap.lrs)
     r = smap.result
     floor = np.nanmin(np.where(r.is_("diverged"), np.nan, r.final_loss))
@@ -34,7 +35,7 @@ def stability_figure(smap: StabilityMap, title: str, current: tuple[float, float
          "marker": {"size": 10, "opacity": 0}, "name": "pick",
          "customdata": np.column_stack([10 ** gx.ravel(), r.outcome.ravel(), r.final_loss.ravel()]),
          "hovertemplate": f"lr=%{{customdata[0]:.3g}}<br>{smap.second_name}=%{{y:.3g}}<br>"
-                          "final loss %{customdata[2]:.3g}<extra>click: load as run 1</extra>"},
+                          f"final loss %{{customdata[2]:.3g}}<extra>click: load into run {run_number}</extra>"},
         {"type": "scatter", "x": [np.log10(current[0])], "y": [current[1]], "mode": "markers", "name": "this run",
          "marker": {"symbol": "star", "size": sizes.marker + 8, "color": "#ffffff", "line": {"color": "#000", "width": 2}}},
         {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": "diverged",

@@ -14,6 +14,7 @@ from optviz.kinds import KINDS
 from optviz.state import State
 from optviz.ui import session
 from optviz.ui.compute import Computed
+from optviz.ui.widgets import run_picker
 from optviz.urlstate import decode, state_key
 from surfaces import get_surface
 
@@ -41,14 +42,11 @@ def _format(gradient: str, value) -> str:
 
 def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
     st.subheader("Stochastic ensemble: one run, many seeds")
-    n = len(state.runs)
-    if st.session_state.get("ens_run", 0) >= n:
-        st.session_state["ens_run"] = 0
     gradient, offered = noise_setting(state)
     param = GRADIENT_MODES[gradient].param
     left, middle, right = st.columns(3)
-    run = left.selectbox("Run", range(n), key="ens_run", format_func=lambda i: computed.labels[i],
-                         help="Its optimizer and hyperparameters; the gradient noise is set here.")
+    run = run_picker(left, "Run", "ens_run", computed.labels,
+                     help="Its optimizer and hyperparameters; the gradient noise is set here.")
     seeds = middle.slider("Seeds K", 5, MAX_SEEDS, 30, key="ens_seeds", help="Copies of the run, seeds 0 … K−1.")
     values = right.multiselect(f"Compare {param.name} ({param.range_text()})", offered,
                                default=[offered[0], offered[2]], key=f"ens_values_{gradient}", max_selections=4,
@@ -89,11 +87,8 @@ def dropout(state: State, computed: Computed, landscape, image_uri: str, sizes) 
                   args=(DROPOUT_SURFACE,))
         return
     param = GRADIENT_MODES["dropout"].param
-    n = len(state.runs)
-    if st.session_state.get("drop_run", 0) >= n:
-        st.session_state["drop_run"] = 0
     left, right = st.columns(2)
-    run = left.selectbox("Run", range(n), key="drop_run", format_func=lambda i: computed.labels[i])
+    run = run_picker(left, "Run", "drop_run", computed.labels)
     p = right.slider("Dropout probability p", 0.0, 0.9, 0.5, 0.05, key="dropout_p", help=param.help)
     data = get_surface(DROPOUT_SURFACE).dataset
     theory = dropout_solution(data, p)

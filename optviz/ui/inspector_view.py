@@ -12,6 +12,7 @@ from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.internals import inspect_step
 from optviz.state import State
 from optviz.ui.compute import Computed, kernel_params_for
+from optviz.ui.widgets import run_picker
 from optviz.urlstate import decode, state_key
 
 RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
@@ -25,11 +26,8 @@ def _with_internals(key: tuple, run: int):
 
 
 def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
-    n = len(state.runs)
-    if st.session_state.get(RUN_KEY, 0) >= n:
-        st.session_state[RUN_KEY] = 0
     left, right = st.columns([1, 3])
-    run = left.selectbox("Run to inspect", range(n), key=RUN_KEY, format_func=lambda i: computed.labels[i])
+    run = run_picker(left, "Run to inspect", RUN_KEY, computed.labels)
     traj = _with_internals(state_key(state), run)
     last = len(traj.path) - 1
     if last < 1:

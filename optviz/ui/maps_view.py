@@ -12,6 +12,7 @@ from optviz.kinds import KINDS
 from optviz.maps import SECOND_AXIS, basin_map, stability_map
 from optviz.state import State, make_run
 from optviz.ui import session
+from optviz.ui.widgets import run_picker
 from optviz.urlstate import decode, state_key
 from surfaces import get_surface
 
@@ -70,9 +71,7 @@ def render(state: State, sizes) -> None:
     key = state_key(state)
     stability, basins = st.tabs(["Stability map", "Basins of attraction"])
     with stability:
-        run = min(int(st.session_state.get("map_run", 0)), n - 1)
-        st.session_state["map_run"] = run
-        st.selectbox("Run to map", range(n), key="map_run", format_func=lambda i: labels[i])
+        run = run_picker(st, "Run to map", "map_run", labels)
         kind = KINDS[state.runs[run].kind]
         name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
         with st.spinner("Sweeping 2,304 runs (the first time after a deploy also compiles the engine)…"):
@@ -82,7 +81,7 @@ def render(state: State, sizes) -> None:
         if name in kind.fixed:
             st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
         figure = stability_figure(smap, f"{kind.label} on {state.surface_spec.name}: where does it converge?",
-                                  (params["lr"], current_second), sizes)
+                                  (params["lr"], current_second), sizes, run_number=run + 1)
         st.plotly_chart(PrebuiltFigure(figure), key=STABILITY_KEY, selection_mode="points", theme=None,
                         on_select=partial(on_stability_select, run, name, pair_index))
         text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "

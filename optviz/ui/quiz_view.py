@@ -12,6 +12,7 @@ from optviz.figures.quiz import guess_figure, reveal_figure
 from optviz.quiz import answers, first_steps
 from optviz.state import State
 from optviz.ui.compute import Computed
+from optviz.ui.widgets import run_index, run_picker
 from optviz.urlstate import state_key
 
 QUIZ = "_quiz"  # {"key": what the guesses are about, "guesses": {run: (x, y)}, "revealed": bool}
@@ -35,7 +36,7 @@ def hidden(state: State) -> bool:
 
 def _record(point: tuple[float, float], n_runs: int) -> None:
     quiz = st.session_state[QUIZ]
-    run = int(st.session_state.get(RUN_KEY, 0))
+    run = run_index(RUN_KEY, n_runs)
     quiz["guesses"][run] = point
     pending = [i for i in range(n_runs) if i not in quiz["guesses"]]
     if pending:  # move on to the next run still without a guess
@@ -68,15 +69,13 @@ def render_guessing(state: State, computed: Computed, landscape, image_uri: str,
     st.subheader(f"❓ Predict, then play: where is each run after {state.quiz} steps?")
     st.caption("The paths are hidden. Pick a run, click the map where you think it will be, and repeat for the "
                "others; then reveal. The equations tab may help.")
-    if st.session_state.get(RUN_KEY, 0) >= n_runs:
-        st.session_state[RUN_KEY] = 0
     picture, controls = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     figure = guess_figure(landscape, image_uri, state.start, quiz["guesses"], computed.labels, state.quiz, sizes)
     picture.plotly_chart(PrebuiltFigure(figure), key=GUESS_CHART, on_select=partial(on_guess_click, n_runs),
                          selection_mode="points", theme=None)
     with controls:
-        st.selectbox("Your guess for", range(n_runs), key=RUN_KEY, format_func=lambda i: computed.labels[i],
-                     help="After a click the next run without a guess is selected.")
+        run_picker(st, "Your guess for", RUN_KEY, computed.labels,
+                   help="After a click the next run without a guess is selected.")
         for i, label in enumerate(computed.labels):
             guess = quiz["guesses"].get(i)
             st.markdown(f"- **{label}**: " + (f"({guess[0]:.3g}, {guess[1]:.3g})" if guess else "no guess yet"))

@@ -11,7 +11,7 @@ from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS
 from optviz.ui import session
-from optviz.ui.widgets import param_widget
+from optviz.ui.widgets import param_widget, plain
 from surfaces import CATALOGUE as SURFACES
 from surfaces import get_surface
 from surfaces.custom import EXTENT_RANGE
@@ -61,8 +61,8 @@ def render_formula() -> None:
     error = st.session_state.get(session.FORMULA_ERROR)
     if error:
         last = st.session_state.get(session.LAST_CUSTOM)
-        shown = f" Still showing `{last.split(':', 2)[2]}`." if last else ""
-        sb.error(f"{error}{shown}", icon="✏️")
+        shown = f" Still showing {last.split(':', 2)[2]}." if last else ""
+        sb.error(plain(f"{error}{shown}"), icon="✏️")
 
 
 def render_regularization() -> None:

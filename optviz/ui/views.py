@@ -21,6 +21,7 @@ from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import State
 from optviz.ui import session
 from optviz.ui.compute import Computed
+from optviz.ui.widgets import plain
 from optviz.urlstate import encode
 
 CONTOUR_KEY = "contour_chart"
@@ -35,7 +36,7 @@ PRESENTATION_CSS = """<style>
 
 def messages() -> None:
     for warning in st.session_state.get(session.WARNINGS) or []:
-        st.warning(warning, icon="⚠️")
+        st.warning(plain(warning), icon="⚠️")
     caption = st.session_state.get(session.CAPTION)
     if caption:
         st.info(f"**{caption[0]}** — {caption[1]}", icon="🎓")

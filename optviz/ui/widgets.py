@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import streamlit as st
@@ -67,3 +68,27 @@ def param_widget(key: str, p: Param, label: str | None = None, container=st) -> 
     else:
         container.number_input(label, min_value=float(p.low), max_value=float(p.high), step=_step(p), format="%.4g",
                                key=key, help=helptext)
+
+
+def run_index(key: str, n_runs: int) -> int:
+    """The run a picker points at, reset to run 1 when the runs changed under it
+    (the browser can hand back the old label instead of an index)."""
+    value = st.session_state.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n_runs:
+        st.session_state[key] = value = 0
+    return value
+
+
+def run_picker(container, label: str, key: str, labels: list[str], **kwargs) -> int:
+    """A selectbox over run indices, shown by their legend labels."""
+    run_index(key, len(labels))
+    return container.selectbox(label, range(len(labels)), key=key, format_func=lambda i: labels[i], **kwargs)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>~$])")  # the ones that format mid-sentence
+
+
+def plain(text: str) -> str:
+    """Text shown exactly as typed: Streamlit renders messages as Markdown, where
+    ``__class__`` would turn bold and lose its underscores."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
