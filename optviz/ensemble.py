@@ -27,13 +27,7 @@ class Ensemble:
     paths: np.ndarray  # (K, steps + 1, 2), NaN after a run stopped (diverged or escaped)
     loss: np.ndarray  # (K, steps + 1), NaN likewise
     diverged: int  # how many of the K runs diverged
-
-    @property
-    def loss_band(self) -> np.ndarray:
-        """(3, steps + 1): the 10 %, median and 90 % loss over the seeds at each step."""
-        with warnings.catch_warnings():  # steps after every seed stopped are NaN, and stay so
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanquantile(self.loss, QUANTILES, axis=0)
+    loss_band: np.ndarray  # (3, steps + 1): the 10 %, median and 90 % loss over the seeds at each step
 
     @property
     def spread(self) -> float:
@@ -69,7 +63,15 @@ def ensemble(state: State, run: RunState, seeds: int, gradient: str, gradient_va
         paths[k, : len(traj.path)] = traj.path
         loss[k, : len(traj.loss)] = traj.loss
     diverged = sum(t.outcome.kind == "diverged" for t in trajectories)
-    return Ensemble(gradient, value, paths, loss, diverged)
+    return Ensemble(gradient, value, paths, loss, diverged, _quantiles(loss))
+
+
+def _quantiles(loss: np.ndarray) -> np.ndarray:
+    if np.isfinite(loss).all():  # the usual case, and ~10× faster than nanquantile
+        return np.quantile(loss, QUANTILES, axis=0)
+    with warnings.catch_warnings():  # steps after every seed stopped are NaN, and stay so
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(loss, QUANTILES, axis=0)
 
 
 def dropout_penalty(data: np.ndarray, p: float) -> np.ndarray:
