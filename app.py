@@ -32,39 +32,35 @@ with st.spinner("Computing trajectories…"):
     computed = compute.runs_for(state)
     landscape, image_uri = compute.landscape_for(state)
 
-if quiz_view.hidden(state):  # a quiz: only what does not give the answer away
-    quiz, equations, glossary, share = st.tabs(["❓ Quiz", "∑ Equations & intuition", "📖 Glossary", "🔗 Share"])
-    with quiz:
+hidden = quiz_view.hidden(state)  # a quiz shows only what does not give the answer away
+if state.quiz and not hidden:
+    quiz_view.render_results(state, computed, landscape, image_uri, sizes)
+EXPLORE = ["▶ Paths & results", "📈 Curves", "🔬 Inside a step", "🎲 Noise & dropout", "🗺 Maps"]
+names = (["❓ Quiz"] if hidden else EXPLORE) + ["∑ Equations & intuition", "📖 Glossary",
+                                                 "🔗 Share" if hidden else "⬇ Export & share"]
+tabs = dict(zip(names, st.tabs(names)))
+if hidden:
+    with tabs["❓ Quiz"]:
         quiz_view.render_guessing(state, computed, landscape, image_uri, sizes)
-    with equations:
-        views.equations(state)
-    with glossary:
-        views.glossary()
-    with share:
-        views.share_link(state)
 else:
-    if state.quiz:
-        quiz_view.render_results(state, computed, landscape, image_uri, sizes)
-    paths, curves, inside, noise, maps, equations, glossary, export = st.tabs(
-        ["▶ Paths & results", "📈 Curves", "🔬 Inside a step", "🎲 Noise & dropout", "🗺 Maps",
-         "∑ Equations & intuition", "📖 Glossary", "⬇ Export & share"])
-    with paths:
+    with tabs["▶ Paths & results"]:
         contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
         views.results_table(computed)
-    with curves:
+    with tabs["📈 Curves"]:
         views.curves(computed, sizes)
-    with inside:
+    with tabs["🔬 Inside a step"]:
         inspector_view.render(state, computed, landscape, image_uri, sizes)
-    with noise:
+    with tabs["🎲 Noise & dropout"]:
         ensemble_view.render(state, computed, landscape, image_uri, sizes)
-    with maps:
+    with tabs["🗺 Maps"]:
         maps_view.render(state, sizes)
-    with equations:
-        views.equations(state)
-    with glossary:
-        views.glossary()
-    with export:
-        views.share_link(state)
+with tabs["∑ Equations & intuition"]:
+    views.equations(state)
+with tabs["📖 Glossary"]:
+    views.glossary()
+with tabs[names[-1]]:
+    views.share_link(state)
+    if not hidden:
         views.exports(state, computed, landscape, contour)
 
 sidebar.render()
