@@ -53,7 +53,7 @@ def ensemble(state: State, run: RunState, seeds: int, gradient: str, gradient_va
     mode = GRADIENT_MODES[gradient]
     value = mode.param.validate(gradient_value) if mode.param is not None else None
     base = replace(run, gradient=gradient, gradient_value=value)
-    specs = [replace(spec, seed=state.seed + k) for k, spec in enumerate([base.to_spec(state.seed, state.start)] * seeds)]
+    specs = [base.to_spec(state.seed + k, state.start) for k in range(seeds)]
     trajectories = simulate_batch(state.surface, specs, state.steps, l1=state.l1, l2=state.l2,
                                   surface_params=dict(state.surface_params))
     n = state.steps + 1

@@ -117,7 +117,8 @@ def inspect_step(traj: Trajectory, step: int, hessian: np.ndarray | None = None)
     elif opt == "lion":
         beta1, _ = hp["betas"]
         interpolated = beta1 * a_prev + (1.0 - beta1) * g
-        rows += [("momentum m", a), ("c = β₁m + (1−β₁)g", interpolated), ("update sign(c)", np.sign(interpolated))]
+        rows += [("momentum m", a), ("c = β₁m + (1−β₁)g", interpolated),
+                 ("update sign(c)", np.sign(interpolated))]
         memory = ("−lr·c: before taking the sign", -lr * interpolated)
         note = "Lion keeps only the sign of c: every coordinate moves by exactly lr (plus weight decay)."
     elif opt == "newton" and hessian is not None:

@@ -36,7 +36,8 @@ def test_inspector_shows_adams_moments_and_effective_lr_glyph():
     at = run_app({"surface": "himmelblau", "r1": "adam", "r1.lr": "0.1"})
     at.slider(key="inspect_step").set_value(5).run()
     rows = table_rows(next(d.value for d in at.dataframe if "quantity" in d.value.columns))
-    assert {"first moment m", "second moment v", "m̂ (bias-corrected)", "v̂ (bias-corrected)", "effective lr"} <= set(rows)
+    expected = {"first moment m", "second moment v", "m̂ (bias-corrected)", "v̂ (bias-corrected)", "effective lr"}
+    assert expected <= set(rows)
     names = [d.get("name", "") for d in chart(at, "Step 5:")["data"]]
     assert any(n.startswith("effective lr per coordinate") for n in names)
 

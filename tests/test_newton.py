@@ -82,5 +82,6 @@ def test_the_explanation_names_the_saddle_newton_stopped_on():
     state = replace(default_state("saddle"), runs=(make_run("newton", surface),
                                                    make_run("newton", surface, saddle_free=True)))
     computed = compute_runs(state)
-    assert computed.explanations[0].startswith("Stopped on a saddle point") and "saddle_free" in computed.explanations[0]
+    plain = computed.explanations[0]
+    assert plain.startswith("Stopped on a saddle point") and "saddle_free" in plain
     assert computed.explanations[1].startswith("Escaped")

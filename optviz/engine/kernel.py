@@ -235,8 +235,9 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
     grad_norm[r, t] of the exact penalised gradient); otherwise only ``final`` (x, y, loss)
     and ``results`` (outcome, stop step, minimum index, points kept, divergence reason, step
     a minimum was first reached).  A non-empty ``internals`` (R, steps + 1, N_INTERNALS) also
-    receives each step's gradient and optimizer state, for the inspector.  Exact-gradient runs stop when they reach a minimum;
-    stochastic runs only note it and keep going, since noise can carry them out again.
+    receives each step's gradient and optimizer state, for the inspector.  Exact-gradient runs
+    stop when they reach a minimum; stochastic runs only note it and keep going, since noise
+    can carry them out again.
     ``gate`` bounds the gradient norm anywhere within ``tolerance`` of a minimum, so the scan
     over minima is skipped where the gradient is larger (see landscape.convergence_gate).
     """

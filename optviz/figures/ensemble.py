@@ -49,7 +49,8 @@ def cloud_figure(landscape: Landscape, image_uri: str, ensembles: list[Ensemble]
     if curve is not None:
         name, points = curve
         data.append({"type": "scatter", "x": screen(points[:, 0]), "y": screen(points[:, 1]), "mode": "lines",
-                     "name": name, "hoverinfo": "skip", "line": {"color": "#000000", "width": sizes.line, "dash": "dot"}})
+                     "name": name, "hoverinfo": "skip",
+                     "line": {"color": "#000000", "width": sizes.line, "dash": "dot"}})
     for name, x, y, symbol in marks:
         data.append({"type": "scatter", "x": [x], "y": [y], "mode": "markers", "name": name,
                      "hovertemplate": f"{name} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
@@ -77,6 +78,7 @@ def loss_band_figure(ensembles: list[Ensemble], labels: list[str], sizes: Sizes,
                      "name": f"{label}: median", "line": {"color": colour, "width": sizes.line},
                      "hovertemplate": "step %{x}: median %{y:.3g}<extra></extra>"})
     layout = base_layout(sizes, "Loss above the minimum over the seeds: median and 10–90 % band")
-    layout.update({"xaxis": {"title": {"text": "step"}}, "yaxis": {"title": {"text": "loss − minimum"}, "type": "log"},
+    layout.update({"xaxis": {"title": {"text": "step"}},
+                   "yaxis": {"title": {"text": "loss − minimum"}, "type": "log"},
                    "hovermode": "x unified"})
     return {"data": data, "layout": layout}

@@ -37,7 +37,8 @@ def _ensemble(key: tuple, run: int, seeds: int, gradient: str, value):
 
 
 def _format(gradient: str, value) -> str:
-    return f"B = {value}" if gradient == "minibatch" else (f"σ = {value:g}" if gradient == "noise" else f"p = {value:g}")
+    symbol = {"minibatch": "B", "noise": "σ"}.get(gradient, "p")
+    return f"{symbol} = {value:g}"
 
 
 def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
