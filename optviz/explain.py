@@ -13,6 +13,7 @@ import numpy as np
 
 from optviz.engine.landscape import hessian, max_curvature
 from optviz.engine.trajectory import Trajectory
+from optviz.ensemble import dropout_solution
 from optviz.kinds import KINDS
 from surfaces import Minimum, Surface
 
@@ -100,7 +101,12 @@ def _explain_unfinished(traj: Trajectory, surface: Surface, minima: tuple[Minimu
     text += f", {_fmt(distance)} from the nearest minimum."
     recent = traj.path[-max(2, steps // 10):]
     still_moving = np.abs(np.diff(recent, axis=0)).sum() > 0.02 * surface.span
-    if traj.gradient != "exact" and distance < 0.1 * surface.span:
+    if traj.gradient == "dropout" and surface.finite_sum:
+        ridge = dropout_solution(surface.dataset, traj.gradient_value)
+        text += (f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
+                 f"minimum is at ({_fmt(ridge[0])}, {_fmt(ridge[1])}), shrunk toward the origin; it jitters "
+                 f"around that point.")
+    elif traj.gradient != "exact" and distance < 0.1 * surface.span:
         text += (" The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
                  "lets it settle.")
     elif nearest.value > best + 1e-9 * max(1.0, abs(best)) and distance < 0.05 * surface.span:

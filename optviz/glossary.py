@@ -24,6 +24,10 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
                 "that change over time (non-stationary).", "saddle_escape"),
     ("Adam", "Momentum plus RMSprop-style per-weight scaling, with a bias correction for the first steps. A robust "
              "default for noisy problems and large models.", "rosenbrock_race"),
+    ("Newton's method (second order)", "Use the curvature (the Hessian) as well as the gradient and jump to the "
+                                       "bottom of the fitted quadratic. Very fast near a minimum, but attracted "
+                                       "to saddle points, and the Hessian is too costly for large models.",
+     "newton_saddle"),
     ("Learning rate", "How far each step goes. Too high overshoots or diverges; too low crawls. It trades speed "
                       "against stability.", "lr_extremes"),
     ("Scheduler", "Changes the learning rate during training: usually start large to make progress, then shrink it "
@@ -31,6 +35,8 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
     ("Regularization (L1, L2, dropout)", "Extra pressure toward simple weights, to fight overfitting. L2 pulls the "
                                          "minimum toward the origin, L1 onto the axes (sparsity); dropout randomly "
                                          "hides inputs during training.", "regularization"),
+    ("Dropout", "Randomly hide each input (or unit) with probability p during training and scale the rest up. "
+                "On average it adds an L2-like penalty, so the weights it learns are smaller.", "dropout_shrinks"),
     ("Overfitting", "Fitting the training data so closely, noise included, that the model does worse on new data. "
                     "Regularization trades a little training loss for better generalisation.", "l2_vs_adamw"),
     ("Divergence", "When steps grow instead of shrink and the weights fly off to huge values. Usually the learning "

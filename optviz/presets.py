@@ -40,6 +40,19 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
            "crawls for hundreds of steps; RMSprop and Adam divide by the gradient's size and leave at full speed.",
            lambda: _state("saddle", [("gd", {"lr": 0.01}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})],
                           steps=600)),
+    Preset("newton_saddle", "Second order: Newton at a saddle",
+           "Newton's method fits a quadratic and jumps to its stationary point, which on x² − y² is the saddle "
+           "itself: plain Newton lands there and stays. Saddle-free Newton divides by |curvature| and leaves; "
+           "Adam leaves too, without any Hessian.",
+           lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
+                          steps=100)),
+    Preset("dropout_shrinks", "Dropout acts like L2",
+           "Full-data gradient steps on the least-squares bowl, without and with input dropout p = 0.5. The "
+           "dropout run settles, jittering, at a shrunken solution: on average dropout adds an L2 penalty (the "
+           "Noise & dropout tab draws the theory).",
+           lambda: _state("noisy_bowl", [("gd", {"lr": 0.1}),
+                                         ("sgd", {"lr": 0.1, "gradient": "dropout", "gradient_value": 0.5})],
+                          steps=400, seed=2)),
     Preset("minibatch_noise", "Noisy gradients: GD vs mini-batch SGD",
            "On a real least-squares loss, full-batch GD walks smoothly; SGD with B = 1, 10 and 50 data points per "
            "step takes cheap, noisy steps. Smaller batches jitter more and never quite settle.",

@@ -65,3 +65,14 @@ def test_seed_count_and_noise_values_are_checked(bowl):
     with pytest.raises(ValueError, match="batch_size"):
         ensemble(state, run, 5, "minibatch", 0)
     assert noise_setting(state)[0] == "minibatch" and noise_setting(default_state())[0] == "noise"
+
+
+def test_a_dropout_run_is_explained_by_its_ridge_point_not_as_noise_around_the_minimum():
+    from optviz.presets import PRESETS
+    from optviz.ui.compute import compute_runs
+
+    computed = compute_runs(PRESETS["dropout_shrinks"].build())
+    theory = dropout_solution(get_surface("noisy_bowl").dataset, 0.5)
+    text = computed.explanations[1]
+    assert "L2 penalty" in text and f"({theory[0]:.3g}, {theory[1]:.3g})" in text
+    assert "around the minimum" not in text
