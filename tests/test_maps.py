@@ -85,3 +85,12 @@ def test_a_clicked_beta_cell_sets_beta1():
     assert not at.exception
     assert at.session_state["r3_hp_lr"] == 0.01 and at.session_state["r3_hp_betas_0"] == 0.5
     assert at.session_state["r3_kind"] == "adam"
+
+
+def test_both_maps_share_one_compiled_sweep():
+    """Every extra signature of the parallel kernel costs about a minute of compiling on first use."""
+    from optviz.engine import kernel
+    state = PRESETS["lr_extremes"].build()
+    stability_map(state, state.runs[0], resolution=8)
+    basin_map(state, state.runs[0], resolution=8)
+    assert len(kernel.sweep_batch.signatures) == 1

@@ -104,11 +104,12 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
     final = np.zeros((n, 3))
     results = np.zeros((n, kernel.N_INT_RESULTS), np.int64)
     dummy = np.zeros((n, 1, 2))
+    # a fresh C-ordered copy: a read-only or Fortran-ordered start array would compile a second signature (~60 s)
     with PARALLEL_LOCK:
         kernel.sweep_batch(surf.code, kernel_params, surf.dataset, minima_xy, l1, l2, np.array([x0, x1, y0, y1]),
                            surf.bounded_below, tolerance, gate, np.full(n, opt.code, np.int64), hp,
                            np.full(n, sched.code, np.int64), sp, np.full(n, mode.code, np.int64), np.full(n, value),
-                           np.full(n, seed, np.uint64), np.ascontiguousarray(np.broadcast_to(xy, (n, 2))), steps,
+                           np.full(n, seed, np.uint64), np.array(np.broadcast_to(xy, (n, 2)), order="C"), steps,
                            False, dummy, dummy[:, :, 0], dummy[:, :, 0], dummy[:, :, 0], final, results,
                            kernel.NO_INTERNALS)
     return SweepResult(final[:, 0], final[:, 1], final[:, 2], results[:, kernel.R_OUTCOME],

@@ -36,10 +36,10 @@ def test_a_clicked_stability_cell_becomes_the_run(page, app_url):
     open_app(page, app_url, {"surface": "booth", "r1": "gd", "r1.lr": "0.01"})
     page.get_by_role("tab", name="Maps").click()
     page.locator(".st-key-maps_on label").click()
-    index = wait_chart(page, "GD on Booth")  # the first use may compile the parallel sweep
+    index = wait_chart(page, "GD on Booth", timeout=240_000)  # a cold first use compiles the parallel sweep (~1 min)
     wait_idle(page)
     click_data_point(page, index, -1.0, 0.5)  # lr = 0.1, momentum 0.5 (GD is shown on the Momentum plane)
-    page.wait_for_function("() => new URLSearchParams(location.search).get('r1') === 'momentum'", timeout=60_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('r1') === 'momentum'", timeout=120_000)
     wait_idle(page)
     lr = float(query(page)["r1.lr"])
     assert 0.08 < lr < 0.125 and abs(float(query(page)["r1.momentum"]) - 0.5) < 0.03
@@ -51,7 +51,7 @@ def test_basins_compare_two_optimizers_side_by_side(page, app_url):
     page.get_by_role("tab", name="Maps").click()
     page.locator(".st-key-maps_on label").click()
     page.get_by_role("tab", name="Basins of attraction").click()
-    first, second = wait_chart(page, "Run 1"), wait_chart(page, "Run 2")
+    first, second = wait_chart(page, "Run 1", timeout=240_000), wait_chart(page, "Run 2")
     heat = "(i) => document.querySelectorAll('" + CHARTS + "')[i].data[0].z.length"
     assert page.evaluate(heat, first) > 10 and page.evaluate(heat, second) > 10
     no_exception(page)
