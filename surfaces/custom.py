@@ -26,7 +26,7 @@ MAX_ABS_VALUE = 1e15  # larger values on the plotted square make the picture mea
 CHECK_RESOLUTION = 101  # the formula must be finite on this grid (it includes the axes)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)  # not inlined: two call sites, and compile time matters more than a call here
 def _unary(op, u, arg):
     """(g(u), g'(u), g''(u)) of a one-argument opcode."""
     if op == F.POWC:
@@ -109,7 +109,8 @@ def evaluate(x, y, p):
         arg = p[2 + 2 * k]
         if op == F.CONST or op == F.X or op == F.Y:
             top += 1
-            s[top, :] = 0.0
+            for c in range(6):
+                s[top, c] = 0.0
             if op == F.CONST:
                 s[top, 0] = arg
             elif op == F.X:
@@ -118,10 +119,12 @@ def evaluate(x, y, p):
                 s[top, 0], s[top, 2] = y, 1.0
         elif op == F.ADD:
             top -= 1
-            s[top, :] += s[top + 1, :]
+            for c in range(6):
+                s[top, c] += s[top + 1, c]
         elif op == F.SUB:
             top -= 1
-            s[top, :] -= s[top + 1, :]
+            for c in range(6):
+                s[top, c] -= s[top + 1, c]
         elif op == F.MUL:
             top -= 1
             _multiply_into(s, top, top + 1)
@@ -132,7 +135,8 @@ def evaluate(x, y, p):
             _multiply_into(s, top, top + 1)
             s[top, 0] = quotient  # a/b itself, not a·(1/b): one rounding fewer
         elif op == F.NEG:
-            s[top, :] = -s[top, :]
+            for c in range(6):
+                s[top, c] = -s[top, c]
         else:
             _chain(s, top, op, arg)
     return s[0, 0], s[0, 1], s[0, 2], s[0, 3], s[0, 4], s[0, 5]
