@@ -148,3 +148,10 @@ def arrow_scale(inspection: Inspection, span: float, longest: float = 0.2) -> fl
     lengths = [math.hypot(*a.vector) for a in inspection.arrows]
     peak = max(lengths, default=0.0)
     return longest * span / peak if peak > 0 and math.isfinite(peak) else 1.0
+
+
+def length_ratio(inspection: Inspection) -> float:
+    """Longest over shortest non-zero arrow: above ~20 the short ones vanish at a common scale."""
+    lengths = [math.hypot(*a.vector) for a in inspection.arrows]
+    lengths = [v for v in lengths if v > 0 and math.isfinite(v)]
+    return max(lengths) / min(lengths) if lengths else 1.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from optviz.presets import PRESETS
 from optviz.ui.compute import compute_runs
@@ -92,3 +93,13 @@ def test_run_pickers_survive_a_stale_label_from_the_browser():
     at.toggle(key="maps_on").set_value(True).run()
     assert not at.exception
     assert at.session_state["inspect_run"] == 0 and at.session_state["ens_run"] == 0
+
+
+def test_a_tiny_step_next_to_a_long_gradient_can_be_compared_by_direction():
+    at = run_app({"surface": "rosenbrock", "r1": "adam", "r1.lr": "0.05"})
+    at.slider(key="inspect_step").set_value(10).run()
+    assert any("Compare directions only" in i.value for i in at.info)  # Adam's step is far shorter than lr·g
+    at.toggle(key="inspect_directions").set_value(True).run()
+    figure = chart(at, "Step 10: directions only")
+    lengths = [np.hypot(a["x"] - a["ax"], a["y"] - a["ay"]) for a in figure["layout"]["annotations"]]
+    assert max(lengths) == pytest.approx(min(lengths))

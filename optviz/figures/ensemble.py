@@ -11,7 +11,7 @@ from optviz.figures.curves import TINY
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import OKABE_ITO, Sizes, base_layout
 
-CLOUD_OPACITY = 0.3
+CLOUD_OPACITY = 0.55
 CLOUD_POINTS = 100  # per seed: a faint cloud needs no more, and K seeds × 2 settings add up
 
 
@@ -40,7 +40,7 @@ def cloud_figure(landscape: Landscape, image_uri: str, ensembles: list[Ensemble]
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         x, y = _joined(ens.paths)
         data.append({"type": "scatter", "x": x, "y": y, "mode": "lines", "name": label, "legendgroup": label,
-                     "hoverinfo": "skip", "opacity": CLOUD_OPACITY, "line": {"color": colour, "width": 1}})
+                     "hoverinfo": "skip", "opacity": CLOUD_OPACITY, "line": {"color": colour, "width": 1.5}})
         final = ens.paths[:, -1]
         data.append({"type": "scatter", "x": screen(final[:, 0]), "y": screen(final[:, 1]), "mode": "markers",
                      "name": f"{label}: end points", "legendgroup": label, "showlegend": False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
@@ -12,12 +14,18 @@ from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.internals import Inspection, arrow_scale
 
 ARROW_COLOURS = {"gradient": "#D55E00", "memory": "#0072B2", "step": "#000000"}
+# the same colours by the names Streamlit's Markdown knows, for the key beside the figure
+COLOUR_NAMES = {"gradient": "red", "memory": "blue", "step": "gray", "glyph": "green"}
+GLYPH_COLOUR = "#009E73"
+ARROW_FRACTION = 0.2  # the longest arrow (or every arrow, for directions) as a share of the span
 GLYPH_FRACTION = 0.08  # the larger effective-lr semi-axis, as a share of the plotted span
 
 
 def inspector_figure(landscape: Landscape, image_uri: str, traj: Trajectory, run_index: int, label: str,
-                     inspection: Inspection, sizes: Sizes) -> tuple[dict, float]:
-    """(figure, arrow scale): the path so far, arrows from the point before the step, the lr ellipse."""
+                     inspection: Inspection, sizes: Sizes, equal_lengths: bool = False) -> tuple[dict, float]:
+    """(figure, arrow scale): the path so far, arrows from the point before the step, the lr ellipse.
+
+    ``equal_lengths`` draws every arrow equally long, to compare directions when one is tiny."""
     span = landscape.surface.span
     scale = arrow_scale(inspection, span)
     style = run_style(run_index)
@@ -35,7 +43,9 @@ def inspector_figure(landscape: Landscape, image_uri: str, traj: Trajectory, run
     annotations = []
     for arrow in inspection.arrows:
         colour = ARROW_COLOURS[arrow.key]
-        dx, dy = arrow.vector[0] * scale, arrow.vector[1] * scale
+        length = math.hypot(*arrow.vector)
+        factor = ARROW_FRACTION * span / length if equal_lengths and length > 0 else scale
+        dx, dy = arrow.vector[0] * factor, arrow.vector[1] * factor
         annotations.append({"x": x + dx, "y": y + dy, "ax": x, "ay": y, "xref": "x", "yref": "y", "axref": "x",
                             "ayref": "y", "showarrow": True, "arrowhead": 3, "arrowsize": 1.2,
                             "arrowwidth": sizes.line * 1.2, "arrowcolor": colour, "text": ""})
@@ -50,14 +60,15 @@ def inspector_figure(landscape: Landscape, image_uri: str, traj: Trajectory, run
             rx, ry = GLYPH_FRACTION * span * ex / peak, GLYPH_FRACTION * span * ey / peak
             data.append({"type": "scatter", "x": screen(x + rx * np.cos(angle)), "y": screen(y + ry * np.sin(angle)),
                          "mode": "lines", "name": f"effective lr per coordinate (x: {ex:.3g}, y: {ey:.3g})",
-                         "hoverinfo": "skip", "line": {"color": "#009E73", "width": sizes.line, "dash": "dot"}})
+                         "hoverinfo": "skip", "line": {"color": GLYPH_COLOUR, "width": sizes.line, "dash": "dot"}})
     data.append({"type": "scatter", "x": [x], "y": [y], "mode": "markers", "name": f"θ before step {inspection.step}",
                  "hovertemplate": "(%{x:.5g}, %{y:.5g})<extra></extra>",
                  "marker": {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color,
                             "line": {"color": "#ffffff", "width": 2}}})
-    layout = base_layout(sizes, f"Step {inspection.step}: arrows drawn ×{scale:.3g}, to one common scale")
+    how = "directions only (equal lengths)" if equal_lengths else f"arrows drawn ×{scale:.3g}, to one common scale"
+    layout = base_layout(sizes, f"Step {inspection.step}: {how}")
     layout.update(map_layout(landscape, image_uri))
-    layout.update({"annotations": annotations, "hovermode": "closest", "dragmode": "pan",
-                   "legend": {**layout["legend"], "y": -0.12, "yanchor": "top"}})
-    layout["margin"] = {**layout["margin"], "b": 40 + 6 * sizes.font}
+    # the key is written beside the figure: a legend here would take the room the map needs
+    layout.update({"annotations": annotations, "hovermode": "closest", "dragmode": "pan", "showlegend": False})
+    layout["margin"] = {**layout["margin"], "t": 50 + 2 * sizes.font}
     return {"data": data, "layout": layout}, scale

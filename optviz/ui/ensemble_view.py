@@ -73,8 +73,10 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
             hide_index=True, width="stretch",
             column_config={"spread of end points (RMS)": st.column_config.NumberColumn(format="%.3g"),
                            "median final loss": st.column_config.NumberColumn(format="%.4g")})
-        st.caption("Same optimizer, same start, different random draws. A mini-batch of B points averages B "
-                   "gradients, so its noise, and the cloud's width, shrinks roughly like 1/√B.")
+        why = ("A mini-batch of B points averages B gradients, so its noise, and the cloud's width, shrinks roughly "
+               "like 1/√B." if gradient == "minibatch" else
+               "σ is the standard deviation of the Gaussian noise added to every gradient: the cloud widens with it.")
+        st.caption(f"Same optimizer, same start, different random draws. {why}")
     st.divider()
     dropout(state, computed, landscape, image_uri, sizes)
 

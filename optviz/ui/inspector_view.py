@@ -7,9 +7,9 @@ import streamlit as st
 
 from optviz.engine.landscape import hessian
 from optviz.engine.simulate import simulate_batch
-from optviz.figures.internals import inspector_figure
+from optviz.figures.internals import COLOUR_NAMES, inspector_figure
 from optviz.figures.prebuilt import PrebuiltFigure
-from optviz.internals import inspect_step
+from optviz.internals import inspect_step, length_ratio
 from optviz.state import State
 from optviz.ui.compute import Computed, kernel_params_for
 from optviz.ui.widgets import run_picker
@@ -45,7 +45,10 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
     if traj.optimizer == "newton":
         h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)
     inspection = inspect_step(traj, step, hessian=h)
-    figure, scale = inspector_figure(landscape, image_uri, traj, run, computed.labels[run], inspection, sizes)
+    equal = st.toggle("Compare directions only (every arrow equally long)", key="inspect_directions",
+                      help="At one common scale a tiny step can vanish next to a long gradient arrow.")
+    figure, scale = inspector_figure(landscape, image_uri, traj, run, computed.labels[run], inspection, sizes,
+                                     equal_lengths=equal)
     picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     picture.plotly_chart(PrebuiltFigure(figure), key="inspector_chart", theme=None)
     with table:
@@ -56,7 +59,15 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
         st.dataframe(frame, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")})
         st.markdown(inspection.note)
-        arrows = "; ".join(f"{a.label}" for a in inspection.arrows)
-        glyph = (" The dotted ellipse's half-axes are the per-coordinate effective learning rates, "
-                 "scaled so the larger is 8 % of the plot." if inspection.effective_lr else "")
-        st.caption(f"Arrows start at θ before the step and share one scale (×{scale:.3g}): {arrows}.{glyph}")
+        key = [f":{COLOUR_NAMES[a.key]}[**→ {a.label}**]" for a in inspection.arrows]
+        if inspection.effective_lr:
+            key.append(f":{COLOUR_NAMES['glyph']}[**◌ effective lr per coordinate**] (dotted ellipse)")
+        st.markdown("  \n".join(key))
+        glyph = (" The ellipse's half-axes are the per-coordinate effective learning rates, scaled so the larger "
+                 "is 8 % of the plot." if inspection.effective_lr else "")
+        scale_text = "are drawn equally long (directions only)" if equal else f"share one scale (×{scale:.3g})"
+        st.caption(f"Arrows start at θ before the step (the marker) and {scale_text}.{glyph}")
+        ratio = length_ratio(inspection)
+        if not equal and ratio > 20:
+            st.info(f"The longest arrow is {ratio:.0f}× the shortest, so at one scale the short one is hard to see: "
+                    "switch on *Compare directions only*.")
