@@ -29,6 +29,23 @@ def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
             "hovertemplate": f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>loss=%{{customdata:.4g}}<extra>{action}</extra>"}
 
 
+def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
+    """White stars on the minima (``hover=False`` leaves clicks to the pick grid beneath)."""
+    return {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
+            "mode": "markers", "name": "minimum",
+            **({"hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
+            "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
+                       "line": {"color": "#000000", "width": 1.5}}}
+
+
+def start_trace(start: tuple[float, float], sizes: Sizes, hover: bool = True) -> dict:
+    """The common start of every run: an open black ring."""
+    return {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
+            **({"hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
+            "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
+                       "line": {"width": 3, "color": "#000000"}}}
+
+
 def map_layout(landscape: Landscape, image_uri: str | None = None) -> dict:
     """Equal-scale x/y axes over the surface's domain, with the banded landscape image below."""
     (x0, x1), (y0, y1) = landscape.surface.domain
@@ -49,14 +66,8 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     surface = landscape.surface
     data = [
         pick_grid_trace(landscape, PICK_GRID, "click: start here"),
-        {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
-         "mode": "markers", "name": "minimum", "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-         "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
-                    "line": {"color": "#000000", "width": 1.5}}},
-        {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
-         "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-         "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
-                    "line": {"width": 3, "color": "#000000"}}},
+        minima_trace(landscape, sizes),
+        start_trace(start, sizes),
     ]
     shown = frame_steps(max(t.steps for t in runs))
     for r, (traj, label) in enumerate(zip(runs, labels)):

@@ -8,7 +8,7 @@ import numpy as np
 
 from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import screen
-from optviz.figures.contour import map_layout
+from optviz.figures.contour import map_layout, minima_trace
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.internals import Inspection, arrow_scale
@@ -27,7 +27,7 @@ def inspector_figure(landscape: Landscape, image_uri: str, traj: Trajectory, run
 
     ``equal_lengths`` draws every arrow equally long, to compare directions when one is tiny."""
     span = landscape.surface.span
-    scale = arrow_scale(inspection, span)
+    scale = arrow_scale(inspection, span, ARROW_FRACTION)
     style = run_style(run_index)
     upto = traj.path[: inspection.step + 1]
     x, y = inspection.before
@@ -35,10 +35,7 @@ def inspector_figure(landscape: Landscape, image_uri: str, traj: Trajectory, run
         {"type": "scatter", "x": screen(upto[:, 0]), "y": screen(upto[:, 1]), "mode": "lines+markers",
          "name": f"{label}: steps 0–{inspection.step}", "hoverinfo": "skip",
          "line": {"color": style.color, "width": sizes.line}, "marker": {"size": sizes.marker // 2}},
-        {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
-         "mode": "markers", "name": "minimum", "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-         "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
-                    "line": {"color": "#000000", "width": 1.5}}},
+        minima_trace(landscape, sizes),
     ]
     annotations = []
     for arrow in inspection.arrows:

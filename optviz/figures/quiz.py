@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.contour import contour_figure, map_layout, pick_grid_trace
+from optviz.figures.contour import contour_figure, map_layout, minima_trace, pick_grid_trace, start_trace
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.quiz import Answer, Point
@@ -26,13 +26,7 @@ def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) ->
 def guess_figure(landscape: Landscape, image_uri: str, start: Point, guesses: dict[int, Point], labels: list[str],
                  n: int, sizes: Sizes) -> dict:
     data = [pick_grid_trace(landscape, GUESS_GRID, "click: guess here"),
-            {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
-             "mode": "markers", "name": "minimum", "hoverinfo": "skip",
-             "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
-                        "line": {"color": "#000000", "width": 1.5}}},
-            {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
-             "hoverinfo": "skip", "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
-                                            "line": {"width": 3, "color": "#000000"}}}]
+            minima_trace(landscape, sizes, hover=False), start_trace(start, sizes, hover=False)]
     data += _guess_traces(guesses, labels, sizes)
     layout = base_layout(sizes, f"Where will each run be after {n} steps? Click to guess")
     layout.update(map_layout(landscape, image_uri))
