@@ -1,8 +1,7 @@
-"""Many seeds of one stochastic run, and dropout's implicit L2 penalty.
+"""Many seeds of one stochastic run.
 
 An ensemble is K runs that differ only in their random stream; their spread is what a
-single run's noise hides.  On the noisy bowl, input dropout has a closed-form expected
-objective, so the point its paths settle at can be checked against theory.
+single run's noise hides.
 """
 
 from __future__ import annotations
@@ -28,6 +27,12 @@ class Ensemble:
     loss: np.ndarray  # (K, steps + 1), NaN likewise
     diverged: int  # how many of the K runs diverged
     loss_band: np.ndarray  # (3, steps + 1): the 10 %, median and 90 % loss over the seeds at each step
+
+    def settled_mean(self) -> np.ndarray:
+        """Mean position over the second half of every seed's steps: where the cloud settles."""
+        late = self.paths[:, self.paths.shape[1] // 2:].reshape(-1, 2)
+        late = late[np.isfinite(late).all(axis=1)]
+        return late.mean(axis=0) if len(late) else np.array([np.nan, np.nan])
 
     @property
     def spread(self) -> float:
@@ -73,14 +78,3 @@ def _quantiles(loss: np.ndarray) -> np.ndarray:
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(loss, QUANTILES, axis=0)
 
-
-def dropout_penalty(data: np.ndarray, p: float) -> np.ndarray:
-    """λ_j = p/(1−p) · mean(a_j²): input dropout's expected extra loss is ½ Σ_j λ_j w_j²."""
-    return p / (1.0 - p) * (data[:, :2] ** 2).mean(axis=0)
-
-
-def dropout_solution(data: np.ndarray, p: float) -> np.ndarray:
-    """Where dropout SGD settles on average: the minimiser of E[loss] = ridge with λ_j per feature."""
-    a, b = data[:, :2], data[:, 2]
-    h = a.T @ a / len(data)
-    return np.linalg.solve(h + np.diag(dropout_penalty(data, p)), a.T @ b / len(data))

@@ -13,9 +13,9 @@ import numpy as np
 
 from optviz.engine.landscape import hessian, max_curvature
 from optviz.engine.trajectory import Trajectory
-from optviz.ensemble import dropout_solution
 from optviz.kinds import KINDS
 from surfaces import Minimum, Surface
+from surfaces.finite_sum import dropout_solution
 
 
 def stability_limit(kind_key: str, hyperparameters: dict, curvature: float) -> float | None:

@@ -23,7 +23,7 @@ from surfaces import get_surface
 MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
 VIEW_ONLY_KEYS = ("speed", "present", "quiz")  # change the page, not what the engine computes
-GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", "speed", "present", "quiz"}
+GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", *VIEW_ONLY_KEYS}
 
 
 def format_value(value: Any) -> str:

@@ -52,6 +52,18 @@ def noisy_bowl_hessian(x, y, p):
     return p[0], p[1], p[2]
 
 
+def dropout_penalty(data: np.ndarray, p: float) -> np.ndarray:
+    """λ_j = p/(1−p) · mean(a_j²): input dropout's expected extra loss is ½ Σ_j λ_j w_j²."""
+    return p / (1.0 - p) * (data[:, :2] ** 2).mean(axis=0)
+
+
+def dropout_solution(data: np.ndarray, p: float) -> np.ndarray:
+    """Where dropout SGD settles on average: the minimiser of E[loss], a ridge with λ_j per feature."""
+    m = moments(data)
+    h = np.array([[m[0], m[1]], [m[1], m[2]]])
+    return np.linalg.solve(h + np.diag(dropout_penalty(data, p)), m[3:5])
+
+
 def normal_equations_minimum(p: np.ndarray) -> tuple[Minimum, ...]:
     h = np.array([[p[0], p[1]], [p[1], p[2]]])
     w = np.linalg.solve(h, p[3:5])

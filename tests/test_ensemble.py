@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from optviz.ensemble import dropout_penalty, dropout_solution, ensemble, noise_setting
+from optviz.ensemble import ensemble, noise_setting
 from optviz.state import default_state, make_run
 from surfaces import get_surface
+from surfaces.finite_sum import dropout_penalty, dropout_solution
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
-from optviz.ensemble import MAX_SEEDS, dropout_penalty, dropout_solution, ensemble, noise_setting
+from optviz.ensemble import MAX_SEEDS, ensemble, noise_setting
 from optviz.figures.ensemble import cloud_figure, loss_band_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.kinds import KINDS
@@ -17,6 +17,7 @@ from optviz.ui.compute import Computed
 from optviz.ui.widgets import run_picker
 from optviz.urlstate import decode, state_key
 from surfaces import get_surface
+from surfaces.finite_sum import dropout_penalty, dropout_solution
 
 DROPOUT_SURFACE = "noisy_bowl"
 DROPOUT_SEEDS = 20
@@ -98,9 +99,7 @@ def dropout(state: State, computed: Computed, landscape, image_uri: str, sizes) 
     least_squares = dropout_solution(data, 0.0)
     with st.spinner("Running the dropout seeds…"):
         ens = _ensemble(state_key(state), run, DROPOUT_SEEDS, "dropout", p)
-    late = ens.paths[:, ens.paths.shape[1] // 2:].reshape(-1, 2)
-    late = late[np.isfinite(late).all(axis=1)]
-    measured = late.mean(axis=0) if len(late) else np.array([np.nan, np.nan])
+    measured = ens.settled_mean()
     shrink = np.array([dropout_solution(data, q) for q in np.linspace(0.0, 0.9, 31)])
     marks = (("least squares (no dropout)", *least_squares, "star"),
              (f"theory: ridge with λ = p/(1−p)·mean(a²), p = {p:g}", *theory, "diamond"),

@@ -114,10 +114,9 @@ def render_results(state: State, computed: Computed, landscape, image_uri: str, 
             hide_index=True, width="stretch",
             column_config={"off by": st.column_config.NumberColumn(format="%.3g"),
                            "% of the plot": st.column_config.NumberColumn(format="%.0f %%")})
-        scored = [a for a in result if a.distance is not None]
+        scored = [i for i, a in enumerate(result) if a.distance is not None]
         if scored:
-            best = min(range(len(result)), key=lambda i: result[i].distance if result[i].distance is not None
-                       else float("inf"))
+            best = min(scored, key=lambda i: result[i].distance)
             st.markdown(f"Closest guess: **{computed.labels[best]}**, off by {result[best].distance:.3g} "
                         f"({100 * result[best].share_of(span):.0f} % of the plot width).")
         st.button("Try again", key="quiz_again", on_click=on_reveal, args=(False,),

@@ -173,14 +173,7 @@ def on_preset(key: str) -> None:
 def on_surface_change() -> None:
     previous = st.session_state.get(LAST_SURFACE) or current_surface_key()
     old = state_from_widgets(previous)  # read the old State consistently, then switch
-    new_surface = current_surface_key()
-    if st.session_state["surface"] == CUSTOM and not st.session_state.get(LAST_CUSTOM):
-        new_surface = custom_key(st.session_state["custom_formula"], st.session_state["custom_extent"])
-        try:
-            get_surface(new_surface)
-        except ValueError:  # an earlier bad formula still in the box: start from the example
-            new_surface = custom_key(DEFAULT_FORMULA, DEFAULT_EXTENT)
-    hydrate(with_surface(old, new_surface))
+    hydrate(with_surface(old, current_surface_key()))
     st.session_state[CAPTION] = None
 
 

@@ -14,7 +14,7 @@ from optviz.ui import session
 from optviz.ui.widgets import param_widget, plain
 from surfaces import CATALOGUE as SURFACES
 from surfaces import get_surface
-from surfaces.custom import EXTENT_RANGE
+from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
 
 COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "vermillion", "pink", "sky blue")))
@@ -61,7 +61,7 @@ def render_formula() -> None:
     error = st.session_state.get(session.FORMULA_ERROR)
     if error:
         last = st.session_state.get(session.LAST_CUSTOM)
-        shown = f" Still showing {last.split(':', 2)[2]}." if last else ""
+        shown = f" Still showing {parse_key(last)[0]}." if last else ""
         sb.error(plain(f"{error}{shown}"), icon="✏️")
 
 
