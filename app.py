@@ -1,67 +1,54 @@
 """optviz: watch optimizers move on 2-D loss surfaces.
 
-Table of contents: read the State (URL on first visit, then widgets) → run the engine
-(cached) → draw the views → draw the sidebar → write the State back into the URL.
+Table of contents: read the State (URL on first visit, then widgets) → compute the view
+(cached, shared by every session) → draw the open tab only → draw the sidebar → write the
+State back into the URL.
 
 The sidebar is drawn last: every widget's value is already in st.session_state when the
 script starts, and sending the charts before ~75 sidebar elements gets them to the browser
 sooner (each element is a websocket message the browser renders on arrival).
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
-from optviz.figures.style import Sizes
-from optviz.ui import compute, ensemble_view, inspector_view, maps_view, quiz_view, session, sidebar, views
+from optviz.state import TABS
+from optviz.ui import binding, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views, warmup
 from optviz.urlstate import encode
 
 st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
 
-if not st.session_state.get(session.HYDRATED):
-    session.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
+if not st.session_state.get(binding.HYDRATED):
+    binding.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
 
-session.apply_picked_point()
+binding.apply_picked_point()
 maps_view.apply_pending_run_update()
-state = session.state_from_widgets()
+state = binding.read()
+binding.note_drawn(state)
 
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
-sizes = Sizes.for_mode(state.presentation)
-
 views.messages()
-with st.spinner("Computing trajectories…"):
-    computed = compute.runs_for(state)
-    landscape, image_uri = compute.landscape_for(state)
+warmup.notice()
+view = warmup.run(lambda: compute.view_for(state), "these runs")
 
 hidden = quiz_view.hidden(state)  # a quiz shows only what does not give the answer away
 if state.quiz and not hidden:
-    quiz_view.render_results(state, computed, landscape, image_uri, sizes)
-EXPLORE = ["▶ Paths & results", "📈 Curves", "🔬 Inside a step", "🎲 Noise & dropout", "🗺 Maps"]
-names = (["❓ Quiz"] if hidden else EXPLORE) + ["∑ Equations & intuition", "📖 Glossary",
-                                                 "🔗 Share" if hidden else "⬇ Export & share"]
-tabs = dict(zip(names, st.tabs(names)))
-if hidden:
-    with tabs["❓ Quiz"]:
-        quiz_view.render_guessing(state, computed, landscape, image_uri, sizes)
-else:
-    with tabs["▶ Paths & results"]:
-        contour, _ = views.animations(state, computed, landscape, image_uri, sizes)
-        views.results_table(computed)
-    with tabs["📈 Curves"]:
-        views.curves(computed, sizes)
-    with tabs["🔬 Inside a step"]:
-        inspector_view.render(state, computed, landscape, image_uri, sizes)
-    with tabs["🎲 Noise & dropout"]:
-        ensemble_view.render(state, computed, landscape, image_uri, sizes)
-    with tabs["🗺 Maps"]:
-        maps_view.render(state, sizes)
-with tabs["∑ Equations & intuition"]:
-    views.equations(state)
-with tabs["📖 Glossary"]:
-    views.glossary()
-with tabs[names[-1]]:
-    views.share_link(state)
-    if not hidden:
-        views.exports(state, computed, landscape, contour)
+    quiz_view.render_results(view)
+BODIES = {  # each tab's body runs only while it is open
+    "quiz": quiz_view.render_guessing, "paths": views.paths, "curves": views.curves,
+    "inside": inspector_view.render, "noise": ensemble_view.render, "maps": maps_view.render,
+    "equations": views.equations, "glossary": views.glossary, "export": views.share_and_export,
+}
+shown = [t for t in TABS if (t == "quiz") == hidden or t in ("equations", "glossary", "export")]
+if state.tab not in shown:
+    state = replace(state, tab=shown[0])
+    st.session_state["tab"] = TABS[state.tab]
+for tab_id, tab in zip(shown, st.tabs([TABS[t] for t in shown], key="tab", on_change="rerun")):
+    if tab.open:
+        with tab:
+            BODIES[tab_id](view)
 
-sidebar.render()
+sidebar.render(state)
 st.query_params.from_dict(encode(state))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from optviz.engine.simulate import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
 from optviz.optimizers import Optimizer
 from surfaces import Surface
@@ -42,6 +43,13 @@ class RunKind:
         # second-order methods (Newton) need no per-surface lr: their default is right everywhere
         values["lr"] = surface.default_lr.get(self.spec.family, values["lr"])
         return values
+
+    def gradient_modes(self, surface: Surface) -> tuple[str, ...]:
+        """The gradient modes this kind offers on ``surface``: GD is exact by definition, and
+        sampling data needs a surface that has data."""
+        if self.exact_only:
+            return ("exact",)
+        return tuple(k for k, m in GRADIENT_MODES.items() if surface.finite_sum or not m.needs_dataset)
 
     def default_gradient(self, surface: Surface) -> str:
         if not self.stochastic:

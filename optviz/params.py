@@ -11,7 +11,8 @@ from typing import Any
 class Param:
     """One tunable value, declared once.
 
-    ``kind`` is "float", "int", "bool" or "pair" (two floats, e.g. Adam's ``betas``).
+    ``kind`` is "float", "int", "bool", "pair" (two floats, e.g. Adam's ``betas``) or
+    "choice" (one of ``choices``).
     ``scale`` is "log" where users think in orders of magnitude (learning rates, eps).
     The range is closed: ``low <= value <= high``.
     """
@@ -24,6 +25,7 @@ class Param:
     scale: str = "linear"
     help: str = ""
     latex: str = ""
+    choices: tuple[str, ...] = ()
 
     @property
     def width(self) -> int:
@@ -33,6 +35,8 @@ class Param:
     def range_text(self) -> str:
         if self.kind == "bool":
             return "True or False"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
         return f"[{_fmt(self.low)}, {_fmt(self.high)}]"
 
     def validate(self, value: Any, owner: str = "") -> Any:
@@ -42,6 +46,10 @@ class Param:
             if isinstance(value, (bool, int)) and value in (0, 1):
                 return bool(value)
             raise ValueError(f"{where}{self.name}={value!r} must be True or False")
+        if self.kind == "choice":
+            if value in self.choices:
+                return value
+            raise ValueError(f"{where}{self.name}={value!r} must be {self.range_text()}")
         if self.kind == "pair":
             try:
                 first, second = value

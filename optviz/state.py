@@ -4,7 +4,7 @@ the engine and the figures consume it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 from optviz.engine.simulate import GRADIENT_MODES, MAX_STEPS, PENALTY, SEED, RunSpec
 from optviz.kinds import KINDS, get_kind
@@ -19,6 +19,18 @@ STEPS = Param("steps", 300, 1, APP_MAX_STEPS, kind="int", help="Optimizer steps 
 SPEED = Param("speed", 60, 10, 1000, kind="int", help="Milliseconds per animation frame (smaller is faster).")
 QUIZ = Param("quiz", 0, 0, APP_MAX_STEPS, kind="int",
              help="Predict, then play: students guess where each run is after this many steps (0: no quiz).")
+QUIZ_DEFAULT_STEPS = 20  # what the quiz box offers before a quiz is switched on
+START = Param("start", (0.0, 0.0), -1e12, 1e12, kind="pair", help="Where every run starts (inside the surface's domain).")
+PRESENTATION = Param("present", False, kind="bool", help="Projector layout: larger text, thicker lines.")
+# The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
+TABS = {"quiz": "❓ Quiz", "paths": "▶ Paths & results", "curves": "📈 Curves", "inside": "🔬 Inside a step",
+        "noise": "🎲 Noise & dropout", "maps": "🗺 Maps", "equations": "∑ Equations & intuition",
+        "glossary": "📖 Glossary", "export": "🔗 Share & export"}
+TAB = Param("tab", "paths", kind="choice", choices=tuple(TABS), help="The open tab.")
+
+
+def tab_id(label: str) -> str:
+    return next((k for k, v in TABS.items() if v == label), TAB.default)
 assert APP_MAX_STEPS <= MAX_STEPS
 
 Items = tuple[tuple[str, Any], ...]
@@ -78,6 +90,7 @@ class State:
     speed: int = 60
     presentation: bool = False
     quiz: int = 0  # hide the paths and ask for guesses after this many steps (0: off)
+    tab: str = "paths"
 
     @property
     def surface_spec(self) -> Surface:
@@ -85,6 +98,48 @@ class State:
 
     def run_specs(self) -> list[RunSpec]:
         return [run.to_spec(self.seed, self.start) for run in self.runs]
+
+
+def _same(value: Any) -> tuple:
+    return (value,)
+
+
+def _first(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class PageField:
+    """A page-wide value of the State, declared once.
+
+    Drives the URL codec (``url``, ``param``), the cache key (``engine``: the engine reads
+    it, so it is part of what a computed view depends on) and the widget binding: the
+    values of ``widgets`` come from ``to_widgets(value)`` and go back via ``from_widgets``.
+    """
+
+    name: str  # the State attribute
+    url: str
+    param: Param
+    widgets: tuple[str, ...]
+    engine: bool = True
+    to_widgets: Callable[[Any], tuple] = _same
+    from_widgets: Callable[..., Any] = _first
+
+
+PAGE_FIELDS: tuple[PageField, ...] = (
+    PageField("start", "start", START, ("start_x", "start_y"), to_widgets=lambda v: (float(v[0]), float(v[1])),
+              from_widgets=lambda x, y: (float(x), float(y))),
+    PageField("steps", "steps", STEPS, ("steps",)),
+    PageField("seed", "seed", SEED, ("seed",)),
+    PageField("l1", "l1", replace(PENALTY, name="l1"), ("l1",), to_widgets=lambda v: (float(v),)),
+    PageField("l2", "l2", replace(PENALTY, name="l2"), ("l2",), to_widgets=lambda v: (float(v),)),
+    PageField("speed", "speed", SPEED, ("speed",), engine=False),
+    PageField("presentation", "present", PRESENTATION, ("presentation",), engine=False),
+    PageField("quiz", "quiz", QUIZ, ("quiz_on", "quiz_steps"), engine=False,
+              to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS), from_widgets=lambda on, n: int(n) if on else 0),
+    PageField("tab", "tab", TAB, ("tab",), engine=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id),
+)
+VIEW_ONLY_URL_KEYS = tuple(f.url for f in PAGE_FIELDS if not f.engine)
 
 
 def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedule_params: dict | None = None,
@@ -95,10 +150,10 @@ def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedu
     values.update(hyperparameters)
     values.update(kind.fixed)
     values = resolve_hyperparameters(kind.spec, values)
-    mode_key = "exact" if kind.exact_only else (gradient or kind.default_gradient(surface))
-    mode = GRADIENT_MODES[mode_key]
-    if mode.needs_dataset and not surface.finite_sum:  # no data to sample: the kind's own default
-        mode, gradient_value = GRADIENT_MODES[kind.default_gradient(surface)], None
+    requested = gradient or kind.default_gradient(surface)
+    mode = GRADIENT_MODES[requested if requested in kind.gradient_modes(surface) else kind.default_gradient(surface)]
+    if mode.key != requested:  # not offered here (no data to sample, or GD): the kind's own default
+        gradient_value = None
     value = None
     if mode.param is not None:
         value = mode.param.validate(mode.param.default if gradient_value is None else gradient_value)
@@ -129,12 +184,10 @@ def validate_globals(state: State) -> State:
     """Raise ValueError naming the field if a page-wide value is out of range."""
     surface = get_surface(state.surface)
     surface.resolve_params(dict(state.surface_params))
-    STEPS.validate(state.steps)
-    SEED.validate(state.seed)
-    PENALTY.validate(state.l1, "l1")
-    PENALTY.validate(state.l2, "l2")
-    SPEED.validate(state.speed)
-    QUIZ.validate(state.quiz)
+    for f in PAGE_FIELDS:
+        f.param.validate(getattr(state, f.name))
+    if not surface.in_domain(*state.start):
+        raise ValueError(f"start={state.start} is outside the {surface.key} domain")
     if state.quiz > state.steps:
         raise ValueError(f"quiz: guess after at most steps={state.steps} steps, not {state.quiz}")
     if not 1 <= len(state.runs) <= MAX_RUNS:

@@ -12,18 +12,17 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
-from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, QUIZ, SPEED, STEPS, RunState, State, default_state, make_run
+from optviz.state import MAX_RUNS, PAGE_FIELDS, VIEW_ONLY_URL_KEYS, RunState, State, default_state, make_run
 from surfaces import get_surface
 
 MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
-VIEW_ONLY_KEYS = ("speed", "present", "quiz")  # change the page, not what the engine computes
-GLOBAL_KEYS = {"surface", "start", "steps", "seed", "l1", "l2", *VIEW_ONLY_KEYS}
+GLOBAL_KEYS = {"surface", *(f.url for f in PAGE_FIELDS)}
 
 
 def format_value(value: Any) -> str:
@@ -37,17 +36,7 @@ def format_value(value: Any) -> str:
 
 
 def encode(state: State) -> dict[str, str]:
-    q = {
-        "surface": state.surface,
-        "start": format_value(state.start),
-        "steps": format_value(state.steps),
-        "seed": format_value(state.seed),
-        "l1": format_value(state.l1),
-        "l2": format_value(state.l2),
-        "speed": format_value(state.speed),
-        "present": format_value(state.presentation),
-        "quiz": format_value(state.quiz),
-    }
+    q = {"surface": state.surface, **{f.url: format_value(getattr(state, f.name)) for f in PAGE_FIELDS}}
     for name, value in state.surface_params:
         q[f"s.{name}"] = format_value(value)
     for i, run in enumerate(state.runs, start=1):
@@ -66,7 +55,7 @@ def encode(state: State) -> dict[str, str]:
 
 def state_key(state: State) -> tuple[tuple[str, str], ...]:
     """Hashable description of what the engine computes (view-only settings left out)."""
-    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in VIEW_ONLY_KEYS))
+    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in VIEW_ONLY_URL_KEYS))
 
 
 def parse_value(text: str, param: Param) -> Any:
@@ -78,6 +67,8 @@ def parse_value(text: str, param: Param) -> Any:
         if lowered in ("0", "false"):
             return False
         raise ValueError(f"{param.name}={text!r} must be 1 or 0")
+    if param.kind == "choice":
+        return param.validate(text)
     if param.kind == "pair":
         parts = text.split(",")
         if len(parts) != 2:
@@ -155,30 +146,15 @@ def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     state = default_state(surface_key)
     surface = state.surface_spec
 
-    start = state.start
-    start_text = read.text("start")
-    if start_text is not None:
-        try:
-            x, y = (float(v) for v in start_text.split(","))
-            if not (math.isfinite(x) and math.isfinite(y) and surface.in_domain(x, y)):
-                raise ValueError
-            start = (x, y)
-        except ValueError:
-            (x0, x1), (y0, y1) = surface.domain
-            read.warn("start", start_text, f"must be 'x,y' inside x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]; "
-                                           f"using {format_value(start)}")
-
     surface_params = tuple((p.name, read.value(f"s.{p.name}", p, p.default)) for p in surface.params)
     runs = _decode_runs(read, surface) or state.runs
-    state = replace(
-        state, start=start, runs=runs, surface_params=surface_params,
-        steps=read.value("steps", STEPS, state.steps), seed=read.value("seed", SEED, state.seed),
-        l1=read.value("l1", replace(PENALTY, name="l1"), state.l1),
-        l2=read.value("l2", replace(PENALTY, name="l2"), state.l2),
-        speed=read.value("speed", SPEED, state.speed),
-        presentation=read.value("present", Param("present", False, kind="bool"), False),
-        quiz=read.value("quiz", QUIZ, 0),
-    )
+    fields = {f.name: read.value(f.url, f.param, getattr(state, f.name)) for f in PAGE_FIELDS}
+    state = replace(state, runs=runs, surface_params=surface_params, **fields)
+    if not surface.in_domain(*state.start):
+        (x0, x1), (y0, y1) = surface.domain
+        read.warn("start", format_value(state.start), f"must be 'x,y' inside x in [{x0:g}, {x1:g}], "
+                  f"y in [{y0:g}, {y1:g}]; using {format_value(surface.start)}")
+        state = replace(state, start=surface.start)
     if state.quiz > state.steps:
         read.warn("quiz", str(state.quiz), f"must be at most steps={state.steps}; using {state.steps}")
         state = replace(state, quiz=state.steps)
@@ -214,9 +190,7 @@ def _decode_runs(read: _Reader, surface) -> tuple[RunState, ...]:
         schedule_key = read.choice(f"{prefix}.schedule", SCHEDULES, "constant")
         schedule = SCHEDULES[schedule_key]
         sched_values = {p.name: read.value(f"{prefix}.schedule.{p.name}", p, p.default) for p in schedule.params}
-        allowed = {k: m for k, m in GRADIENT_MODES.items() if surface.finite_sum or not m.needs_dataset}
-        if kind.exact_only:
-            allowed = {"exact": GRADIENT_MODES["exact"]}
+        allowed = {k: GRADIENT_MODES[k] for k in kind.gradient_modes(surface)}
         gradient = read.choice(f"{prefix}.gradient", allowed, defaults.gradient)
         mode = GRADIENT_MODES[gradient]
         value = None

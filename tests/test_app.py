@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import PRESETS
-from optviz.ui import session
+from optviz.ui import binding
 from optviz.urlstate import decode, encode
 
 APP = "../app.py"  # AppTest resolves it against this file
@@ -93,7 +93,7 @@ def test_injected_chart_selection_sets_the_start(default_app):
     at = default_app
     at.button(key="preset_basins").click().run()
     before = specs(at)[0]["data"][2]
-    at.session_state[session.PICKED] = (1.5, -1.0)
+    at.session_state[binding.PICKED] = (1.5, -1.0)
     at.run()
     assert (at.session_state["start_x"], at.session_state["start_y"]) == (1.5, -1.0)
     contour = specs(at)[0]
@@ -117,7 +117,7 @@ def _first_point(trace: dict) -> tuple[float, float]:
 def test_a_click_outside_the_domain_is_ignored(default_app):
     at = default_app
     start = (at.session_state["start_x"], at.session_state["start_y"])
-    at.session_state[session.PICKED] = (1e9, 0.0)
+    at.session_state[binding.PICKED] = (1e9, 0.0)
     at.run()
     assert not at.exception
     assert (at.session_state["start_x"], at.session_state["start_y"]) == start

@@ -47,7 +47,7 @@ def test_the_teacher_turns_a_preset_into_a_quiz_link():
     at.number_input(key="quiz_steps").set_value(30).run()
     assert not at.exception
     shown, warnings = decode({k: [at.query_params[k]] for k in at.query_params})
-    assert shown == replace(PRESETS["saddle_escape"].build(), quiz=30) and not warnings
+    assert shown == replace(PRESETS["saddle_escape"].build(), quiz=30, tab="quiz") and not warnings
     assert [t.label for t in at.tabs][0] == "❓ Quiz"
 
 

@@ -56,7 +56,7 @@ def test_gd_and_adam_carve_the_landscape_differently():
 
 def test_map_tab_renders_and_a_clicked_cell_loads_into_the_run():
     at = AppTest.from_file("../app.py", default_timeout=120)
-    for key, value in encode(PRESETS["lr_extremes"].build()).items():
+    for key, value in {**encode(PRESETS["lr_extremes"].build()), "tab": "maps"}.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception
@@ -87,10 +87,12 @@ def test_a_clicked_beta_cell_sets_beta1():
     assert at.session_state["r3_kind"] == "adam"
 
 
-def test_both_maps_share_one_compiled_sweep():
-    """Every extra signature of the parallel kernel costs about a minute of compiling on first use."""
+def test_maps_and_page_share_one_compiled_kernel():
+    """Every extra signature of the kernel costs ~20 s of compiling on a fresh deploy."""
     from optviz.engine import kernel
+    from optviz.ui.compute import compute_runs
     state = PRESETS["lr_extremes"].build()
     stability_map(state, state.runs[0], resolution=8)
     basin_map(state, state.runs[0], resolution=8)
-    assert len(kernel.sweep_batch.signatures) == 1
+    compute_runs(state)
+    assert len(kernel.run_batch.signatures) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from optviz.engine.dispatch import (
     optimizer_initial_buffer, optimizer_prepare, optimizer_update, surface_hessian, surface_value_grad,
@@ -242,18 +242,6 @@ def run_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounde
     over minima is skipped where the gradient is larger (see landscape.convergence_gate).
     """
     for r in range(starts.shape[0]):
-        integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
-                  optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
-                  gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results, internals)
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def sweep_batch(surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
-                optimizer_codes, hyperparameters, schedule_codes, schedule_params,
-                gradient_codes, gradient_params, seeds, starts, steps, record,
-                path, loss, lrs, grad_norm, final, results, internals):
-    """``run_batch`` across all cores (callers hold ``sweep.PARALLEL_LOCK``: see there)."""
-    for r in prange(starts.shape[0]):
         integrate(r, surface_code, surface_params, data, minima, l1, l2, domain, bounded_below, tolerance, gate,
                   optimizer_codes, hyperparameters, schedule_codes, schedule_params, gradient_codes,
                   gradient_params, seeds, starts, steps, record, path, loss, lrs, grad_norm, final, results, internals)

@@ -103,7 +103,8 @@ def _check_steps(steps: Any) -> int:
 
 def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
                    surface_params: dict[str, Any] | None = None, tolerance: float | None = None,
-                   record: bool = True, ungated: bool = False, internals: bool = False) -> list[Trajectory]:
+                   record: bool = True, ungated: bool = False, internals: bool = False,
+                   minima: tuple | None = None) -> list[Trajectory]:
     """Run many optimizers on one surface in a single compiled call.
 
     Args:
@@ -117,6 +118,7 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
       ungated: scan the minima every step instead of only where the gradient is small
         (for tests: results must not change).
       internals: also keep each step's gradient and optimizer state (Trajectory.internals).
+      minima: the penalised minima, when the caller has them already (else found here).
     Returns:
       One Trajectory per run, in order.  Without ``record`` the path holds just the final point.
     Raises:
@@ -133,7 +135,8 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
         raise ValueError(f"tolerance={tolerance!r} must be a positive number")
     if not runs:
         raise ValueError("runs must hold at least one RunSpec")
-    minima = penalised_minima(surf, kernel_params, l1, l2)
+    if minima is None:
+        minima = penalised_minima(surf, kernel_params, l1, l2)
 
     n = len(runs)
     opt_codes = np.empty(n, np.int64)

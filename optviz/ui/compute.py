@@ -1,8 +1,15 @@
-"""Cached, bounded computation behind the page (pure functions of the State's key)."""
+"""Cached, bounded computation behind the page.
+
+A view is computed once and shared by every session that opens it: the runs and the
+landscape in ``st.cache_data`` (keyed by what the engine reads, the State passed along
+unhashed), and each built figure's JSON in ``st.cache_resource`` (immutable text), so the
+40th student opening the teacher's link costs little more than Streamlit's own floor.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
@@ -12,8 +19,10 @@ from optviz.engine.simulate import simulate_batch
 from optviz.engine.trajectory import Trajectory
 from optviz.explain import explain
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image, make_landscape
+from optviz.figures.prebuilt import Encoded, encode
+from optviz.figures.style import Sizes
 from optviz.state import State
-from optviz.urlstate import decode, state_key
+from optviz.urlstate import state_key
 from surfaces import Minimum, get_surface
 
 
@@ -25,19 +34,27 @@ class Computed:
     minima: tuple[Minimum, ...]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _runs(key: tuple[tuple[str, str], ...]) -> Computed:
-    state, _ = decode({k: [v] for k, v in key})
-    return compute_runs(state)
+@dataclass(frozen=True)
+class View:
+    """Everything the tabs draw from: the State, its runs, its landscape, and the key that
+    names all of it (what the engine computes plus the view settings figures depend on)."""
+
+    state: State
+    computed: Computed
+    landscape: Landscape
+    image_uri: str
+    sizes: Sizes
+    key: tuple
 
 
-def compute_runs(state: State) -> Computed:
+def compute_runs(state: State, minima: tuple[Minimum, ...] | None = None) -> Computed:
     surface = get_surface(state.surface)
     surface_params = dict(state.surface_params)
-    runs = simulate_batch(state.surface, state.run_specs(), state.steps, l1=state.l1, l2=state.l2,
-                          surface_params=surface_params)
     kernel_params = surface.kernel_params(surface_params)
-    minima = penalised_minima(surface, kernel_params, state.l1, state.l2)
+    if minima is None:
+        minima = penalised_minima(surface, kernel_params, state.l1, state.l2)
+    runs = simulate_batch(state.surface, state.run_specs(), state.steps, l1=state.l1, l2=state.l2,
+                          surface_params=surface_params, minima=minima)
     labels = _distinct([r.label() for r in state.runs])
     explanations = [explain(t, r.kind, surface, kernel_params, minima, state.l2) for t, r in zip(runs, state.runs)]
     return Computed(runs, labels, explanations, minima)
@@ -53,6 +70,11 @@ def _distinct(labels: list[str]) -> list[str]:
     return out
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _runs(key: tuple, _state: State, _minima: tuple[Minimum, ...]) -> Computed:
+    return compute_runs(_state, _minima)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _landscape(surface_key: str, surface_params: tuple, l1: float, l2: float) -> tuple[Landscape, str]:
     surface = get_surface(surface_key)
@@ -62,12 +84,28 @@ def _landscape(surface_key: str, surface_params: tuple, l1: float, l2: float) ->
     return landscape, image_data_uri(landscape_image(landscape))
 
 
-def runs_for(state: State) -> Computed:
-    return _runs(state_key(state))
-
-
 def landscape_for(state: State) -> tuple[Landscape, str]:
     return _landscape(state.surface, state.surface_params, float(state.l1), float(state.l2))
+
+
+def view_for(state: State) -> View:
+    """The landscape (and its minima) first, then the runs that are judged against them."""
+    landscape, image_uri = landscape_for(state)
+    engine_key = state_key(state)
+    computed = _runs(engine_key, state, landscape.minima)
+    return View(state, computed, landscape, image_uri, Sizes.for_mode(state.presentation),
+                (engine_key, state.presentation, state.speed))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _encoded(name: str, key: tuple, _build: Callable[[], dict]) -> Encoded:
+    return encode(_build())
+
+
+def figure(name: str, key: tuple, build: Callable[[], dict[str, Any]]) -> Encoded:
+    """The JSON of figure ``name`` for ``key`` (a view's key plus the figure's own settings),
+    built once for every session; ``build`` must depend on nothing else."""
+    return _encoded(name, key, build)
 
 
 def kernel_params_for(state: State) -> np.ndarray:

@@ -12,10 +12,9 @@ from optviz.figures.ensemble import cloud_figure, loss_band_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.kinds import KINDS
 from optviz.state import State
-from optviz.ui import session
-from optviz.ui.compute import Computed
+from optviz.ui import binding, warmup
+from optviz.ui.compute import View
 from optviz.ui.widgets import run_picker
-from optviz.urlstate import decode, state_key
 from surfaces import get_surface
 from surfaces.finite_sum import dropout_penalty, dropout_solution
 
@@ -32,9 +31,8 @@ DROPOUT_STORY = (
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _ensemble(key: tuple, run: int, seeds: int, gradient: str, value):
-    state, _ = decode({k: [v] for k, v in key})
-    return ensemble(state, state.runs[run], seeds, gradient, value)
+def _ensemble(key: tuple, run: int, seeds: int, gradient: str, value, _state: State):
+    return ensemble(_state, _state.runs[run], seeds, gradient, value)
 
 
 def _format(gradient: str, value) -> str:
@@ -42,7 +40,16 @@ def _format(gradient: str, value) -> str:
     return f"{symbol} = {value:g}"
 
 
-def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+def render(view: View) -> None:
+    ensemble_panel(view)
+    st.divider()
+    dropout(view)
+
+
+@st.fragment
+def ensemble_panel(view: View) -> None:
+    """Its controls (run, seeds, values) rerun only this panel."""
+    state, computed, sizes = view.state, view.computed, view.sizes
     st.subheader("Stochastic ensemble: one run, many seeds")
     gradient, offered = noise_setting(state)
     param = GRADIENT_MODES[gradient].param
@@ -56,14 +63,14 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
     if not values:
         st.info(f"Pick at least one {param.name} to draw the ensemble.")
     else:
-        key = state_key(state)
         with st.spinner(f"Running {seeds * len(values)} seeds…"):
-            ensembles = [_ensemble(key, run, seeds, gradient, v) for v in values]
+            ensembles = warmup.run(lambda: [_ensemble(view.key[0], run, seeds, gradient, v, state) for v in values],
+                                   "the ensemble")
         labels = [_format(gradient, v) for v in values]
         kind = KINDS[state.runs[run].kind].label
         cloud, band = st.columns(2) if not state.presentation else (st.container(), st.container())
         title = f"{kind}, {seeds} seeds each: where the randomness takes it"
-        cloud.plotly_chart(PrebuiltFigure(cloud_figure(landscape, image_uri, ensembles, labels, sizes, title)),
+        cloud.plotly_chart(PrebuiltFigure(cloud_figure(view.landscape, view.image_uri, ensembles, labels, sizes, title)),
                            key="ensemble_cloud", theme=None)
         floor = min((m.value for m in computed.minima), default=0.0)
         band.plotly_chart(PrebuiltFigure(loss_band_figure(ensembles, labels, sizes, floor)), key="ensemble_band",
@@ -78,16 +85,18 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
                "like 1/√B." if gradient == "minibatch" else
                "σ is the standard deviation of the Gaussian noise added to every gradient: the cloud widens with it.")
         st.caption(f"Same optimizer, same start, different random draws. {why}")
-    st.divider()
-    dropout(state, computed, landscape, image_uri, sizes)
 
 
-def dropout(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+@st.fragment
+def dropout(view: View) -> None:
+    """Its controls (run, p) rerun only this panel."""
+    binding.follow_page_changes()
+    state, computed, sizes = view.state, view.computed, view.sizes
     st.subheader("Dropout, made visible")
     if state.surface != DROPOUT_SURFACE:
         st.caption("Dropout hides input features of a regression, so it needs data: the noisy bowl is a real "
                    "least-squares problem over 200 points.")
-        st.button("Open the noisy bowl", key="open_noisy_bowl", on_click=session.switch_surface,
+        st.button("Open the noisy bowl", key="open_noisy_bowl", on_click=binding.whole_page(binding.switch_surface),
                   args=(DROPOUT_SURFACE,))
         return
     param = GRADIENT_MODES["dropout"].param
@@ -98,13 +107,13 @@ def dropout(state: State, computed: Computed, landscape, image_uri: str, sizes) 
     theory = dropout_solution(data, p)
     least_squares = dropout_solution(data, 0.0)
     with st.spinner("Running the dropout seeds…"):
-        ens = _ensemble(state_key(state), run, DROPOUT_SEEDS, "dropout", p)
+        ens = warmup.run(lambda: _ensemble(view.key[0], run, DROPOUT_SEEDS, "dropout", p, state), "the dropout runs")
     measured = ens.settled_mean()
     shrink = np.array([dropout_solution(data, q) for q in np.linspace(0.0, 0.9, 31)])
     marks = (("least squares (no dropout)", *least_squares, "star"),
              (f"theory: ridge with λ = p/(1−p)·mean(a²), p = {p:g}", *theory, "diamond"),
              ("average of the second half of all paths", *measured, "x"))
-    figure = cloud_figure(landscape, image_uri, [ens], [f"dropout p = {p:g}"], sizes,
+    figure = cloud_figure(view.landscape, view.image_uri, [ens], [f"dropout p = {p:g}"], sizes,
                           f"{KINDS[state.runs[run].kind].label} with input dropout: {DROPOUT_SEEDS} seeds",
                           marks=marks, curve=("theory as p goes 0 → 0.9", shrink))
     picture, text = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())

@@ -11,24 +11,27 @@ from optviz.figures.internals import COLOUR_NAMES, inspector_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.internals import inspect_step, length_ratio
 from optviz.state import State
-from optviz.ui.compute import Computed, kernel_params_for
+from optviz.ui import warmup
+from optviz.ui.compute import View, kernel_params_for
 from optviz.ui.widgets import run_picker
-from optviz.urlstate import decode, state_key
 
 RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _with_internals(key: tuple, run: int):
-    state, _ = decode({k: [v] for k, v in key})
+def _with_internals(key: tuple, run: int, _state: State):
+    state = _state
     return simulate_batch(state.surface, [state.run_specs()[run]], state.steps, l1=state.l1, l2=state.l2,
                           surface_params=dict(state.surface_params), internals=True)[0]
 
 
-def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+@st.fragment
+def render(view: View) -> None:
+    """Its own controls (run, step, directions) rerun only this panel."""
+    state, computed, sizes = view.state, view.computed, view.sizes
     left, right = st.columns([1, 3])
     run = run_picker(left, "Run to inspect", RUN_KEY, computed.labels)
-    traj = _with_internals(state_key(state), run)
+    traj = warmup.run(lambda: _with_internals(view.key[0], run, state), "the inspector")
     last = len(traj.path) - 1
     if last < 1:
         st.info("This run took no step: it started on a minimum. Move the start to see one.")
@@ -47,10 +50,10 @@ def render(state: State, computed: Computed, landscape, image_uri: str, sizes) -
     inspection = inspect_step(traj, step, hessian=h)
     equal = st.toggle("Compare directions only (every arrow equally long)", key="inspect_directions",
                       help="At one common scale a tiny step can vanish next to a long gradient arrow.")
-    figure, scale = inspector_figure(landscape, image_uri, traj, run, computed.labels[run], inspection, sizes,
-                                     equal_lengths=equal)
+    picture_figure, scale = inspector_figure(view.landscape, view.image_uri, traj, run, computed.labels[run], inspection,
+                                             sizes, equal_lengths=equal)
     picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
-    picture.plotly_chart(PrebuiltFigure(figure), key="inspector_chart", theme=None)
+    picture.plotly_chart(PrebuiltFigure(picture_figure), key="inspector_chart", theme=None)
     with table:
         st.markdown(f"**Step {step}** of {computed.labels[run]}: lr = {inspection.lr:.4g}  \n"
                     f"θ: ({inspection.before[0]:.5g}, {inspection.before[1]:.5g}) → "

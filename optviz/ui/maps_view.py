@@ -11,9 +11,9 @@ from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.kinds import KINDS
 from optviz.maps import SECOND_AXIS, basin_map, stability_map
 from optviz.state import State, make_run
-from optviz.ui import session
+from optviz.ui import binding, warmup
+from optviz.ui.compute import View
 from optviz.ui.widgets import run_picker
-from optviz.urlstate import decode, state_key
 from surfaces import get_surface
 
 STABILITY_KEY = "stability_chart"
@@ -21,15 +21,13 @@ PENDING = "_pending_run_update"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _stability(key: tuple, run: int):
-    state, _ = decode({k: [v] for k, v in key})
-    return stability_map(state, state.runs[run])
+def _stability(key: tuple, run: int, _state: State):
+    return stability_map(_state, _state.runs[run])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _basins(key: tuple, run: int):
-    state, _ = decode({k: [v] for k, v in key})
-    return basin_map(state, state.runs[run])
+def _basins(key: tuple, run: int, _state: State):
+    return basin_map(_state, _state.runs[run])
 
 
 def on_stability_select(run: int, second_name: str, pair_index) -> None:
@@ -47,54 +45,69 @@ def apply_pending_run_update() -> None:
     if pending is None:
         return
     run, lr, name, pair_index, second = pending
-    surface = get_surface(session.current_surface_key())
-    kind = KINDS[st.session_state.get(session.run_key(run, "kind"), "adam")]
+    surface = get_surface(binding.current_surface_key())
+    kind = KINDS[st.session_state.get(binding.run_key(run, "kind"), "adam")]
     if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's
-        session.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))
+        binding.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))
     else:
-        st.session_state[session.hp_key(run, "lr")] = lr
+        st.session_state[binding.hp_key(run, "lr")] = lr
         suffix = "" if pair_index is None else f"_{pair_index}"
-        st.session_state[session.hp_key(run, name) + suffix] = second
-    st.session_state[session.NOTICE] = f"Run {run + 1} now uses lr={lr:.3g}, {name}={second:.3g}."
+        st.session_state[binding.hp_key(run, name) + suffix] = second
+    st.session_state[binding.NOTICE] = f"Run {run + 1} now uses lr={lr:.3g}, {name}={second:.3g}."
 
 
-def render(state: State, sizes) -> None:
+@st.fragment
+def render(view: View) -> None:
+    """The maps' own controls rerun only this panel; a clicked cell reruns the page."""
+    binding.follow_page_changes()
+    state, sizes = view.state, view.sizes
     st.toggle("Compute the maps", key="maps_on",
-              help="Thousands of runs per map, in one parallel call. The first use after a deploy also "
-                   "compiles the parallel engine (about 30 s once); after that a map takes well under a second.")
+              help="Thousands of runs per map, on every core. Right after a deploy the maps wait for the engine's "
+                   "background compile (about 30 s from the server's start); after that a map takes about a second.")
     if not st.session_state.get("maps_on"):
         st.caption("Stability map: which learning rates and momenta converge, diverge or crawl, with the theory "
                    "line on quadratics. Basins: which minimum each start point reaches. Switch on to compute.")
         return
-    n = len(state.runs)
+    warmup.compiled("the maps")
     labels = [f"Run {i + 1}: {r.label()}" for i, r in enumerate(state.runs)]
-    key = state_key(state)
-    stability, basins = st.tabs(["Stability map", "Basins of attraction"])
-    with stability:
-        run = run_picker(st, "Run to map", "map_run", labels)
-        kind = KINDS[state.runs[run].kind]
-        name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
-        with st.spinner("Sweeping 2,304 runs (the first time after a deploy also compiles the engine)…"):
-            smap = _stability(key, run)
-        params = state.runs[run].params
-        current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
-        if name in kind.fixed:
-            st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
-        figure = stability_figure(smap, f"{kind.label} on {state.surface_spec.name}: where does it converge?",
-                                  (params["lr"], current_second), sizes, run_number=run + 1)
-        st.plotly_chart(PrebuiltFigure(figure), key=STABILITY_KEY, selection_mode="points", theme=None,
-                        on_select=partial(on_stability_select, run, name, pair_index))
-        text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
-                f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}.")
-        if smap.bound_lr is not None:
-            text += (" The dashed line is theory for a quadratic: GD is stable for lr < 2/L, heavy-ball momentum "
-                     "for lr < 2(1+μ)/L. The orange region starts right at it.")
-        st.caption(text)
-    with basins:
-        st.caption("Every start point of the map, run to the end: its colour is the minimum it reaches. "
-                   "Compare how two optimizers carve up the same landscape.")
-        columns = st.columns(min(n, 2))
-        for i, column in enumerate(columns):
-            with column, st.spinner("Sweeping 9,216 starts…"):
-                figure = basin_figure(_basins(key, i), labels[i], sizes, state.start)
-                st.plotly_chart(PrebuiltFigure(figure), key=f"basin_chart_{i}", theme=None)
+    stability, basins = st.tabs(["Stability map", "Basins of attraction"], key="map_kind", on_change="rerun")
+    if stability.open:
+        with stability:
+            stability_panel(view, labels)
+    if basins.open:
+        with basins:
+            basins_panel(view, labels)
+
+
+def stability_panel(view: View, labels: list[str]) -> None:
+    state, sizes = view.state, view.sizes
+    run = run_picker(st, "Run to map", "map_run", labels)
+    kind = KINDS[state.runs[run].kind]
+    name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
+    with st.spinner("Sweeping 2,304 runs…"):
+        smap = _stability(view.key[0], run, state)
+    params = state.runs[run].params
+    current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
+    if name in kind.fixed:
+        st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
+    figure = stability_figure(smap, f"{kind.label} on {state.surface_spec.name}: where does it converge?",
+                              (params["lr"], current_second), sizes, run_number=run + 1)
+    st.plotly_chart(PrebuiltFigure(figure), key=STABILITY_KEY, selection_mode="points", theme=None,
+                    on_select=binding.whole_page(partial(on_stability_select, run, name, pair_index)))
+    text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
+            f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}.")
+    if smap.bound_lr is not None:
+        text += (" The dashed line is theory for a quadratic: GD is stable for lr < 2/L, heavy-ball momentum "
+                 "for lr < 2(1+μ)/L. The orange region starts right at it.")
+    st.caption(text)
+
+
+def basins_panel(view: View, labels: list[str]) -> None:
+    state = view.state
+    st.caption("Every start point of the map, run to the end: its colour is the minimum it reaches. "
+               "Compare how two optimizers carve up the same landscape.")
+    columns = st.columns(min(len(state.runs), 2))
+    for i, column in enumerate(columns):
+        with column, st.spinner("Sweeping 9,216 starts…"):
+            figure = basin_figure(_basins(view.key[0], i, state), labels[i], view.sizes, state.start)
+            st.plotly_chart(PrebuiltFigure(figure), key=f"basin_chart_{i}", theme=None)

@@ -11,7 +11,8 @@ from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.figures.quiz import guess_figure, reveal_figure
 from optviz.quiz import answers, first_steps
 from optviz.state import State
-from optviz.ui.compute import Computed
+from optviz.ui import binding
+from optviz.ui.compute import View
 from optviz.ui.widgets import run_index, run_picker
 from optviz.urlstate import state_key
 
@@ -63,14 +64,18 @@ def on_reveal(revealed: bool) -> None:
         quiz["guesses"] = {}
 
 
-def render_guessing(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+@st.fragment
+def render_guessing(view: View) -> None:
+    """Guesses rerun only this panel; Reveal reruns the page (the tabs change)."""
+    binding.follow_page_changes()
+    state, computed, sizes = view.state, view.computed, view.sizes
     quiz = _session(state)
     n_runs = len(state.runs)
     st.subheader(f"❓ Predict, then play: where is each run after {state.quiz} steps?")
     st.caption("The paths are hidden. Pick a run, click the map where you think it will be, and repeat for the "
                "others; then reveal. The equations tab may help.")
     picture, controls = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
-    figure = guess_figure(landscape, image_uri, state.start, quiz["guesses"], computed.labels, state.quiz, sizes)
+    figure = guess_figure(view.landscape, view.image_uri, state.start, quiz["guesses"], computed.labels, state.quiz, sizes)
     picture.plotly_chart(PrebuiltFigure(figure), key=GUESS_CHART, on_select=partial(on_guess_click, n_runs),
                          selection_mode="points", theme=None)
     with controls:
@@ -87,20 +92,21 @@ def render_guessing(state: State, computed: Computed, landscape, image_uri: str,
                             format="%.4g", help=f"In [{y0:g}, {y1:g}].")
             st.button("Set this guess", key="quiz_set", on_click=on_typed_guess, args=(n_runs,))
         missing = n_runs - len(quiz["guesses"])
-        st.button("Reveal", key="quiz_reveal", type="primary", on_click=on_reveal, args=(True,),
+        st.button("Reveal", key="quiz_reveal", type="primary", on_click=binding.whole_page(on_reveal), args=(True,),
                   disabled=not quiz["guesses"],
                   help="Show the paths and how far each guess was." + (
                       f" {missing} run(s) still have no guess." if missing else ""))
 
 
-def render_results(state: State, computed: Computed, landscape, image_uri: str, sizes) -> None:
+def render_results(view: View) -> None:
+    state, computed, sizes = view.state, view.computed, view.sizes
     quiz = _session(state)
     n = state.quiz
     result = answers(computed.runs, quiz["guesses"], n)
     span = state.surface_spec.span
     st.subheader(f"❓ The answer after {n} steps")
     runs = [first_steps(t, n) for t in computed.runs]
-    figure = reveal_figure(landscape, image_uri, runs, computed.labels, state.start, result, n, sizes, state.speed)
+    figure = reveal_figure(view.landscape, view.image_uri, runs, computed.labels, state.start, result, n, sizes, state.speed)
     picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     picture.plotly_chart(PrebuiltFigure(figure), key="quiz_reveal_chart", theme=None)
     with table:

@@ -9,11 +9,10 @@ from optviz.figures.style import DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS
-from optviz.ui import session
+from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS, State
+from optviz.ui import binding
 from optviz.ui.widgets import param_widget, plain
 from surfaces import CATALOGUE as SURFACES
-from surfaces import get_surface
 from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
 
@@ -23,18 +22,17 @@ COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "vermillion", "pi
 def render_presets() -> None:
     with st.sidebar.expander("🎓 Lecture presets", expanded=True):
         for key, preset in PRESETS.items():
-            st.button(preset.title, key=f"preset_{key}", on_click=session.on_preset, args=(key,),
+            st.button(preset.title, key=f"preset_{key}", on_click=binding.on_preset, args=(key,),
                       width="stretch", help=preset.caption)
 
 
-def render_surface() -> None:
+def render_surface(state: State) -> None:
     sb = st.sidebar
-    sb.selectbox("Surface", [*SURFACES, session.CUSTOM], key="surface", on_change=session.on_surface_change,
+    sb.selectbox("Surface", [*SURFACES, binding.CUSTOM], key="surface", on_change=binding.on_surface_change,
                  format_func=lambda k: SURFACES[k].name if k in SURFACES else "✏️ Custom formula…")
-    if st.session_state["surface"] == session.CUSTOM:
+    if st.session_state["surface"] == binding.CUSTOM:
         render_formula()
-    st.session_state[session.LAST_SURFACE] = session.current_surface_key()
-    surface = get_surface(session.current_surface_key())
+    surface = state.surface_spec
     with sb.expander("Formula and why it is interesting"):
         st.latex(surface.formula)
         st.caption(surface.story)
@@ -52,15 +50,15 @@ def render_surface() -> None:
 
 def render_formula() -> None:
     sb = st.sidebar
-    sb.text_input("Formula f(x, y)", key="custom_formula", max_chars=MAX_LENGTH, on_change=session.on_formula_change,
+    sb.text_input("Formula f(x, y)", key="custom_formula", max_chars=MAX_LENGTH, on_change=binding.on_formula_change,
                   help=f"Press Enter to apply. Allowed: {ALLOWED}. Nothing you type is run as code.")
     low, high = EXTENT_RANGE
     sb.number_input("Plotted square: x and y in [−R, R], R =", min_value=low, max_value=high, step=0.5,
-                    key="custom_extent", on_change=session.on_formula_change, format="%g",
+                    key="custom_extent", on_change=binding.on_formula_change, format="%g",
                     help=f"Half-width R of the plotted square, in [{low:g}, {high:g}].")
-    error = st.session_state.get(session.FORMULA_ERROR)
+    error = st.session_state.get(binding.FORMULA_ERROR)
     if error:
-        last = st.session_state.get(session.LAST_CUSTOM)
+        last = st.session_state.get(binding.LAST_CUSTOM)
         shown = f" Still showing {parse_key(last)[0]}." if last else ""
         sb.error(plain(f"{error}{shown}"), icon="✏️")
 
@@ -72,37 +70,37 @@ def render_regularization() -> None:
         param_widget("l2", PENALTY, "L2 penalty λ₂")
 
 
-def render_run(i: int) -> None:
-    surface = get_surface(session.current_surface_key())
-    run = session.run_from_widgets(i, surface)
+def render_run(i: int, state: State) -> None:
+    surface, run = state.surface_spec, state.runs[i]
     colour = OKABE_ITO[i]
     with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
-        st.selectbox("Optimizer", list(KINDS), key=session.run_key(i, "kind"), format_func=lambda k: KINDS[k].label,
-                     on_change=session.on_kind_change, args=(i,), help=KINDS[run.kind].blurb)
+        st.selectbox("Optimizer", list(KINDS), key=binding.run_key(i, "kind"), format_func=lambda k: KINDS[k].label,
+                     on_change=binding.on_kind_change, args=(i,), help=KINDS[run.kind].blurb)
         for p in KINDS[run.kind].editable():
-            param_widget(session.hp_key(i, p.name), p)
-        st.selectbox("Learning-rate schedule", list(SCHEDULES), key=session.run_key(i, "schedule"),
-                     format_func=lambda k: SCHEDULES[k].name, help=SCHEDULES[run.schedule].help)
-        for p in SCHEDULES[st.session_state[session.run_key(i, "schedule")]].params:
-            param_widget(session.sched_key(i, p.name), p)
-        modes = [k for k, m in GRADIENT_MODES.items() if surface.finite_sum or not m.needs_dataset]
-        if KINDS[run.kind].exact_only:
-            st.caption("Gradient: exact (full batch) — that is what makes it GD.")
+            param_widget(binding.hp_key(i, p.name), p)
+        st.selectbox("Learning-rate schedule", list(SCHEDULES), key=binding.run_key(i, "schedule"),
+                     format_func=lambda k: SCHEDULES[k].name, help=SCHEDULES[run.schedule].help,
+                     on_change=binding.on_schedule_change, args=(i,))
+        for p in SCHEDULES[run.schedule].params:
+            param_widget(binding.sched_key(i, p.name), p)
+        modes = KINDS[run.kind].gradient_modes(surface)
+        if len(modes) == 1:
+            st.caption(f"Gradient: {modes[0]} — that is what makes it {KINDS[run.kind].label}.")
         else:
-            st.selectbox("Gradient", modes, key=session.run_key(i, "gradient"), on_change=session.on_gradient_change,
+            st.selectbox("Gradient", modes, key=binding.run_key(i, "gradient"), on_change=binding.on_gradient_change,
                          args=(i,), help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes))
-            mode = GRADIENT_MODES[st.session_state[session.run_key(i, "gradient")]]
+            mode = GRADIENT_MODES[run.gradient]
             if mode.param is not None:
-                param_widget(session.run_key(i, "gradient_value"), mode.param)
+                param_widget(binding.run_key(i, "gradient_value"), mode.param)
 
 
-def render_runs() -> None:
+def render_runs(state: State) -> None:
     sb = st.sidebar
     sb.subheader("Runs")
     sb.number_input("Number of runs", min_value=1, max_value=MAX_RUNS, step=1, key="n_runs",
-                    on_change=session.on_n_runs_change, help=f"Compare up to {MAX_RUNS} optimizers at once.")
-    for i in range(int(st.session_state["n_runs"])):
-        render_run(i)
+                    on_change=binding.on_n_runs_change, help=f"Compare up to {MAX_RUNS} optimizers at once.")
+    for i in range(len(state.runs)):
+        render_run(i, state)
     param_widget("seed", SEED, "random seed", container=sb)
 
 
@@ -113,23 +111,23 @@ def render_playback() -> None:
                   help="Larger fonts, thicker lines and bigger markers.")
 
 
-def render_quiz() -> None:
+def render_quiz(state: State) -> None:
     with st.sidebar.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
         st.toggle("Quiz mode: hide the paths", key="quiz_on",
                   help="Students click where they think each run will be, then reveal. The share link keeps it.")
-        steps = int(st.session_state["steps"])
+        steps = state.steps
         st.number_input("Guess the position after N steps", min_value=1, max_value=APP_MAX_STEPS, step=1,
                         key="quiz_steps", help=f"N in [1, steps]; the runs have {steps} steps.")
         if int(st.session_state["quiz_steps"]) > steps:
             st.caption(f"N is larger than the run ({steps} steps): the quiz asks for the end point.")
 
 
-def render() -> None:
+def render(state: State) -> None:
     st.sidebar.title("optviz")
     st.sidebar.caption("Watch optimizers move on loss surfaces. torch.optim semantics, names and defaults.")
     render_presets()
-    render_surface()
-    render_runs()
+    render_surface(state)
+    render_runs(state)
     render_regularization()
     render_playback()
-    render_quiz()
+    render_quiz(state)

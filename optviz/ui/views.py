@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from urllib.parse import urlencode
 
@@ -12,15 +13,14 @@ from optviz.figures.contour import contour_figure
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
 from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
 from optviz.figures.prebuilt import PrebuiltFigure
-from optviz.figures.style import Sizes
 from optviz.figures.surface3d import surface_figure
 from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import State
-from optviz.ui import session
-from optviz.ui.compute import Computed
+from optviz.ui import binding, quiz_view
+from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
 from optviz.urlstate import encode
 
@@ -35,12 +35,12 @@ PRESENTATION_CSS = """<style>
 
 
 def messages() -> None:
-    for warning in st.session_state.get(session.WARNINGS) or []:
+    for warning in st.session_state.get(binding.WARNINGS) or []:
         st.warning(plain(warning), icon="⚠️")
-    caption = st.session_state.get(session.CAPTION)
+    caption = st.session_state.get(binding.CAPTION)
     if caption:
         st.info(f"**{caption[0]}** — {caption[1]}", icon="🎓")
-    notice = st.session_state.pop(session.NOTICE, None)
+    notice = st.session_state.pop(binding.NOTICE, None)
     if notice:
         st.toast(notice)
 
@@ -74,30 +74,44 @@ def results_table(computed: Computed) -> None:
         st.markdown(f"**{label}** — {text}")
 
 
-def animations(state: State, computed: Computed, landscape, image_uri: str, sizes: Sizes) -> tuple[dict, dict]:
-    contour = contour_figure(landscape, computed.runs, computed.labels, state.start, sizes, state.speed, image_uri)
-    surface3d = surface_figure(landscape, computed.runs, computed.labels, state.start, sizes, state.speed)
+def contour_json(view: View):
+    c, state = view.computed, view.state
+    return figure("contour", view.key, lambda: contour_figure(view.landscape, c.runs, c.labels, state.start, view.sizes,
+                                                              state.speed, view.image_uri))
+
+
+def paths(view: View) -> None:
+    animations(view)
+    results_table(view.computed)
+
+
+def animations(view: View) -> None:
+    state, c, landscape = view.state, view.computed, view.landscape
+    contour = contour_json(view)
+    surface3d = figure("surface3d", view.key, lambda: surface_figure(landscape, c.runs, c.labels, state.start,
+                                                                     view.sizes, state.speed))
     if state.presentation:
         columns = (st.container(), st.container())
     else:
         columns = st.columns(2)
     with columns[0]:
-        st.plotly_chart(PrebuiltFigure(contour), key=CONTOUR_KEY, on_select=partial(session.on_chart_select, CONTOUR_KEY),
+        st.plotly_chart(PrebuiltFigure(contour), key=CONTOUR_KEY, on_select=partial(binding.on_chart_select, CONTOUR_KEY),
                         selection_mode="points", config=CHART_CONFIG, theme=None)
         st.caption("Press ▶ Play. Click the map to start from there; scroll to zoom, drag to pan.")
     with columns[1]:
         st.plotly_chart(PrebuiltFigure(surface3d), key="surface_chart", config=CHART_CONFIG, theme=None)
         st.caption(f"Height shows {landscape.display_label}. Drag to rotate; the camera stays while playing.")
-    return contour, surface3d
 
 
-def curves(computed: Computed, sizes: Sizes) -> None:
+def curves(view: View) -> None:
+    c, sizes = view.computed, view.sizes
     left, middle, right = st.columns(3)
-    left.plotly_chart(PrebuiltFigure(loss_figure(computed.runs, computed.labels, computed.minima, sizes)),
+    left.plotly_chart(PrebuiltFigure(figure("loss", view.key, lambda: loss_figure(c.runs, c.labels, c.minima, sizes))),
                       config=CHART_CONFIG, theme=None, key="loss_chart")
-    middle.plotly_chart(PrebuiltFigure(lr_figure(computed.runs, computed.labels, sizes)), config=CHART_CONFIG,
-                        theme=None, key="lr_chart")
-    right.plotly_chart(PrebuiltFigure(gradient_figure(computed.runs, computed.labels, computed.minima, sizes)),
+    middle.plotly_chart(PrebuiltFigure(figure("lr", view.key, lambda: lr_figure(c.runs, c.labels, sizes))),
+                        config=CHART_CONFIG, theme=None, key="lr_chart")
+    right.plotly_chart(PrebuiltFigure(figure("gradient", view.key,
+                                             lambda: gradient_figure(c.runs, c.labels, c.minima, sizes))),
                        config=CHART_CONFIG, theme=None, key="grad_chart")
 
 
@@ -129,7 +143,8 @@ def torch_code(run) -> str:
     return code
 
 
-def equations(state: State) -> None:
+def equations(view: View) -> None:
+    state = view.state
     seen = set()
     for run in state.runs:
         kind = KINDS[run.kind]
@@ -153,20 +168,28 @@ def equations(state: State) -> None:
         st.code("\n\n".join(torch_code(r) for r in state.runs), language="python")
 
 
-def glossary() -> None:
+def glossary(view: View) -> None:
     for term, text, preset_key in GLOSSARY:
         left, right = st.columns([5, 1])
         left.markdown(f"**{term}.** {text}")
-        right.button("Show me", key=f"glossary_{term}", on_click=session.on_preset, args=(preset_key,),
+        right.button("Show me", key=f"glossary_{term}", on_click=binding.on_preset, args=(preset_key,),
                      help=PRESETS[preset_key].title)
 
 
-def exports(state: State, computed: Computed, landscape, contour: dict) -> None:
+def share_and_export(view: View) -> None:
+    share_link(view.state)
+    if not quiz_view.hidden(view.state):
+        exports(view)
+
+
+def exports(view: View) -> None:
+    state, computed, landscape = view.state, view.computed, view.landscape
+    contour = contour_json(view)
     st.caption("Files for slides and notebooks. Each is generated when you click.")
     name = f"optviz-{state.surface}"
     st.download_button("⬇ Trajectories (CSV)", data=lambda: trajectories_csv(computed.runs, computed.labels),
                        file_name=f"{name}.csv", mime="text/csv", key="dl_csv")
-    st.download_button("⬇ Animated contour (HTML, plays offline)", data=lambda: standalone_html(contour),
+    st.download_button("⬇ Animated contour (HTML, plays offline)", data=lambda: standalone_html(json.loads(contour.text)),
                        file_name=f"{name}.html", mime="text/html", key="dl_html")
     st.download_button("⬇ Animated contour (GIF)", data=lambda: animated_gif(landscape, computed.runs, state.speed),
                        file_name=f"{name}.gif", mime="image/gif", key="dl_gif")

@@ -1,19 +1,22 @@
-"""Widget values ⇄ State.
+"""The one binding between the State and st.session_state.
 
 Every widget reads its value from st.session_state under a fixed key.  ``hydrate`` writes a
-State into those keys (first visit from the URL, presets, surface or kind changes);
-``state_from_widgets`` reads them back into a validated State after the sidebar has run.
+State into those keys (first visit from the URL, presets, surface or kind changes); ``read``
+turns them back into a State and never writes.  Every callback that rewrites widget values
+lives here: callbacks run before the script, which is the only time that is allowed.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, QUIZ, SPEED, STEPS, RunState, State, make_run, with_surface
+from optviz.state import MAX_RUNS, PAGE_FIELDS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode
 from surfaces import get_surface
@@ -28,7 +31,6 @@ CUSTOM = "custom"  # the surface selectbox's entry for a typed formula
 LAST_CUSTOM = "_last_custom"  # the last custom key that passed its checks: what the page shows
 FORMULA_ERROR = "_formula_error"
 LAST_SURFACE = "_last_surface"  # the surface the widgets were drawn for, read by on_surface_change
-QUIZ_DEFAULT_STEPS = 20
 NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # what run slot i starts as
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
@@ -86,14 +88,9 @@ def hydrate(state: State) -> None:
     _hydrate_surface_choice(state.surface)
     for p in surface.params:
         seed_value(f"sp_{p.name}", p, dict(state.surface_params)[p.name])
-    st.session_state["start_x"], st.session_state["start_y"] = map(float, state.start)
-    st.session_state["steps"] = state.steps
-    st.session_state["seed"] = state.seed
-    st.session_state["l1"], st.session_state["l2"] = float(state.l1), float(state.l2)
-    st.session_state["speed"] = state.speed
-    st.session_state["presentation"] = state.presentation
-    st.session_state["quiz_on"] = state.quiz > 0
-    st.session_state["quiz_steps"] = state.quiz or min(QUIZ_DEFAULT_STEPS, state.steps)
+    for f in PAGE_FIELDS:
+        for key, value in zip(f.widgets, f.to_widgets(getattr(state, f.name))):
+            st.session_state[key] = value
     st.session_state["n_runs"] = len(state.runs)
     for i, run in enumerate(state.runs):
         hydrate_run(i, run)
@@ -107,62 +104,76 @@ def load_from_url(query: dict[str, list[str]]) -> None:
     st.session_state[WARNINGS] = warnings
 
 
-def run_from_widgets(i: int, surface) -> RunState:
-    kind_key = st.session_state.get(run_key(i, "kind"), "adam")
-    kind = KINDS[kind_key]
-    if hp_key(i, "lr") not in st.session_state:  # a run slot never shown before
-        hydrate_run(i, make_run(kind_key, surface))
-    hp = {p.name: read_value(hp_key(i, p.name), p) for p in kind.editable()}
-    schedule = SCHEDULES[st.session_state.get(run_key(i, "schedule"), "constant")]
-    for p in schedule.params:
-        if sched_key(i, p.name) not in st.session_state:
-            seed_value(sched_key(i, p.name), p, p.default)
-    sched_values = {p.name: read_value(sched_key(i, p.name), p) for p in schedule.params}
-    gradient = st.session_state.get(run_key(i, "gradient"), "exact")
-    mode = GRADIENT_MODES[gradient]
-    value = None
-    if mode.param is not None:
-        value_key = run_key(i, "gradient_value")
-        if value_key not in st.session_state or not _fits(st.session_state[value_key], mode.param):
-            seed_value(value_key, mode.param, mode.param.default)
-        value = read_value(value_key, mode.param)
-    return make_run(kind_key, surface, schedule.key, sched_values, gradient, value, **hp)
-
-
-def _fits(value, param) -> bool:
+def _value(key: str, param, default):
+    """A widget's value, or ``default`` for a widget not drawn yet (reading never writes)."""
+    if param.kind == "pair":
+        if f"{key}_0" not in st.session_state or f"{key}_1" not in st.session_state:
+            return default
+    elif key not in st.session_state:
+        return default
+    value = read_value(key, param)
     try:
-        param.validate(value)
-        return True
+        return param.validate(value)
     except ValueError:
-        return False
+        return default
 
 
-def state_from_widgets(surface_key: str | None = None) -> State:
+def read_run(i: int, surface) -> RunState:
+    """Run slot i as its widgets hold it (a slot's widgets are seeded by the callback that shows it)."""
+    kind = KINDS[st.session_state.get(run_key(i, "kind"), NEW_RUN_KINDS[i])]
+    defaults = make_run(kind.key, surface)
+    hp = {p.name: _value(hp_key(i, p.name), p, defaults.params[p.name]) for p in kind.editable()}
+    schedule = SCHEDULES[st.session_state.get(run_key(i, "schedule"), "constant")]
+    sched_values = {p.name: _value(sched_key(i, p.name), p, p.default) for p in schedule.params}
+    gradient = st.session_state.get(run_key(i, "gradient"), defaults.gradient)
+    mode = GRADIENT_MODES.get(gradient, GRADIENT_MODES[defaults.gradient])
+    value = None if mode.param is None else _value(run_key(i, "gradient_value"), mode.param, mode.param.default)
+    return make_run(kind.key, surface, schedule.key, sched_values, mode.key, value, **hp)
+
+
+def read(surface_key: str | None = None) -> State:
+    """The State the widgets hold, validated (an out-of-range value keeps its last valid one)."""
     surface = get_surface(surface_key or current_surface_key())
-    runs = tuple(run_from_widgets(i, surface) for i in range(int(st.session_state["n_runs"])))
-    steps = STEPS.validate(st.session_state["steps"])
-    return State(
-        surface=surface.key,
-        start=(float(st.session_state["start_x"]), float(st.session_state["start_y"])),
-        steps=steps,
-        runs=runs,
-        seed=SEED.validate(st.session_state["seed"]),
-        l1=PENALTY.validate(st.session_state["l1"], "l1"),
-        l2=PENALTY.validate(st.session_state["l2"], "l2"),
-        surface_params=tuple((p.name, read_value(f"sp_{p.name}", p)) for p in surface.params),
-        speed=SPEED.validate(st.session_state["speed"]),
-        presentation=bool(st.session_state["presentation"]),
-        quiz=_quiz_steps(steps),
-    )
+    runs = tuple(read_run(i, surface) for i in range(int(st.session_state.get("n_runs", 1))))
+    page = {}
+    for f in PAGE_FIELDS:
+        if not all(k in st.session_state for k in f.widgets):
+            continue
+        try:
+            page[f.name] = f.param.validate(f.from_widgets(*(st.session_state[k] for k in f.widgets)))
+        except ValueError:
+            pass
+    state = State(surface=surface.key, start=surface.start, steps=page.pop("steps", 300), runs=runs,
+                  surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params))
+    state = replace(state, **page)
+    if not surface.in_domain(*state.start):
+        state = replace(state, start=surface.start)
+    return replace(state, quiz=min(state.quiz, state.steps))
 
 
-def _quiz_steps(steps: int) -> int:
-    if not st.session_state.get("quiz_on"):
-        return 0
-    return min(QUIZ.validate(st.session_state.get("quiz_steps", QUIZ_DEFAULT_STEPS)), steps)
+def note_drawn(state: State) -> None:
+    """Remember the surface the widgets are drawn for: a surface change reads the old runs with it."""
+    st.session_state[LAST_SURFACE] = state.surface
 
 
 # --- callbacks: they run before the script, so they may rewrite widget values ---------------
+
+PAGE_CHANGED = "_page_changed"
+
+
+def whole_page(callback):
+    """A callback fired inside a fragment that changes the whole view: the fragment that
+    reruns after it calls ``follow_page_changes`` and the page reruns."""
+    def changed(*args):
+        callback(*args)
+        st.session_state[PAGE_CHANGED] = True
+    return changed
+
+
+def follow_page_changes() -> None:
+    if st.session_state.pop(PAGE_CHANGED, False):
+        st.rerun(scope="app")
+
 
 def on_preset(key: str) -> None:
     preset = PRESETS[key]
@@ -172,7 +183,7 @@ def on_preset(key: str) -> None:
 
 def on_surface_change() -> None:
     previous = st.session_state.get(LAST_SURFACE) or current_surface_key()
-    old = state_from_widgets(previous)  # read the old State consistently, then switch
+    old = read(previous)  # read the old State consistently, then switch
     hydrate(with_surface(old, current_surface_key()))
     st.session_state[CAPTION] = None
 
@@ -190,13 +201,18 @@ def on_formula_change() -> None:
 
 def switch_surface(key: str) -> None:
     """Load another surface keeping the runs' kinds (a callback, or called from one)."""
-    hydrate(with_surface(state_from_widgets(), key))
+    hydrate(with_surface(read(), key))
     st.session_state[CAPTION] = None
 
 
 def on_kind_change(i: int) -> None:
     surface = get_surface(current_surface_key())
     hydrate_run(i, make_run(st.session_state[run_key(i, "kind")], surface))
+
+
+def on_schedule_change(i: int) -> None:
+    for p in SCHEDULES[st.session_state[run_key(i, "schedule")]].params:
+        seed_value(sched_key(i, p.name), p, p.default)
 
 
 def on_gradient_change(i: int) -> None:

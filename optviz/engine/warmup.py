@@ -1,0 +1,197 @@
+"""The first visit after a deploy: the same kernels, interpreted, while a background process compiles them.
+
+With an empty Numba cache the trajectory kernel takes ~25 s to compile on this machine, and
+Community Cloud starts a sleeping app from scratch, so the first student after a quiet night
+would stare at a spinner.  Instead the server, on its first page:
+
+* starts ``python -m optviz.engine.warmup``, which compiles every kernel the page uses into the
+  shared Numba cache (on the other core) and then writes a marker file;
+* meanwhile runs the kernels as plain Python: each project dispatcher's ``_compile_for_args``
+  (what Numba calls when it has no machine code for the arguments) returns the dispatcher's
+  own Python function instead of compiling it.  It is the same code, so the numbers are the
+  same (tests compare them bit for bit); a page of runs takes tenths of a second, while
+  thousands of runs (the maps) wait for the compile;
+* once the marker appears, lets the dispatchers compile again, which now means loading the
+  fresh cache in well under a second.
+
+Plain Python raises where compiled code returns inf or NaN (``1.0 / 0.0``, ``math.exp(1e3)``);
+``run`` then waits for the compiled engine and runs again, so a diverging run is never shown
+differently from how the compiled engine shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+import threading
+import time
+import types
+from typing import Any, Callable
+
+import numpy as np
+from numba.core.registry import CPUDispatcher
+
+from optviz import numba_env
+
+PACKAGES = ("optviz", "surfaces")
+# What the background process compiles, in the order the page needs it, with the seconds
+# each stage took on this 2-core machine (for the page's "about N s").
+STAGES = (("trajectory kernel", 24.0), ("landscape and minima", 6.0), ("custom formulas", 3.0))
+PYTHON_ERRORS = (ArithmeticError, ValueError)  # where Python raises and machine code returns inf/NaN
+_lock = threading.Lock()
+_interpreting = False
+_process: subprocess.Popen | None = None
+_started_at = 0.0
+
+
+def _stamp() -> str:
+    """Numba's cache index is keyed by each source file's mtime and size: so is the marker."""
+    digest = hashlib.sha256()
+    root = os.path.dirname(numba_env._PROJECT_ROOT + os.sep)
+    for package in PACKAGES:
+        for folder, dirs, files in sorted(os.walk(os.path.join(root, package))):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    info = os.stat(os.path.join(folder, name))
+                    digest.update(f"{name}:{info.st_mtime_ns}:{info.st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+MARKER = os.path.join(numba_env.CACHE_DIR, f"warm-{_stamp()}")
+STATUS = MARKER + ".status"
+
+
+def compiled() -> bool:
+    """Whether the cache holds every kernel the page uses (for this exact source tree)."""
+    return os.path.exists(MARKER)
+
+
+def dispatchers() -> list[CPUDispatcher]:
+    """Every Numba dispatcher defined in the project's modules (importing them all)."""
+    found: dict[int, CPUDispatcher] = {}
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        names = [m.name for m in pkgutil.walk_packages(root.__path__, f"{package}.")
+                 if m.name.split(".")[1] not in ("ui", "bench", "serve")]
+        for module in [root, *map(importlib.import_module, names)]:
+            for value in vars(module).values():
+                if isinstance(value, CPUDispatcher):
+                    found[id(value)] = value
+    return list(found.values())
+
+
+def _python_instead(dispatcher: CPUDispatcher, *args, **kwargs):
+    return dispatcher.py_func
+
+
+def interpret() -> None:
+    """From now on, kernels without machine code run as Python (see the module docstring)."""
+    global _interpreting
+    for d in dispatchers():
+        d._compile_for_args = types.MethodType(_python_instead, d)
+    _interpreting = True
+
+
+def _compile_again() -> None:
+    global _interpreting
+    for d in dispatchers():
+        d.__dict__.pop("_compile_for_args", None)
+    _interpreting = False
+
+
+def start() -> None:
+    """Called by the page: if the cache is cold, compile in the background and interpret meanwhile."""
+    global _process, _started_at
+    with _lock:
+        if _interpreting or _process is not None or compiled():
+            return
+        env = {**os.environ, "PYTHONPATH": numba_env._PROJECT_ROOT}
+        _process = subprocess.Popen([sys.executable, "-m", "optviz.engine.warmup"], cwd=numba_env._PROJECT_ROOT,
+                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _started_at = time.monotonic()
+        interpret()
+
+
+def interpreting() -> bool:
+    """True while the background compile runs; switches to the compiled kernels once it is done."""
+    if not _interpreting:
+        return False
+    with _lock:
+        if _interpreting and (compiled() or (_process is not None and _process.poll() is not None)):
+            _compile_again()  # done (or the helper died: then the page compiles for itself)
+    return _interpreting
+
+
+def progress() -> tuple[str, float]:
+    """(what the background process is compiling, about how many seconds are left)."""
+    try:
+        with open(STATUS) as status:
+            stage = json.load(status)["stage"]
+    except (OSError, ValueError, KeyError):
+        stage = STAGES[0][0]
+    names = [name for name, _ in STAGES]
+    index = names.index(stage) if stage in names else 0
+    elapsed = time.monotonic() - _started_at
+    expected = sum(seconds for _, seconds in STAGES)
+    left_in_stages = sum(seconds for _, seconds in STAGES[index:])
+    return stage, max(2.0, min(left_in_stages, expected - elapsed + 2.0))
+
+
+def wait(timeout: float = 600.0) -> None:
+    """Block until the compiled engine is ready (or the helper is gone)."""
+    deadline = time.monotonic() + timeout
+    while interpreting() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def run(compute: Callable[[], Any]) -> Any:
+    """``compute()``, interpreted if need be; where Python raises and machine code would not,
+    wait for the compiled engine and run again."""
+    if not interpreting():
+        return compute()
+    try:
+        with np.errstate(all="ignore"):  # SplitMix64 wraps uint64 on purpose, as compiled code does
+            return compute()
+    except PYTHON_ERRORS:
+        wait()
+        return compute()
+
+
+def _write_status(stage: str) -> None:
+    with open(STATUS, "w") as status:
+        json.dump({"stage": stage}, status)
+
+
+def compile_everything() -> None:
+    """Call each kernel the page uses once, so Numba compiles it into the cache."""
+    from optviz.engine.landscape import hessian, penalised_minima, value_and_gradient
+    from optviz.engine.simulate import simulate_batch
+    from optviz.figures.landscape import make_landscape
+    from optviz.state import default_state
+    from surfaces import get_surface
+
+    state = default_state()
+    surface = state.surface_spec
+    params = surface.kernel_params(dict(state.surface_params))
+    _write_status(STAGES[0][0])
+    simulate_batch(state.surface, state.run_specs(), 5)
+    _write_status(STAGES[1][0])
+    minima = penalised_minima(surface, params, 0.0, 0.0)
+    make_landscape(surface, params, minima)
+    penalised_minima(surface, params, 0.1, 0.1)
+    hessian(surface, params, 0.5, 0.5)
+    value_and_gradient(surface, params, 0.5, 0.5)
+    _write_status(STAGES[2][0])
+    get_surface("custom:2:x**2 + sin(y)")
+
+
+if __name__ == "__main__":
+    compile_everything()
+    with open(MARKER, "w") as marker:
+        marker.write("compiled\n")
