@@ -1,12 +1,15 @@
 """Speed and size budgets: ``python -m optviz.bench``.
 
 Prints medians and ratios from one run (the machine is shared and noisy), so compare the
-ratios rather than absolute times.  Sections: engine speed, cold start, page payload and response time, browser vs a minimal page.
+ratios rather than absolute times.  Sections: engine speed, cold start, sweep, page payload and
+response time, browser vs a one-chart page, a classroom of 40 sessions vs the one-chart page,
+and a first visit with an empty Numba cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
 import os
@@ -15,11 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from numba import njit
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = Path(PROJECT_ROOT) / "app.py"
 STEPS = 200_000
 BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0}
 
@@ -213,26 +218,37 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
         time.sleep(1.0)
         first_bytes = dict(received)
         slider = page.locator(SLIDER["optviz" if script.name == "app.py" else "minimal"]).first
-        changes = []
-        for _ in range(repeats):
+        changes, change_bytes = [], []
+        for _ in range(repeats):  # each press moves to a value this browser has not seen yet
             before = page.evaluate(f"({CHART_SIGNATURE})()")
+            sent_before = received["ws"]
             slider.focus()
             t0 = time.perf_counter()
             slider.press("ArrowRight")
             page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== {json.dumps(before)}", timeout=60_000)
             changes.append(time.perf_counter() - t0)
-            time.sleep(0.5)
+            _wait_quiet(received, 1.5)
+            change_bytes.append(received["ws"] - sent_before)
         page.close()
         return {"cold_s": cold, "change_ms": 1e3 * statistics.median(changes),
+                "change_ws_kb": statistics.median(change_bytes) / 1e3,
                 "first_page_http_kb": first_bytes["http"] / 1e3, "first_page_ws_kb": first_bytes["ws"] / 1e3}
+
+
+def _wait_quiet(received: dict, quiet: float, limit: float = 30.0) -> None:
+    """Wait until no websocket bytes arrived for ``quiet`` seconds (messages of one rerun can be 0.6 s apart)."""
+    deadline = time.perf_counter() + limit
+    last, since = received["ws"], time.perf_counter()
+    while time.perf_counter() - since < quiet and time.perf_counter() < deadline:
+        time.sleep(0.1)
+        if received["ws"] != last:
+            last, since = received["ws"], time.perf_counter()
     finally:
         stop(process)
 
 
 def bench_browser(repeats: int) -> dict[str, float]:
     """optviz against a minimal one-chart page, both started and driven the same way."""
-    from pathlib import Path
-
     from playwright.sync_api import sync_playwright
 
     from optviz.serve import CHROMIUM_FLAGS, chromium_path
@@ -243,7 +259,7 @@ def bench_browser(repeats: int) -> dict[str, float]:
         minimal_script.write_text(MINIMAL_PAGE)
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         minimal = _measure_page(browser, minimal_script, repeats)
-        optviz_page = _measure_page(browser, Path(PROJECT_ROOT) / "app.py", repeats)
+        optviz_page = _measure_page(browser, APP, repeats)
         browser.close()
     for name, goal in (("cold_s", 1.5), ("change_ms", 2.0)):
         ratio = optviz_page[name] / minimal[name]
@@ -251,13 +267,121 @@ def bench_browser(repeats: int) -> dict[str, float]:
         label = "process start -> first chart drawn" if name == "cold_s" else "slider change -> chart redrawn"
         print(f"  {label:<36} optviz {optviz_page[name]:7.2f} {unit}  minimal {minimal[name]:7.2f} {unit}  "
               f"ratio {ratio:.2f}x (goal <= {goal}x)")
+    print(f"  {'websocket bytes per slider change':<36} optviz {optviz_page['change_ws_kb']:7.0f} kB  minimal "
+          f"{minimal['change_ws_kb']:7.0f} kB  (goal <= 300 kB)")
     for key, label in (("first_page_http_kb", "first page over HTTP"), ("first_page_ws_kb", "first page over websocket")):
         print(f"  {label:<36} optviz {optviz_page[key]:7.0f} kB  minimal {minimal[key]:7.0f} kB")
     return {**{f"optviz_{k}": v for k, v in optviz_page.items()}, **{f"minimal_{k}": v for k, v in minimal.items()}}
 
 
+CLASS_SIZE = 40
+ARRIVAL_GAP_S = 0.1
+# The widget each student changes twice, and the values (new ones for every student, as a class would pick).
+CLASSROOM_WIDGET = {"optviz": ("steps", lambda i, k: 301 + 2 * i + k),
+                    "minimal": ("points", lambda i, k: 101 + 2 * i + k)}
+
+
+async def _classroom(url: str, page: str) -> dict[str, float]:
+    from optviz.serve import StreamlitClient
+
+    async with StreamlitClient(url) as teacher:  # the teacher opened the link first: kernels and view are warm
+        await teacher.rerun(timeout=600)
+    widget, value = CLASSROOM_WIDGET[page]
+    loads: list[float] = []
+    changes: list[float] = []
+    errors: list[str] = []
+
+    async def student(i: int) -> None:
+        await asyncio.sleep(i * ARRIVAL_GAP_S)
+        try:
+            async with StreamlitClient(url) as client:
+                loads.append(await client.rerun(timeout=600))
+                for k in range(2):
+                    changes.append(await client.rerun({widget: value(i, k)}, timeout=600))
+                errors.extend(client.exceptions)
+        except Exception as err:  # noqa: BLE001 - counted, not raised
+            errors.append(f"{type(err).__name__}: {err}")
+
+    await asyncio.gather(*(student(i) for i in range(CLASS_SIZE)))
+    ordered = sorted(changes)
+    return {"slowest_page_s": max(loads), "median_page_s": statistics.median(loads),
+            "change_p50_s": statistics.median(ordered), "change_p95_s": ordered[int(0.95 * (len(ordered) - 1))],
+            "errors": len(errors)}
+
+
+def bench_classroom(repeats: int) -> dict[str, float]:
+    """40 websocket sessions open one link 0.1 s apart, then each changes a widget twice."""
+    from optviz.serve import peak_rss_mb, start_streamlit, stop
+
+    print(f"\n== Classroom: {CLASS_SIZE} sessions open one link {ARRIVAL_GAP_S} s apart, then change a widget "
+          "twice each ==")
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        minimal_script = Path(tmp) / "minimal_page.py"
+        minimal_script.write_text(MINIMAL_PAGE)
+        for page, script in (("minimal", minimal_script), ("optviz", APP)):
+            process, url = start_streamlit(script)
+            try:
+                result = asyncio.run(_classroom(url, page))
+                result["peak_rss_mb"] = peak_rss_mb(process.pid)
+            finally:
+                stop(process)
+            figures[page] = result
+    rows = (("slowest page finished", "slowest_page_s", "s", 3.0), ("median page finished", "median_page_s", "s", None),
+            ("widget change p50", "change_p50_s", "s", None), ("widget change p95", "change_p95_s", "s", 1.5),
+            ("server peak RSS", "peak_rss_mb", "MB", 600), ("errors", "errors", "", 0))
+    for label, key, unit, goal in rows:
+        goal_text = f"  (goal <= {goal} {unit})" if goal is not None else ""
+        print(f"  {label:<24} optviz {figures['optviz'][key]:8.2f} {unit:<2}  one-chart page "
+              f"{figures['minimal'][key]:8.2f} {unit}{goal_text}")
+    return {f"{page}_{k}": v for page, result in figures.items() for k, v in result.items()}
+
+
+MAP_TITLE = ("() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout && g.layout.title && "
+             "String(g.layout.title.text || '').includes('converge?'))")
+
+
+def bench_first_visit(repeats: int) -> dict[str, float]:
+    """A fresh deploy: empty Numba cache, one browser; time to the first chart, then to the Maps."""
+    from playwright.sync_api import sync_playwright
+
+    from optviz.serve import CHROMIUM_FLAGS, chromium_path, start_streamlit, stop
+
+    print("\n== First visit after a deploy: empty Numba cache, Chromium ==")
+    with tempfile.TemporaryDirectory() as empty, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        started = time.perf_counter()
+        process, url = start_streamlit(APP, env={"OPTVIZ_NUMBA_CACHE_BASE": empty},
+                                       wait=False)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            while True:
+                try:
+                    page.goto(url, timeout=5000)
+                    break
+                except Exception:  # noqa: BLE001 - the server is still starting
+                    time.sleep(0.1)
+            page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=300_000)
+            first_chart = time.perf_counter() - started
+            page.get_by_role("tab", name="🗺 Maps").click()
+            toggle = page.locator(".st-key-maps_on label")
+            toggle.wait_for(timeout=120_000)
+            clicked = time.perf_counter()
+            toggle.click()
+            page.wait_for_function(MAP_TITLE, timeout=600_000)
+            maps = time.perf_counter() - clicked
+            since_start = time.perf_counter() - started
+        finally:
+            stop(process)
+            browser.close()
+    print(f"  process start -> first chart drawn   {first_chart:6.1f} s  (goal <= 10 s)")
+    print(f"  then Maps switched on -> map drawn   {maps:6.1f} s  (goal <= 20 s; {since_start:.0f} s after the "
+          "process started)")
+    return {"first_chart_s": first_chart, "maps_s": maps}
+
+
 SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "sweep": bench_sweep, "page": bench_page,
-            "browser": bench_browser}
+            "browser": bench_browser, "classroom": bench_classroom, "first-visit": bench_first_visit}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -97,9 +97,9 @@ def scheduled_lr(code, base_lr, k, sp):
     if code == CONSTANT:
         return base_lr
     if code == STEP:
-        return base_lr * sp[1] ** (k // int(sp[0]))
+        return base_lr * math.pow(sp[1], float(k // int(sp[0])))  # libm pow, as Python: see engine.warmup
     if code == EXPONENTIAL:
-        return base_lr * sp[0] ** k
+        return base_lr * math.pow(sp[0], float(k))
     if code == COSINE:
         return _cosine(base_lr, sp[1], k, sp[0])
     if code == WARMUP_COSINE:

@@ -34,7 +34,7 @@ def _unary(op, u, arg):
             return 1.0, 0.0, 0.0
         if arg == 1.0:
             return u, 1.0, 0.0
-        return u ** arg, arg * u ** (arg - 1.0), arg * (arg - 1.0) * u ** (arg - 2.0)
+        return math.pow(u, arg), arg * math.pow(u, arg - 1.0), arg * (arg - 1.0) * math.pow(u, arg - 2.0)
     if op == F.SIN:
         s, c = math.sin(u), math.cos(u)
         return s, c, -s
@@ -162,7 +162,7 @@ def _grid(p, xs, ys):
         for i in range(xs.shape[0]):
             f, fx, fy, fxx, fxy, fyy = evaluate(xs[i], ys[j], p)
             half = 0.5 * (fxx + fyy)
-            radius = math.sqrt(0.25 * (fxx - fyy) ** 2 + fxy * fxy)
+            radius = math.sqrt(0.25 * (fxx - fyy) * (fxx - fyy) + fxy * fxy)
             out[j, i, 0], out[j, i, 1], out[j, i, 2] = f, fx, fy
             out[j, i, 3] = max(abs(half + radius), abs(half - radius))
     return out

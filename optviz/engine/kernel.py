@@ -17,6 +17,7 @@ from optviz.engine.dispatch import (
 )
 from optviz.engine.rng import below, standard_normal, uniform
 from optviz.optimizers import newton
+from optviz.optimizers.spec import length
 from optviz.schedules import scheduled_lr
 
 # Gradient modes
@@ -43,11 +44,7 @@ def all_finite(a, b, c, d, e):
     return (a - a) + (b - b) + (c - c) + (d - d) + (e - e) == 0.0
 
 
-@njit(cache=True, inline="always")
-def norm2(a, b):
-    """‖(a, b)‖: sqrt is cheap; hypot (a libm call, ~50 ns) only when the squares overflow."""
-    n = math.sqrt(a * a + b * b)
-    return n if n < math.inf else math.hypot(a, b)
+norm2 = length  # ‖(a, b)‖: one sqrt, rescaled only when the squares overflow
 
 
 @njit(cache=True, inline="always")

@@ -129,7 +129,7 @@ def numerical_minima(code: int, kernel_params: np.ndarray, domain, resolution: i
         if not (converged or math.hypot(gx, gy) <= 1e-6 * (1.0 + abs(value))):
             continue
         hxx, hxy, hyy = surface_hessian(code, x, y, kernel_params)
-        if 0.5 * (hxx + hyy) - math.sqrt(0.25 * (hxx - hyy) ** 2 + hxy * hxy) < -1e-8 * (1.0 + abs(hxx) + abs(hyy)):
+        if 0.5 * (hxx + hyy) - math.sqrt(0.25 * (hxx - hyy) * (hxx - hyy) + hxy * hxy) < -1e-8 * (1.0 + abs(hxx) + abs(hyy)):
             continue
         if any(math.hypot(x - fx, y - fy) < 1e-4 * span for fx, fy, _ in found):
             continue

@@ -133,7 +133,7 @@ def nadam_prepare(t, lr, hp, decay_power, beta2_power, mu_product):
     """``decay_power`` carries 0.96^(tψ) as a running product (torch: pow each step)."""
     beta1, beta2, momentum_decay = hp[1], hp[2], hp[5]
     beta2_power *= beta2
-    factor = 0.96 ** momentum_decay
+    factor = math.pow(0.96, momentum_decay)
     decay_power *= factor
     mu = beta1 * (1.0 - 0.5 * decay_power)
     mu_next = beta1 * (1.0 - 0.5 * (decay_power * factor))

@@ -11,7 +11,7 @@ import math
 
 from numba import njit
 
-from optviz.optimizers.spec import Optimizer, Param, keep_products, lr_param
+from optviz.optimizers.spec import Optimizer, Param, keep_products, length, lr_param
 
 NEWTON = 9
 
@@ -53,15 +53,15 @@ def step(gx, gy, hxx, hxy, hyy, lr, hp):
     """The damped, capped Newton step (dx, dy) for gradient g and Hessian H."""
     damping, max_step, saddle_free = hp[1], hp[2], hp[3]
     half = 0.5 * (hxx + hyy)
-    radius = math.sqrt(0.25 * (hxx - hyy) ** 2 + hxy * hxy)
+    radius = math.sqrt(0.25 * (hxx - hyy) * (hxx - hyy) + hxy * hxy)
     h1, h2 = half + radius, half - radius
     if radius == 0.0:
         u1x, u1y = 1.0, 0.0
     elif abs(h1 - hxx) >= abs(h1 - hyy):  # the better-conditioned form of the eigenvector
-        n = math.hypot(hxy, h1 - hxx)
+        n = length(hxy, h1 - hxx)
         u1x, u1y = hxy / n, (h1 - hxx) / n
     else:
-        n = math.hypot(h1 - hyy, hxy)
+        n = length(h1 - hyy, hxy)
         u1x, u1y = (h1 - hyy) / n, hxy / n
     u2x, u2y = -u1y, u1x
     if saddle_free != 0.0:
@@ -73,8 +73,8 @@ def step(gx, gy, hxx, hxy, hyy, lr, hp):
     if not (math.isfinite(c1) and math.isfinite(c2)):  # zero curvature: a step of the cap, downhill
         c1 = -math.copysign(max_step, g1) if not math.isfinite(c1) else 0.0
         c2 = -math.copysign(max_step, g2) if not math.isfinite(c2) else 0.0
-    length = math.sqrt(c1 * c1 + c2 * c2)
-    if length > max_step:
-        c1 *= max_step / length
-        c2 *= max_step / length
+    size = math.sqrt(c1 * c1 + c2 * c2)
+    if size > max_step:
+        c1 *= max_step / size
+        c2 *= max_step / size
     return c1 * u1x + c2 * u2x, c1 * u1y + c2 * u2y

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from numba import njit
@@ -78,3 +79,18 @@ def lerp(start, end, weight):
     if weight < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1.0 - weight)
+
+
+@njit(cache=True, inline="always")
+def length(a, b):
+    """‖(a, b)‖ in plain arithmetic, rescaled only when the squares overflow.  Not math.hypot:
+    Python's own hypot and libm's round differently, and the interpreted engine must give
+    the compiled engine's numbers (engine.warmup)."""
+    n = math.sqrt(a * a + b * b)
+    if n < math.inf:
+        return n
+    m = max(abs(a), abs(b))
+    if m == math.inf or m != m:
+        return m
+    a, b = a / m, b / m
+    return m * math.sqrt(a * a + b * b)

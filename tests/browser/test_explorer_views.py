@@ -114,3 +114,16 @@ def test_typing_a_formula_redraws_and_a_bad_one_says_why(page, app_url):
     assert "__class__" in alert.inner_text()
     assert "sin(y)" in query(page)["surface"]  # the page keeps the last good formula
     no_exception(page)
+
+
+def test_a_link_with_a_tab_opens_on_that_tab_and_the_link_follows(page, app_url):
+    open_app(page, app_url, {"surface": "booth", "tab": "curves"})
+    selected = page.locator('[role="tab"][aria-selected="true"]')
+    assert "Curves" in selected.inner_text()
+    wait_chart(page, "Loss")  # the curves are drawn; the paths tab did not run
+    assert page.locator(CHARTS).count() == 3
+    page.get_by_role("tab", name="Glossary").click()
+    page.wait_for_function("() => location.search.includes('tab=glossary')", timeout=60_000)
+    page.wait_for_function(SETTLED, timeout=60_000)
+    assert page.locator(CHARTS).count() == 0 and query(page)["surface"] == "booth"
+    no_exception(page)

@@ -20,7 +20,7 @@ import pytest
 
 from optviz.serve import CHROMIUM_FLAGS, peak_rss_mb, start_streamlit, stop
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, ROOT, require_chromium
-from tests.browser.streamlit_client import StreamlitClient
+from optviz.serve import StreamlitClient
 
 pytestmark = pytest.mark.browser
 

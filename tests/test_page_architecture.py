@@ -1,0 +1,126 @@
+"""How the page meets a class: only the open tab runs, a view is built once for everyone,
+the tab is in the link, and the page's state is declared once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+import pytest
+
+from optviz.presets import PRESETS
+from optviz.state import PAGE_FIELDS, TABS, State, VIEW_ONLY_URL_KEYS, default_state
+from optviz.ui import binding, ensemble_view, inspector_view, maps_view, views
+from optviz.urlstate import decode, encode, state_key
+from tests.test_app import run_app, specs
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count what the hidden tabs would compute."""
+    counted: Counter = Counter()
+
+    def counting(module, name):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            counted[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(inspector_view, "_with_internals")
+    counting(ensemble_view, "_ensemble")
+    counting(maps_view, "_stability")
+    counting(maps_view, "_basins")
+    counting(views, "loss_figure")
+    return counted
+
+
+def test_hidden_tabs_compute_nothing(calls):
+    at = run_app(encode(PRESETS["minibatch_noise"].build()))
+    at.session_state["maps_on"] = True  # even with the maps switched on, a closed tab costs nothing
+    at.run()
+    assert not at.exception
+    assert sum(calls.values()) == 0, calls
+    assert len(at.get("plotly_chart")) == 2  # the open tab's contour and 3-D view, nothing else
+    at.session_state["tab"] = TABS["inside"]
+    at.run()
+    assert calls["_with_internals"] == 1 and calls["_ensemble"] == 0 and calls["_stability"] == 0
+
+
+def test_a_link_with_a_tab_opens_it_and_the_link_follows_the_tabs():
+    at = run_app({"tab": "curves"})
+    assert not at.exception
+    titles = [s["layout"]["title"]["text"] for s in specs(at)]
+    assert len(titles) == 3 and not any("▶" in str(s.get("layout", {}).get("updatemenus", "")) for s in specs(at))
+    assert at.query_params["tab"] == "curves"
+    at.session_state["tab"] = TABS["equations"]
+    at.run()
+    assert at.query_params["tab"] == "equations" and not at.get("plotly_chart")
+
+
+def test_a_bad_tab_in_a_link_warns_and_opens_the_first():
+    at = run_app({"tab": "secrets"})
+    assert any("'tab'" in w.value for w in at.warning)
+    assert at.query_params["tab"] == "paths" and len(at.get("plotly_chart")) == 2
+
+
+def test_a_view_is_built_once_for_every_session(monkeypatch):
+    built: Counter = Counter()
+    original = views.contour_figure
+
+    def counting(*args, **kwargs):
+        built["contour"] += 1
+        return original(*args, **kwargs)
+    monkeypatch.setattr(views, "contour_figure", counting)
+    query = {**encode(PRESETS["momentum_ravine"].build()), "seed": "4242"}  # a view no other test opens
+    first, second = run_app(query), run_app(query)  # two students, one link
+    assert built["contour"] == 1
+    assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
+
+
+def test_every_page_field_round_trips_through_the_link():
+    declared = {f.name for f in PAGE_FIELDS}
+    structured = {"surface", "runs", "surface_params"}  # each has a codec of its own
+    assert declared | structured == {f.name for f in dataclasses.fields(State)}
+    state = dataclasses.replace(default_state("himmelblau"), start=(1.25, -0.5), steps=123, seed=7, l1=0.5, l2=0.25,
+                                speed=120, presentation=True, quiz=12, tab="noise")
+    decoded, warnings = decode({k: [v] for k, v in encode(state).items()})
+    assert decoded == state and not warnings
+
+
+def test_only_what_the_engine_reads_is_in_the_cache_key():
+    state = default_state()
+    for f in PAGE_FIELDS:
+        changed = dataclasses.replace(state, **{f.name: _another_value(f)})
+        assert (state_key(changed) == state_key(state)) == (not f.engine), f.name
+    assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "quiz", "tab"}
+
+
+def _another_value(field):
+    return {"start": (0.5, 0.5), "steps": 17, "seed": 3, "l1": 0.1, "l2": 0.2, "speed": 200, "presentation": True,
+            "quiz": 5, "tab": "maps"}[field.name]
+
+
+def test_reading_the_widgets_never_writes_them(monkeypatch):
+    state = PRESETS["saddle_escape"].build()
+    fake: dict = {}
+    monkeypatch.setattr(binding.st, "session_state", fake)
+    binding.hydrate(state)
+    for key in [k for k in fake if k.startswith("r1_")]:  # a run slot whose widgets were never drawn
+        del fake[key]
+    before = dict(fake)
+    read = binding.read()
+    assert fake == before
+    assert read.runs[0] == state.runs[0] and read.start == state.start and read.steps == state.steps
+
+
+def test_gradient_modes_are_answered_in_one_place():
+    from optviz.kinds import KINDS
+    from surfaces import get_surface
+
+    bowl, rosenbrock = get_surface("noisy_bowl"), get_surface("rosenbrock")
+    assert KINDS["gd"].gradient_modes(bowl) == ("exact",)
+    assert "minibatch" in KINDS["sgd"].gradient_modes(bowl) and "minibatch" not in KINDS["sgd"].gradient_modes(rosenbrock)
+    decoded, warnings = decode({"surface": ["rosenbrock"], "r1": ["sgd"], "r1.gradient": ["minibatch"]})
+    assert decoded.runs[0].gradient == "noise" and any("r1.gradient" in w for w in warnings)
