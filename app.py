@@ -33,15 +33,14 @@ views.messages()
 warmup.notice()
 view = warmup.run(lambda: compute.view_for(state), "these runs")
 
-hidden = quiz_view.hidden(state)  # a quiz shows only what does not give the answer away
-if state.quiz and not hidden:
+if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
     quiz_view.render_results(view)
 BODIES = {  # each tab's body runs only while it is open
     "quiz": quiz_view.render_guessing, "paths": views.paths, "curves": views.curves,
     "inside": inspector_view.render, "noise": ensemble_view.render, "maps": maps_view.render,
     "equations": views.equations, "glossary": views.glossary, "export": views.share_and_export,
 }
-shown = [t for t in TABS if (t == "quiz") == hidden or t in ("equations", "glossary", "export")]
+shown = views.shown_tabs(state)
 if state.tab not in shown:
     state = replace(state, tab=shown[0])
     st.session_state["tab"] = TABS[state.tab]

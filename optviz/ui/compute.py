@@ -97,7 +97,7 @@ def view_for(state: State) -> View:
                 (engine_key, state.presentation, state.speed))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=48, show_spinner=False)  # ~1 MB per view: bounded for the smallest Cloud box
 def _encoded(name: str, key: tuple, _build: Callable[[], dict]) -> Encoded:
     return encode(_build())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import State
+from optviz.state import TABS, State
 from optviz.ui import binding, quiz_view
 from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
@@ -45,13 +46,21 @@ def messages() -> None:
         st.toast(notice)
 
 
+def shown_tabs(state: State) -> list[str]:
+    """The tabs on the page: a quiz still hiding its answer shows only what does not give it away."""
+    hidden = quiz_view.hidden(state)
+    return [t for t in TABS if (t == "quiz") == hidden or t in ("equations", "glossary", "export")]
+
+
 def share_link(state: State) -> None:
-    query = urlencode(encode(state))
     base = st.context.url or ""
     with st.expander("🔗 Share this exact view (copy the link)"), st.container(key="share_link"):
+        landings = [t for t in shown_tabs(state) if t != "export"]
+        landing = st.selectbox("The link opens on", landings, format_func=TABS.get, key="share_landing",
+                               help="The tab the class sees first. The address bar's link keeps the tab you are on.")
         st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly. "
                    "Use the copy button at the right of the link.")
-        st.code(f"{base}?{query}", language=None, wrap_lines=True)
+        st.code(f"{base}?{urlencode(encode(replace(state, tab=landing)))}", language=None, wrap_lines=True)
 
 
 def results_table(computed: Computed) -> None:

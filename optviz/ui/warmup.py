@@ -43,3 +43,4 @@ def compiled(what: str) -> None:
         with st.spinner(f"First use after a restart: {what} need the compiled engine, ready in about {left:.0f} s "
                         f"({stage})…"):
             warmup.wait()
+        st.rerun()  # the whole page, compiled now: the notice above it goes too

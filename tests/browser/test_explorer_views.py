@@ -16,6 +16,10 @@ FIND = ("(prefix) => Array.from(document.querySelectorAll('" + CHARTS + "'))"
 
 
 def wait_chart(page, prefix: str, timeout: int = 90_000) -> int:
+    """The index of the chart titled ``prefix…``, once the rerun that drew it has finished
+    (the charts of a tab just closed leave the page only then)."""
+    page.wait_for_function(f"(prefix) => ({FIND})(prefix) >= 0", arg=prefix, timeout=timeout)
+    page.wait_for_function(SETTLED, timeout=timeout)
     page.wait_for_function(f"(prefix) => ({FIND})(prefix) >= 0", arg=prefix, timeout=timeout)
     return page.evaluate(FIND, prefix)
 
@@ -36,11 +40,11 @@ def test_a_clicked_stability_cell_becomes_the_run(page, app_url):
     open_app(page, app_url, {"surface": "booth", "r1": "gd", "r1.lr": "0.01"})
     page.get_by_role("tab", name="Maps").click()
     page.locator(".st-key-maps_on label").click()
-    index = wait_chart(page, "GD on Booth", timeout=240_000)  # a cold first use compiles the parallel sweep (~1 min)
-    wait_idle(page)
+    index = wait_chart(page, "GD on Booth", timeout=240_000)  # a cold first use waits for the background compile
+    wait_idle(page, charts=1)
     click_data_point(page, index, -1.0, 0.5)  # lr = 0.1, momentum 0.5 (GD is shown on the Momentum plane)
     page.wait_for_function("() => new URLSearchParams(location.search).get('r1') === 'momentum'", timeout=120_000)
-    wait_idle(page)
+    wait_idle(page, charts=1)
     lr = float(query(page)["r1.lr"])
     assert 0.08 < lr < 0.125 and abs(float(query(page)["r1.momentum"]) - 0.5) < 0.03
     no_exception(page)

@@ -26,10 +26,10 @@ def open_app(page, url: str, query: dict | None = None):
     return page
 
 
-def wait_idle(page, settle: float = 0.6) -> None:
-    """Until Streamlit has finished rerunning and the charts are drawn."""
+def wait_idle(page, settle: float = 0.6, charts: int = 2) -> None:
+    """Until Streamlit has finished rerunning and the open tab's charts are drawn."""
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}').length >= 2", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}').length >= {charts}", timeout=60_000)
     time.sleep(settle)
 
 
@@ -111,11 +111,11 @@ def test_share_link_reopens_the_same_view(page, app_url, browser):
     page.locator(".st-key-preset_basins button").first.click()
     page.get_by_text(PRESETS["basins"].title).last.wait_for()
     wait_idle(page)
+    paths = [chart_data(page, CONTOUR, 3 + 3 * r) for r in range(3)]
     page.get_by_role("tab", name="Export").click()
     page.get_by_text("Share this exact view").click()
     link = page.locator('.st-key-share_link [data-testid="stCode"] code').first.inner_text().strip()
-    assert link.startswith(app_url) and "surface=himmelblau" in link
-    paths = [chart_data(page, CONTOUR, 3 + 3 * r) for r in range(3)]
+    assert link.startswith(app_url) and "surface=himmelblau" in link and "tab=paths" in link
     fresh = browser.new_page(viewport={"width": 1600, "height": 1100})
     try:
         fresh.goto(link)
@@ -146,6 +146,8 @@ def test_presentation_mode_enlarges_the_text(page, app_url):
 def test_downloads_are_valid_files(page, app_url, tmp_path):
     open_app(page, app_url)
     page.get_by_role("tab", name="Export").click()
+    page.locator(".st-key-dl_gif button").wait_for()
+    wait_idle(page, charts=0)
     files = {}
     for key in ("dl_csv", "dl_html", "dl_gif"):
         with page.expect_download(timeout=60_000) as info:
