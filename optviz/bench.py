@@ -227,24 +227,25 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
             slider.press("ArrowRight")
             page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== {json.dumps(before)}", timeout=60_000)
             changes.append(time.perf_counter() - t0)
-            _wait_quiet(received, 1.5)
+            _wait_quiet(page, received, 1.5)
             change_bytes.append(received["ws"] - sent_before)
         page.close()
         return {"cold_s": cold, "change_ms": 1e3 * statistics.median(changes),
                 "change_ws_kb": statistics.median(change_bytes) / 1e3,
                 "first_page_http_kb": first_bytes["http"] / 1e3, "first_page_ws_kb": first_bytes["ws"] / 1e3}
+    finally:
+        stop(process)
 
 
-def _wait_quiet(received: dict, quiet: float, limit: float = 30.0) -> None:
-    """Wait until no websocket bytes arrived for ``quiet`` seconds (messages of one rerun can be 0.6 s apart)."""
+def _wait_quiet(page, received: dict, quiet: float, limit: float = 30.0) -> None:
+    """Until no websocket bytes arrived for ``quiet`` seconds (messages of one rerun can be 0.6 s apart).
+    Playwright delivers events only while it is called, hence page.wait_for_timeout, not time.sleep."""
     deadline = time.perf_counter() + limit
     last, since = received["ws"], time.perf_counter()
     while time.perf_counter() - since < quiet and time.perf_counter() < deadline:
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
         if received["ws"] != last:
             last, since = received["ws"], time.perf_counter()
-    finally:
-        stop(process)
 
 
 def bench_browser(repeats: int) -> dict[str, float]:

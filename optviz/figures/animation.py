@@ -26,17 +26,13 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.linspace(0, steps, count).round().astype(int))
 
 
-def position_index(trajectory: Trajectory, step: int) -> int:
-    """Index into the path of the point shown at ``step`` (a stopped run stays at its end)."""
-    return min(step, len(trajectory.path) - 1)
-
-
-def trail_indices(trajectory: Trajectory, shown: np.ndarray, k: int) -> np.ndarray:
-    """Path indices of the trail ending at frame k: the positions of the last few frames,
-    plus the current one."""
-    first = max(0, k - TRAIL_FRAMES)
-    idx = np.array([position_index(trajectory, int(s)) for s in shown[first:k + 1]])
-    return np.unique(idx)
+def frame_positions(trajectory: Trajectory, shown: np.ndarray) -> list[tuple[list[int], int]]:
+    """Per frame: the path indices of its trail (the positions of the last TRAIL_FRAMES frames
+    and the current one) and of its marker; a stopped run stays at its end.  Plain ints,
+    computed once per run: building 150 frames × 6 runs is then list work, not numpy calls."""
+    last = len(trajectory.path) - 1
+    heads = [min(int(s), last) for s in shown]
+    return [(sorted(set(heads[max(0, k - TRAIL_FRAMES):k + 1])), head) for k, head in enumerate(heads)]
 
 
 def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_font: int) -> dict:

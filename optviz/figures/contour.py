@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_steps, screen, play_controls, position_index, trail_indices
+from optviz.figures.animation import frame_positions, frame_steps, play_controls, screen
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -70,19 +70,19 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         start_trace(start, sizes),
     ]
     shown = frame_steps(max(t.steps for t in runs))
+    xy = [(screen(t.path[:, 0]), screen(t.path[:, 1])) for t in runs]
+    positions = [frame_positions(t, shown) for t in runs]
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
-        data.append({"type": "scatter", "x": screen(traj.path[:, 0]), "y": screen(traj.path[:, 1]), "mode": "lines",
+        (x, y), (tail, head) = xy[r], positions[r][0]
+        data.append({"type": "scatter", "x": x, "y": y, "mode": "lines",
                      "name": label, "legendgroup": f"run{r}", "visible": True if show_paths else "legendonly",
                      "opacity": 0.9, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line}})
-        tail = trail_indices(traj, shown, 0)
-        data.append({"type": "scatter", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1]), "mode": "lines",
+        data.append({"type": "scatter", "x": x[tail], "y": y[tail], "mode": "lines",
                      "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
                      "line": {"color": style.color, "width": sizes.line * 1.6}})
-        head = position_index(traj, 0)
-        data.append({"type": "scatter", "x": screen(traj.path[head:head + 1, 0]), "y": screen(traj.path[head:head + 1, 1]),
-                     "mode": "markers", "showlegend": False, "legendgroup": f"run{r}", "name": label,
+        data.append({"type": "scatter", "x": x[head:head + 1], "y": y[head:head + 1], "mode": "markers", "showlegend": False, "legendgroup": f"run{r}", "name": label,
                      "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
                      "marker": {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color,
                                 "line": {"color": "#ffffff", "width": 2}}})
@@ -90,11 +90,10 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]
     for k, step in enumerate(shown):
         frame_data = []
-        for traj in runs:
-            tail = trail_indices(traj, shown, k)
-            head = position_index(traj, int(step))
-            frame_data.append({"type": "scatter", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1])})
-            frame_data.append({"type": "scatter", "x": screen(traj.path[head:head + 1, 0]), "y": screen(traj.path[head:head + 1, 1])})
+        for (x, y), run_positions in zip(xy, positions):
+            tail, head = run_positions[k]
+            frame_data.append({"type": "scatter", "x": x[tail], "y": y[tail]})
+            frame_data.append({"type": "scatter", "x": x[head:head + 1], "y": y[head:head + 1]})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")

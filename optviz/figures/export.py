@@ -11,7 +11,7 @@ import plotly.io as pio
 from PIL import Image, ImageDraw
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_steps, position_index, trail_indices
+from optviz.figures.animation import frame_positions, frame_steps
 from optviz.figures.landscape import Landscape, landscape_image
 from optviz.figures.style import TEMPLATE, run_style
 
@@ -60,15 +60,17 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], frame_ms: int) ->
         base.line(_to_pixels(landscape, t.path), fill=_hex_rgb(run_style(r).color), width=1)
     shown = frame_steps(max(t.steps for t in runs), GIF_MAX_FRAMES)
     frames = []
+    positions = [frame_positions(t, shown) for t in runs]
     for k, step in enumerate(shown):
         frame = background.copy()
         draw = ImageDraw.Draw(frame)
         for r, t in enumerate(runs):
             color = _hex_rgb(run_style(r).color)
-            tail = _to_pixels(landscape, t.path[trail_indices(t, shown, k)])
+            trail, head = positions[r][k]
+            tail = _to_pixels(landscape, t.path[trail])
             if len(tail) > 1:
                 draw.line(tail, fill=color, width=4)
-            (hx, hy), = _to_pixels(landscape, t.path[position_index(t, int(step))][None, :])
+            (hx, hy), = _to_pixels(landscape, t.path[head][None, :])
             draw.ellipse((hx - 6, hy - 6, hx + 6, hy + 6), fill=color, outline=(255, 255, 255), width=2)
         draw.rectangle((4, 4, 118, 24), fill=(255, 255, 255))
         draw.text((10, 8), f"step {int(step)}", fill=(0, 0, 0))

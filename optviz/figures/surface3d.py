@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_steps, screen, play_controls, position_index, trail_indices
+from optviz.figures.animation import frame_positions, frame_steps, play_controls, screen
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -49,32 +49,27 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
          "name": "start", "marker": {"symbol": "circle-open", "size": sizes.marker * 0.7, "color": "#000000"}},
     ]
     shown = frame_steps(max(t.steps for t in runs))
+    xyz = [(screen(t.path[:, 0]), screen(t.path[:, 1]), screen(on_surface(t))) for t in runs]
+    positions = [frame_positions(t, shown) for t in runs]
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
-        hz = on_surface(traj)
-        data.append({"type": "scatter3d", "x": screen(traj.path[:, 0]), "y": screen(traj.path[:, 1]), "z": screen(hz), "mode": "lines",
-                     "name": label, "legendgroup": f"run{r}", "opacity": 0.6, "hoverinfo": "skip",
+        (x, y, z), (tail, head) = xyz[r], positions[r][0]
+        data.append({"type": "scatter3d", "x": x, "y": y, "z": z, "mode": "lines", "name": label, "legendgroup": f"run{r}", "opacity": 0.6, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
-        tail = trail_indices(traj, shown, 0)
-        data.append({"type": "scatter3d", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1]), "z": screen(hz[tail]),
-                     "mode": "lines", "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
+        data.append({"type": "scatter3d", "x": x[tail], "y": y[tail], "z": z[tail], "mode": "lines", "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
                      "line": {"color": style.color, "width": sizes.line * 3}})
-        head = position_index(traj, 0)
-        data.append({"type": "scatter3d", "x": screen(traj.path[head:head + 1, 0]), "y": screen(traj.path[head:head + 1, 1]),
-                     "z": screen(hz[head:head + 1]), "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
+        data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1],
+                     "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
                      "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
                                                "color": style.color, "line": {"color": "#fff", "width": 2}}})
     frames = []
     moving = [STATIC_TRACES + TRACES_PER_RUN * r + j for r in range(len(runs)) for j in (1, 2)]
-    heights = [on_surface(t) for t in runs]
     for k, step in enumerate(shown):
         frame_data = []
-        for traj, hz in zip(runs, heights):
-            tail = trail_indices(traj, shown, k)
-            head = position_index(traj, int(step))
-            frame_data.append({"type": "scatter3d", "x": screen(traj.path[tail, 0]), "y": screen(traj.path[tail, 1]), "z": screen(hz[tail])})
-            frame_data.append({"type": "scatter3d", "x": screen(traj.path[head:head + 1, 0]),
-                               "y": screen(traj.path[head:head + 1, 1]), "z": screen(hz[head:head + 1])})
+        for (x, y, z), run_positions in zip(xyz, positions):
+            tail, head = run_positions[k]
+            frame_data.append({"type": "scatter3d", "x": x[tail], "y": y[tail], "z": z[tail]})
+            frame_data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1]})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")
