@@ -124,3 +124,11 @@ def test_gradient_modes_are_answered_in_one_place():
     assert "minibatch" in KINDS["sgd"].gradient_modes(bowl) and "minibatch" not in KINDS["sgd"].gradient_modes(rosenbrock)
     decoded, warnings = decode({"surface": ["rosenbrock"], "r1": ["sgd"], "r1.gradient": ["minibatch"]})
     assert decoded.runs[0].gradient == "noise" and any("r1.gradient" in w for w in warnings)
+
+
+def test_values_that_conflict_say_why_beside_the_run_and_the_page_stays():
+    at = run_app({"r1": "nesterov"})
+    at.number_input(key="r0_hp_momentum").set_value(0.0).run()  # in range, but Nesterov needs momentum > 0
+    assert not at.exception
+    assert any("momentum" in e.value and "Run 1 uses Nesterov's defaults" in e.value for e in at.error)
+    assert at.query_params["r1.momentum"] == "0.9" and len(at.get("plotly_chart")) == 2

@@ -7,8 +7,6 @@ No fastmath: it would delete the NaN/inf checks that detect divergence.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 

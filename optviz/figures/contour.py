@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_positions, frame_steps, play_controls, screen
+from optviz.figures.animation import frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -24,7 +24,8 @@ def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
     """Invisible markers over the map: Plotly reports clicks only on points, and they give hover read-outs."""
     gx, gy, gz = landscape.coarse(per_side)
     mx, my = np.meshgrid(gx, gy)
-    return {"type": "scatter", "x": mx.ravel(), "y": my.ravel(), "customdata": gz.ravel(), "mode": "markers",
+    return {"type": "scatter", "x": screen(mx.ravel()), "y": screen(my.ravel()), "customdata": screen(gz.ravel()),
+            "mode": "markers",
             "marker": {"size": 26, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
             "hovertemplate": f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>loss=%{{customdata:.4g}}<extra>{action}</extra>"}
 
@@ -92,8 +93,8 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         frame_data = []
         for (x, y), run_positions in zip(xy, positions):
             tail, head = run_positions[k]
-            frame_data.append({"type": "scatter", "x": x[tail], "y": y[tail]})
-            frame_data.append({"type": "scatter", "x": x[head:head + 1], "y": y[head:head + 1]})
+            frame_data.append({"x": x[tail], "y": y[tail]})  # a frame's traces keep their type
+            frame_data.append({"x": point(x[head:head + 1]), "y": point(y[head:head + 1])})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_positions, frame_steps, play_controls, screen
+from optviz.figures.animation import frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
 MESH = 45  # plotly.js re-triangulates the mesh on every redraw
 STATIC_TRACES = 3  # surface, minima, start
-TRACES_PER_RUN = 3  # full path (static), trail, head
+TRACES_PER_RUN = 2  # full path (static), moving marker
 LIFT = 0.01  # raise paths by this fraction of the height range so the surface does not hide them
 
 
@@ -50,26 +50,24 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     ]
     shown = frame_steps(max(t.steps for t in runs))
     xyz = [(screen(t.path[:, 0]), screen(t.path[:, 1]), screen(on_surface(t))) for t in runs]
-    positions = [frame_positions(t, shown) for t in runs]
-    for r, (traj, label) in enumerate(zip(runs, labels)):
+    heads = [[head for _, head in frame_positions(t, shown)] for t in runs]
+    for r, label in enumerate(labels):
         style = run_style(r)
-        (x, y, z), (tail, head) = xyz[r], positions[r][0]
-        data.append({"type": "scatter3d", "x": x, "y": y, "z": z, "mode": "lines", "name": label, "legendgroup": f"run{r}", "opacity": 0.6, "hoverinfo": "skip",
+        (x, y, z), head = xyz[r], heads[r][0]
+        data.append({"type": "scatter3d", "x": x, "y": y, "z": z, "mode": "lines", "name": label,
+                     "legendgroup": f"run{r}", "opacity": 0.8, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
-        data.append({"type": "scatter3d", "x": x[tail], "y": y[tail], "z": z[tail], "mode": "lines", "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
-                     "line": {"color": style.color, "width": sizes.line * 3}})
         data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1],
                      "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
                      "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
                                                "color": style.color, "line": {"color": "#fff", "width": 2}}})
+    # Frames move only the markers: the contour map carries the trails, and 3-D trails cost
+    # ~125 kB per view change for little that the full paths do not already show.
+    moving = [STATIC_TRACES + TRACES_PER_RUN * r + 1 for r in range(len(runs))]
     frames = []
-    moving = [STATIC_TRACES + TRACES_PER_RUN * r + j for r in range(len(runs)) for j in (1, 2)]
     for k, step in enumerate(shown):
-        frame_data = []
-        for (x, y, z), run_positions in zip(xyz, positions):
-            tail, head = run_positions[k]
-            frame_data.append({"type": "scatter3d", "x": x[tail], "y": y[tail], "z": z[tail]})
-            frame_data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1]})
+        frame_data = [{"x": point(x[run_heads[k]:run_heads[k] + 1]), "y": point(y[run_heads[k]:run_heads[k] + 1]),
+                       "z": point(z[run_heads[k]:run_heads[k] + 1])} for (x, y, z), run_heads in zip(xyz, heads)]
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")

@@ -118,8 +118,7 @@ def _value(key: str, param, default):
         return default
 
 
-def read_run(i: int, surface) -> RunState:
-    """Run slot i as its widgets hold it (a slot's widgets are seeded by the callback that shows it)."""
+def _run_widgets(i: int, surface) -> tuple[str, str, dict, str, object, dict]:
     kind = KINDS[st.session_state.get(run_key(i, "kind"), NEW_RUN_KINDS[i])]
     defaults = make_run(kind.key, surface)
     hp = {p.name: _value(hp_key(i, p.name), p, defaults.params[p.name]) for p in kind.editable()}
@@ -128,11 +127,32 @@ def read_run(i: int, surface) -> RunState:
     gradient = st.session_state.get(run_key(i, "gradient"), defaults.gradient)
     mode = GRADIENT_MODES.get(gradient, GRADIENT_MODES[defaults.gradient])
     value = None if mode.param is None else _value(run_key(i, "gradient_value"), mode.param, mode.param.default)
-    return make_run(kind.key, surface, schedule.key, sched_values, mode.key, value, **hp)
+    return kind.key, schedule.key, sched_values, mode.key, value, hp
+
+
+def read_run(i: int, surface) -> RunState:
+    """Run slot i as its widgets hold it (a slot's widgets are seeded by the callback that shows
+    it).  Values that are each in range but break a rule together (Nesterov with momentum 0)
+    leave the run at its kind's defaults; ``run_problem`` says why, beside the widgets."""
+    kind, schedule, sched_values, gradient, value, hp = _run_widgets(i, surface)
+    try:
+        return make_run(kind, surface, schedule, sched_values, gradient, value, **hp)
+    except ValueError:
+        return make_run(kind, surface, schedule, sched_values, gradient, value)
+
+
+def run_problem(i: int, surface) -> str | None:
+    """Why run slot i's widget values were not applied, or None."""
+    kind, schedule, sched_values, gradient, value, hp = _run_widgets(i, surface)
+    try:
+        make_run(kind, surface, schedule, sched_values, gradient, value, **hp)
+    except ValueError as err:
+        return f"{err}. Run {i + 1} uses {KINDS[kind].label}'s defaults until this is changed."
+    return None
 
 
 def read(surface_key: str | None = None) -> State:
-    """The State the widgets hold, validated (an out-of-range value keeps its last valid one)."""
+    """The State the widgets hold, validated (a value out of range falls back to its default)."""
     surface = get_surface(surface_key or current_surface_key())
     runs = tuple(read_run(i, surface) for i in range(int(st.session_state.get("n_runs", 1))))
     page = {}

@@ -60,7 +60,7 @@ def apply_pending_run_update() -> None:
 def render(view: View) -> None:
     """The maps' own controls rerun only this panel; a clicked cell reruns the page."""
     binding.follow_page_changes()
-    state, sizes = view.state, view.sizes
+    state = view.state
     st.toggle("Compute the maps", key="maps_on",
               help="Thousands of runs per map, on every core. Right after a deploy the maps wait for the engine's "
                    "background compile (about 30 s from the server's start); after that a map takes about a second.")

@@ -76,6 +76,9 @@ def render_run(i: int, state: State) -> None:
     with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
         st.selectbox("Optimizer", list(KINDS), key=binding.run_key(i, "kind"), format_func=lambda k: KINDS[k].label,
                      on_change=binding.on_kind_change, args=(i,), help=KINDS[run.kind].blurb)
+        problem = binding.run_problem(i, surface)
+        if problem:
+            st.error(plain(problem), icon="⚠️")
         for p in KINDS[run.kind].editable():
             param_widget(binding.hp_key(i, p.name), p)
         st.selectbox("Learning-rate schedule", list(SCHEDULES), key=binding.run_key(i, "schedule"),

@@ -146,7 +146,7 @@ def test_presentation_mode_enlarges_the_text(page, app_url):
 def test_downloads_are_valid_files(page, app_url, tmp_path):
     open_app(page, app_url)
     page.get_by_role("tab", name="Export").click()
-    page.locator(".st-key-dl_gif button").wait_for()
+    page.wait_for_function("() => location.search.includes('tab=export')", timeout=60_000)  # written as the run ends
     wait_idle(page, charts=0)
     files = {}
     for key in ("dl_csv", "dl_html", "dl_gif"):
