@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -55,11 +56,15 @@ def ackley_hessian(x, y, p):
     return axx + bxx, axy + bxy, ayy + byy
 
 
+@functools.cache
 def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) -> tuple[Minimum, ...]:
     """Local minima near each integer lattice point, polished by Newton's method.
 
     The global minimum comes first; the rest are sorted by value so labels read naturally.
+    Found on first use, with the surfaces' Python functions: importing the module must not
+    compile anything (a fresh deploy answers its first page before the kernels are compiled).
     """
+    value_grad, hessian = value_grad.py_func, hessian.py_func
     found = []
     p = np.zeros(1)
     for i in range(-half_width, half_width + 1):
@@ -81,8 +86,7 @@ def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) ->
     return (global_min, *found)
 
 
-_RASTRIGIN_MINIMA = lattice_minima(rastrigin, rastrigin_hessian, 5, Minimum(0.0, 0.0, 0.0, "global"))
-_ACKLEY_MINIMA = lattice_minima(ackley, ackley_hessian, 4, Minimum(0.0, 0.0, 0.0, "global"))
+ORIGIN = Minimum(0.0, 0.0, 0.0, "global")
 
 SURFACES = (
     Surface(
@@ -92,7 +96,7 @@ SURFACES = (
               "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
               "the global minimum at the origin.",
         domain=((-5.12, 5.12), (-5.12, 5.12)), start=(3.3, -2.7),
-        minima_fn=lambda kernel_params: _RASTRIGIN_MINIMA,
+        minima_fn=lambda kernel_params: lattice_minima(rastrigin, rastrigin_hessian, 5, ORIGIN),
         default_lr={"sgd": 2e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
     Surface(
@@ -102,7 +106,7 @@ SURFACES = (
               "gradient mostly points to the nearest bump, so local methods get trapped unless "
               "they start inside the funnel.",
         domain=((-5.0, 5.0), (-5.0, 5.0)), start=(2.2, -1.6),
-        minima_fn=lambda kernel_params: _ACKLEY_MINIMA,
+        minima_fn=lambda kernel_params: lattice_minima(ackley, ackley_hessian, 4, ORIGIN),
         default_lr={"sgd": 1e-2, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
 )
