@@ -13,9 +13,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from optviz.state import TABS
-from optviz.ui import binding, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views, warmup
-from optviz.urlstate import encode
+from optviz.ui import warmup
+
+warmup.begin()  # a fresh deploy starts compiling in the background while the page's modules import
+
+from optviz.state import TABS  # noqa: E402
+from optviz.ui import binding, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views  # noqa: E402
+from optviz.urlstate import encode  # noqa: E402
 
 st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
 

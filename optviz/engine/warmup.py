@@ -40,13 +40,16 @@ from optviz import numba_env
 
 PACKAGES = ("optviz", "surfaces")
 # What the background process compiles, in the order the page needs it, with the seconds
-# each stage took on this 2-core machine (for the page's "about N s").
+# each stage took on this 2-core machine (for the page's "about N s").  The first stage is
+# all the maps need: once it is done, the trajectory kernel alone switches to machine code.
 STAGES = (("trajectory kernel", 24.0), ("landscape and minima", 6.0), ("custom formulas", 3.0))
+KERNEL = "run_batch"
 PYTHON_ERRORS = (ArithmeticError, ValueError)  # where Python raises and machine code returns inf/NaN
 _lock = threading.Lock()
 _interpreting = False
 _process: subprocess.Popen | None = None
 _started_at = 0.0
+_kernel_released = False
 
 
 def _stamp() -> str:
@@ -98,11 +101,13 @@ def interpret() -> None:
     _interpreting = True
 
 
-def _compile_again() -> None:
+def _compile_again(names: tuple[str, ...] | None = None) -> None:
+    """Let Numba compile (now: load from the cache) the dispatchers named, or all of them."""
     global _interpreting
     for d in dispatchers():
-        d.__dict__.pop("_compile_for_args", None)
-    _interpreting = False
+        if names is None or d.py_func.__name__ in names:
+            d.__dict__.pop("_compile_for_args", None)
+    _interpreting = names is not None
 
 
 def start() -> None:
@@ -118,35 +123,51 @@ def start() -> None:
         interpret()
 
 
+def _stage() -> int:
+    """Index of the stage the background process is compiling (the ones before are done)."""
+    try:
+        with open(STATUS) as status:
+            stage = json.load(status)["stage"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    names = [name for name, _ in STAGES]
+    return names.index(stage) if stage in names else 0
+
+
 def interpreting() -> bool:
-    """True while the background compile runs; switches to the compiled kernels once it is done."""
+    """True while the background compile runs; switches to machine code as it becomes ready."""
+    global _kernel_released
     if not _interpreting:
         return False
     with _lock:
         if _interpreting and (compiled() or (_process is not None and _process.poll() is not None)):
             _compile_again()  # done (or the helper died: then the page compiles for itself)
+        elif _interpreting and not _kernel_released and _stage() >= 1:
+            _compile_again((KERNEL,))
+            _kernel_released = True
     return _interpreting
 
 
-def progress() -> tuple[str, float]:
-    """(what the background process is compiling, about how many seconds are left)."""
-    try:
-        with open(STATUS) as status:
-            stage = json.load(status)["stage"]
-    except (OSError, ValueError, KeyError):
-        stage = STAGES[0][0]
-    names = [name for name, _ in STAGES]
-    index = names.index(stage) if stage in names else 0
+def kernel_ready() -> bool:
+    """Whether the trajectory kernel runs as machine code (what thousands of runs need)."""
+    return not interpreting() or _kernel_released
+
+
+def progress(stages: int = len(STAGES)) -> tuple[str, float]:
+    """(what the background process is compiling, about how many seconds are left until the
+    first ``stages`` stages are done)."""
+    index = _stage()
     elapsed = time.monotonic() - _started_at
-    expected = sum(seconds for _, seconds in STAGES)
-    left_in_stages = sum(seconds for _, seconds in STAGES[index:])
-    return stage, max(2.0, min(left_in_stages, expected - elapsed + 2.0))
+    expected = sum(seconds for _, seconds in STAGES[:stages])
+    left = sum(seconds for _, seconds in STAGES[index:stages])
+    return STAGES[min(index, len(STAGES) - 1)][0], max(2.0, min(left, expected - elapsed + 2.0))
 
 
-def wait(timeout: float = 600.0) -> None:
-    """Block until the compiled engine is ready (or the helper is gone)."""
+def wait(ready: Callable[[], bool] | None = None, timeout: float = 600.0) -> None:
+    """Block until ``ready()`` (default: the whole engine is compiled) or the helper is gone."""
+    ready = ready or (lambda: not interpreting())
     deadline = time.monotonic() + timeout
-    while interpreting() and time.monotonic() < deadline:
+    while not ready() and interpreting() and time.monotonic() < deadline:
         time.sleep(0.2)
 
 
@@ -192,6 +213,7 @@ def compile_everything() -> None:
 
 
 if __name__ == "__main__":
+    os.nice(10)  # visitors first: the compile takes the CPU they leave
     compile_everything()
     with open(MARKER, "w") as marker:
         marker.write("compiled\n")

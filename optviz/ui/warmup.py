@@ -10,7 +10,7 @@ from optviz.engine import warmup
 
 
 @st.cache_resource(show_spinner=False)
-def _started() -> bool:
+def begin() -> bool:
     """Once per server process: compile in the background if the Numba cache is cold."""
     warmup.start()
     return True
@@ -18,7 +18,7 @@ def _started() -> bool:
 
 def notice() -> None:
     """A line above the charts while the compiled engine is not ready yet."""
-    _started()
+    begin()
     if warmup.interpreting():
         stage, left = warmup.progress()
         st.caption(f"⏳ First visit after a restart: preparing the engine in the background ({stage}, about "
@@ -27,7 +27,7 @@ def notice() -> None:
 
 def run(compute: Callable[[], Any], what: str) -> Any:
     """``compute()``; if it needs the compiled engine, say so and how long while waiting."""
-    _started()
+    begin()
     if not warmup.interpreting():
         return compute()
     stage, left = warmup.progress()
@@ -36,11 +36,9 @@ def run(compute: Callable[[], Any], what: str) -> Any:
 
 
 def compiled(what: str) -> None:
-    """Wait for the compiled engine (thousands of runs are too slow uncompiled), saying why."""
-    _started()
-    if warmup.interpreting():
-        stage, left = warmup.progress()
-        with st.spinner(f"First use after a restart: {what} need the compiled engine, ready in about {left:.0f} s "
-                        f"({stage})…"):
-            warmup.wait()
-        st.rerun()  # the whole page, compiled now: the notice above it goes too
+    """Wait for the compiled trajectory kernel (thousands of runs are too slow uncompiled), saying why."""
+    begin()
+    if not warmup.kernel_ready():
+        _, left = warmup.progress(stages=1)
+        with st.spinner(f"First use after a restart: {what} need the compiled engine, ready in about {left:.0f} s…"):
+            warmup.wait(warmup.kernel_ready)
