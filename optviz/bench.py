@@ -304,6 +304,8 @@ async def _classroom(url: str, page: str) -> dict[str, float]:
             errors.append(f"{type(err).__name__}: {err}")
 
     await asyncio.gather(*(student(i) for i in range(CLASS_SIZE)))
+    if errors:
+        print(f"  {page}: {len(errors)} errors, e.g. {errors[0]}")
     ordered = sorted(changes)
     return {"slowest_page_s": max(loads), "median_page_s": statistics.median(loads),
             "change_p50_s": statistics.median(ordered), "change_p95_s": ordered[int(0.95 * (len(ordered) - 1))],

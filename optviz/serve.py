@@ -86,6 +86,7 @@ class StreamlitClient:
     def __init__(self, url: str):
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.widget_ids: dict[str, str] = {}  # user key -> Streamlit widget id
+        self.widget_kinds: dict[str, str] = {}  # user key -> element type (a slider's value is a list)
         self.exceptions: list[str] = []
         self.received_bytes = 0
 
@@ -103,7 +104,10 @@ class StreamlitClient:
         for key, value in (widgets or {}).items():
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = self.widget_ids[key]
-            state.int_value = value
+            if self.widget_kinds.get(key) == "slider":
+                state.double_array_value.data.append(value)
+            else:
+                state.int_value = value
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         await asyncio.wait_for(self._until_finished(), timeout)
@@ -130,5 +134,6 @@ class StreamlitClient:
             widget = getattr(element, which)
             widget_id = getattr(widget, "id", "")
             if isinstance(widget_id, str) and widget_id.startswith("$$ID"):
-                self.widget_ids[widget_id.rsplit("-", 1)[-1]] = widget_id
+                key = widget_id.rsplit("-", 1)[-1]
+                self.widget_ids[key], self.widget_kinds[key] = widget_id, which
 

@@ -27,11 +27,12 @@ TABS = {"quiz": "❓ Quiz", "paths": "▶ Paths & results", "curves": "📈 Curv
         "noise": "🎲 Noise & dropout", "maps": "🗺 Maps", "equations": "∑ Equations & intuition",
         "glossary": "📖 Glossary", "export": "🔗 Share & export"}
 TAB = Param("tab", "paths", kind="choice", choices=tuple(TABS), help="The open tab.")
+assert APP_MAX_STEPS <= MAX_STEPS
 
 
 def tab_id(label: str) -> str:
+    """The id of the tab shown as ``label`` (the tabs widget holds labels)."""
     return next((k for k, v in TABS.items() if v == label), TAB.default)
-assert APP_MAX_STEPS <= MAX_STEPS
 
 Items = tuple[tuple[str, Any], ...]
 
