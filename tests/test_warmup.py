@@ -95,3 +95,16 @@ def test_the_marker_names_this_exact_source_tree():
     assert warmup.MARKER.startswith(os.path.join(warmup.numba_env.CACHE_DIR, "warm-"))
     assert warmup._stamp() == warmup._stamp()
     assert any(d.py_func.__name__ == "run_batch" for d in warmup.dispatchers())
+
+
+def test_while_warming_up_the_page_says_so_and_still_draws(monkeypatch):
+    from tests.test_app import run_app
+
+    monkeypatch.setattr(warmup, "start", lambda: None)
+    monkeypatch.setattr(warmup, "interpreting", lambda: True)
+    monkeypatch.setattr(warmup, "seconds_left", lambda stages=len(warmup.STAGES): 21.0)
+    at = run_app({"seed": "77"})  # a view no other test computed
+    assert not at.exception
+    notice = next(c.value for c in at.caption if "warming up" in c.value)
+    assert "about 21 s" in notice and "same results" in notice
+    assert len(at.get("plotly_chart")) == 2

@@ -153,14 +153,12 @@ def kernel_ready() -> bool:
     return not interpreting() or _kernel_released
 
 
-def progress(stages: int = len(STAGES)) -> tuple[str, float]:
-    """(what the background process is compiling, about how many seconds are left until the
-    first ``stages`` stages are done)."""
-    index = _stage()
+def seconds_left(stages: int = len(STAGES)) -> float:
+    """About how many seconds until the first ``stages`` stages are compiled (for the page)."""
     elapsed = time.monotonic() - _started_at
     expected = sum(seconds for _, seconds in STAGES[:stages])
-    left = sum(seconds for _, seconds in STAGES[index:stages])
-    return STAGES[min(index, len(STAGES) - 1)][0], max(2.0, min(left, expected - elapsed + 2.0))
+    left = sum(seconds for _, seconds in STAGES[_stage():stages])
+    return max(2.0, min(left, expected - elapsed + 2.0))
 
 
 def wait(ready: Callable[[], bool] | None = None, timeout: float = 600.0) -> None:

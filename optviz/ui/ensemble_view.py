@@ -65,7 +65,7 @@ def ensemble_panel(view: View) -> None:
     else:
         with st.spinner(f"Running {seeds * len(values)} seeds…"):
             ensembles = warmup.run(lambda: [_ensemble(view.key[0], run, seeds, gradient, v, state) for v in values],
-                                   "the ensemble")
+                                   "the ensemble's runs")
         labels = [_format(gradient, v) for v in values]
         kind = KINDS[state.runs[run].kind].label
         cloud, band = st.columns(2) if not state.presentation else (st.container(), st.container())

@@ -31,7 +31,7 @@ def render(view: View) -> None:
     state, computed, sizes = view.state, view.computed, view.sizes
     left, right = st.columns([1, 3])
     run = run_picker(left, "Run to inspect", RUN_KEY, computed.labels)
-    traj = warmup.run(lambda: _with_internals(view.key[0], run, state), "the inspector")
+    traj = warmup.run(lambda: _with_internals(view.key[0], run, state), "the inspector's numbers")
     last = len(traj.path) - 1
     if last < 1:
         st.info("This run took no step: it started on a minimum. Move the start to see one.")

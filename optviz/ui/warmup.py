@@ -20,9 +20,9 @@ def notice() -> None:
     """A line above the charts while the compiled engine is not ready yet."""
     begin()
     if warmup.interpreting():
-        stage, left = warmup.progress()
-        st.caption(f"⏳ First visit after a restart: preparing the engine in the background ({stage}, about "
-                   f"{left:.0f} s). Until then the same code runs uncompiled: identical numbers, slower maps.")
+        left = warmup.seconds_left()
+        st.caption(f"⏳ The app has just restarted and is warming up in the background (about {left:.0f} s more). "
+                   "Everything works meanwhile, with the same results; only the Maps wait until it is done.")
 
 
 def run(compute: Callable[[], Any], what: str) -> Any:
@@ -30,8 +30,8 @@ def run(compute: Callable[[], Any], what: str) -> Any:
     begin()
     if not warmup.interpreting():
         return compute()
-    stage, left = warmup.progress()
-    with st.spinner(f"First visit after a restart: preparing the engine for {what} ({stage}, about {left:.0f} s)…"):
+    left = warmup.seconds_left()
+    with st.spinner(f"The app has just restarted and is warming up: {what} need it, about {left:.0f} s more…"):
         return warmup.run(compute)
 
 
@@ -39,6 +39,6 @@ def compiled(what: str) -> None:
     """Wait for the compiled trajectory kernel (thousands of runs are too slow uncompiled), saying why."""
     begin()
     if not warmup.kernel_ready():
-        _, left = warmup.progress(stages=1)
-        with st.spinner(f"First use after a restart: {what} need the compiled engine, ready in about {left:.0f} s…"):
+        left = warmup.seconds_left(stages=1)
+        with st.spinner(f"The app has just restarted and is warming up: {what} need it, about {left:.0f} s more…"):
             warmup.wait(warmup.kernel_ready)
