@@ -248,8 +248,16 @@ def _wait_quiet(page, received: dict, quiet: float, limit: float = 30.0) -> None
             last, since = received["ws"], time.perf_counter()
 
 
+def warm_numba_cache() -> None:
+    """What the server's background warm-up leaves behind (the kernels compiled, its marker
+    written), so sections that compare against a warm start measure one."""
+    subprocess.run([sys.executable, "-m", "optviz.engine.warmup"], cwd=PROJECT_ROOT, check=True,
+                   env={**os.environ, "PYTHONPATH": PROJECT_ROOT}, capture_output=True)
+
+
 def bench_browser(repeats: int) -> dict[str, float]:
     """optviz against a minimal one-chart page, both started and driven the same way."""
+    warm_numba_cache()
     from playwright.sync_api import sync_playwright
 
     from optviz.serve import CHROMIUM_FLAGS, chromium_path
@@ -316,6 +324,7 @@ def bench_classroom(repeats: int) -> dict[str, float]:
     """40 websocket sessions open one link 0.1 s apart, then each changes a widget twice."""
     from optviz.serve import peak_rss_mb, start_streamlit, stop
 
+    warm_numba_cache()
     print(f"\n== Classroom: {CLASS_SIZE} sessions open one link {ARRIVAL_GAP_S} s apart, then change a widget "
           "twice each ==")
     figures = {}
