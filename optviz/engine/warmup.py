@@ -110,11 +110,14 @@ def _compile_again(names: tuple[str, ...] | None = None) -> None:
     _interpreting = names is not None
 
 
+SWITCH = "OPTVIZ_BACKGROUND_COMPILE"  # "0": compile in-process, as plain Numba does (the test process)
+
+
 def start() -> None:
     """Called by the page: if the cache is cold, compile in the background and interpret meanwhile."""
     global _process, _started_at
     with _lock:
-        if _interpreting or _process is not None or compiled():
+        if _interpreting or _process is not None or compiled() or os.environ.get(SWITCH) == "0":
             return
         env = {**os.environ, "PYTHONPATH": numba_env._PROJECT_ROOT}
         _process = subprocess.Popen([sys.executable, "-m", "optviz.engine.warmup"], cwd=numba_env._PROJECT_ROOT,

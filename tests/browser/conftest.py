@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from optviz.engine.warmup import SWITCH
 from optviz.serve import CHROMIUM_FLAGS, chromium_path, start_streamlit, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,7 @@ CHROMIUM = chromium_path()
 
 @pytest.fixture(scope="session")
 def app_url():
-    process, url = start_streamlit(ROOT / "app.py")
+    process, url = start_streamlit(ROOT / "app.py", env={SWITCH: "1"})  # a real server warms up as deployed
     yield url
     stop(process)
 

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from optviz.engine.warmup import SWITCH
 from optviz.serve import CHROMIUM_FLAGS, peak_rss_mb, start_streamlit, stop
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, ROOT, require_chromium
 from optviz.serve import StreamlitClient
@@ -93,7 +94,7 @@ def percentiles_ms(values: list[float]) -> tuple[float | None, float | None]:
 
 def test_concurrent_sessions_changing_widgets():
     require_chromium()
-    process, url = start_streamlit(ROOT / "app.py")
+    process, url = start_streamlit(ROOT / "app.py", env={SWITCH: "1"})
     try:
         # its own thread: a sync Playwright session elsewhere in this run owns this thread's loop
         with ThreadPoolExecutor(1) as pool:
