@@ -65,6 +65,8 @@ class RunState:
             parts.append(f"σ={self.gradient_value:g}")
         elif self.gradient == "dropout":
             parts.append(f"dropout p={self.gradient_value:g}")
+        if hp.get("saddle_free"):
+            parts.append("saddle-free")
         parts.append(f"lr={hp['lr']:g}")
         if hp.get("weight_decay"):
             parts.append(f"wd={hp['weight_decay']:g}")

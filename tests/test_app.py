@@ -146,3 +146,35 @@ def test_presentation_mode_enlarges_fonts():
     small = specs(at)[0]["layout"]["font"]["size"]
     at.toggle(key="presentation").set_value(True).run()
     assert specs(at)[0]["layout"]["font"]["size"] > small
+
+
+def test_huge_losses_read_as_numbers_in_the_table():
+    at = run_app({"surface": "rosenbrock", "r1": "gd", "r1.lr": "0.5"})  # diverges within a few steps
+    table = next(d.value for d in at.dataframe if "final loss" in d.value.columns)
+    shown = table["final loss"].iloc[0]
+    assert shown in ("inf", "nan") or "e+" in shown, shown  # never a cut-off mantissa
+    assert float(shown) > 1e6 or shown in ("inf", "nan")
+
+
+def test_pytorch_code_names_the_gradient_mode_and_each_source_once():
+    from optviz.state import make_run
+    from optviz.ui.views import torch_code
+    from surfaces import get_surface
+
+    bowl = get_surface("noisy_bowl")
+    gd, sgd, dropout = (make_run(k, bowl, gradient=g, gradient_value=v)
+                        for k, g, v in (("gd", "exact", None), ("sgd", "minibatch", 20), ("sgd", "dropout", 0.4)))
+    assert "batch_size=20" in torch_code(sgd) and "Dropout(p=0.4)" in torch_code(dropout)
+    assert len({torch_code(gd), torch_code(sgd), torch_code(dropout)}) == 3
+    at = run_app({"r1": "adam", "tab": "equations"})
+    adam_captions = [c.value for c in at.caption if "Kingma" in c.value]
+    assert adam_captions and all(c.count("Kingma") == 1 for c in adam_captions)
+
+
+def test_saddle_free_newton_is_named_in_the_legend():
+    from optviz.state import make_run
+    from surfaces import get_surface
+
+    saddle = get_surface("saddle")
+    assert "saddle-free" in make_run("newton", saddle, saddle_free=True).label()
+    assert "saddle-free" not in make_run("newton", saddle).label()

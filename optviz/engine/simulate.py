@@ -32,16 +32,21 @@ class GradientMode:
     param: Param | None
     needs_dataset: bool
     help: str
+    torch: str = ""  # the same gradient in a PyTorch training loop ({value}: the mode's parameter)
 
 
 GRADIENT_MODES: dict[str, GradientMode] = {m.key: m for m in (
     GradientMode("exact", kernel.EXACT, None, False, "The true gradient of the whole loss: full-batch gradient descent."),
     GradientMode("noise", kernel.NOISE, Param("noise_std", 1.0, 0.0, 1000.0, help="σ of Gaussian noise added to each gradient coordinate."),
-                 False, "The true gradient plus Gaussian noise of standard deviation σ."),
+                 False, "The true gradient plus Gaussian noise of standard deviation σ.",
+                 "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)"),
     GradientMode("minibatch", kernel.MINIBATCH, Param("batch_size", 10, 1, N_POINTS, kind="int", help="Data points per step (B)."),
-                 True, "The gradient of B data points drawn without replacement each step (real SGD)."),
+                 True, "The gradient of B data points drawn without replacement each step (real SGD).",
+                 "# each step: the loss of {value} rows drawn without replacement, "
+                 "e.g. DataLoader(data, batch_size={value}, shuffle=True)"),
     GradientMode("dropout", kernel.DROPOUT, Param("dropout", 0.3, 0.0, 0.95, help="Probability p of dropping each input feature."),
-                 True, "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p)."),
+                 True, "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p).",
+                 "# each step: the full data through torch.nn.Dropout(p={value}) on the inputs (survivors ×1/(1−p))"),
 )}
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from optviz.engine.simulate import GRADIENT_MODES
 from optviz.figures.contour import contour_figure
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
 from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
@@ -71,14 +72,12 @@ def results_table(computed: Computed) -> None:
         rows.append({
             "run": label,
             "outcome": t.outcome.kind.replace("_", " "),
-            "final loss": float(t.loss[-1]),
+            "final loss": f"{float(t.loss[-1]):.4g}",  # text: the table's own format cut 4.4e+33 to 4.3855…
             "steps to converge": str(steps_to) if steps_to is not None else "—",
             "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
-            "distance to nearest minimum": float(dist[-1]) if dist is not None else None,
+            "distance to nearest minimum": f"{float(dist[-1]):.3g}" if dist is not None else "—",
         })
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
-                                "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g")})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for label, text in zip(computed.labels, computed.explanations):
         st.markdown(f"**{label}** — {text}")
 
@@ -146,6 +145,9 @@ def torch_code(run) -> str:
         return f"# {kind.label} is not in torch.optim; the paper's reference implementation takes\n" \
                f"opt = {kind.label}(params, {args})"
     code = f"opt = torch.optim.{TORCH_CLASSES[kind.optimizer]}(params, {args})"
+    recipe = GRADIENT_MODES[run.gradient].torch
+    if recipe:
+        code += "\n" + recipe.format(value=run.gradient_value)
     if run.schedule != "constant":
         schedule = SCHEDULES[run.schedule]
         code += f"\n# {schedule.torch_equivalent}\n# with " + ", ".join(f"{k}={v!r}" for k, v in run.schedule_params)
@@ -167,7 +169,8 @@ def equations(view: View) -> None:
             st.latex(spec.equations)
         with right:
             st.markdown(spec.intuition)
-            st.caption(f"{kind.blurb} Source: {spec.reference}")
+            st.caption(f"Source: {spec.reference}" if kind.blurb == spec.reference else
+                       f"{kind.blurb} Source: {spec.reference}")
     st.markdown(LR_STORY)
     if any(r.schedule != "constant" for r in state.runs):
         for key in sorted({r.schedule for r in state.runs} - {"constant"}):
