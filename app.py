@@ -47,7 +47,7 @@ BODIES = {  # each tab's body runs only while it is open
 shown = views.shown_tabs(state)
 if state.tab not in shown:
     state = replace(state, tab=shown[0])
-    st.session_state["tab"] = TABS[state.tab]
+    binding.open_tab(state.tab)
 for tab_id, tab in zip(shown, st.tabs([TABS[t] for t in shown], key="tab", on_change="rerun")):
     if tab.open:
         with tab:

@@ -86,14 +86,14 @@ class State:
     start: tuple[float, float]
     steps: int
     runs: tuple[RunState, ...]
-    seed: int = 0
-    l1: float = 0.0
-    l2: float = 0.0
+    seed: int = SEED.default
+    l1: float = PENALTY.default
+    l2: float = PENALTY.default
     surface_params: Items = ()
-    speed: int = 60
-    presentation: bool = False
-    quiz: int = 0  # hide the paths and ask for guesses after this many steps (0: off)
-    tab: str = "paths"
+    speed: int = SPEED.default
+    presentation: bool = PRESENTATION.default
+    quiz: int = QUIZ.default  # hide the paths and ask for guesses after this many steps (0: off)
+    tab: str = TAB.default
 
     @property
     def surface_spec(self) -> Surface:

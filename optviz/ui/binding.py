@@ -16,7 +16,7 @@ from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, PAGE_FIELDS, RunState, State, make_run, with_surface
+from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode
 from surfaces import get_surface
@@ -163,12 +163,17 @@ def read(surface_key: str | None = None) -> State:
             page[f.name] = f.param.validate(f.from_widgets(*(st.session_state[k] for k in f.widgets)))
         except ValueError:
             pass
-    state = State(surface=surface.key, start=surface.start, steps=page.pop("steps", 300), runs=runs,
+    state = State(surface=surface.key, start=surface.start, steps=page.pop("steps", STEPS.default), runs=runs,
                   surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params))
     state = replace(state, **page)
     if not surface.in_domain(*state.start):
         state = replace(state, start=surface.start)
     return replace(state, quiz=min(state.quiz, state.steps))
+
+
+def open_tab(tab: str) -> None:
+    """Select tab ``tab`` (an id) before the tabs are drawn (the tabs widget holds labels)."""
+    st.session_state["tab"] = TABS[tab]
 
 
 def note_drawn(state: State) -> None:

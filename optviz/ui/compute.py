@@ -98,14 +98,10 @@ def view_for(state: State) -> View:
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)  # ~1 MB per view: bounded for the smallest Cloud box
-def _encoded(name: str, key: tuple, _build: Callable[[], dict]) -> Encoded:
-    return encode(_build())
-
-
-def figure(name: str, key: tuple, build: Callable[[], dict[str, Any]]) -> Encoded:
+def figure(name: str, key: tuple, _build: Callable[[], dict[str, Any]]) -> Encoded:
     """The JSON of figure ``name`` for ``key`` (a view's key plus the figure's own settings),
-    built once for every session; ``build`` must depend on nothing else."""
-    return _encoded(name, key, build)
+    built once for every session; ``_build`` (not hashed) must depend on nothing else."""
+    return encode(_build())
 
 
 def kernel_params_for(state: State) -> np.ndarray:

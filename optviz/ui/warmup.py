@@ -25,13 +25,16 @@ def notice() -> None:
                    "Everything works meanwhile, with the same results; only the Maps wait until it is done.")
 
 
+def _waiting(what: str, left: float):
+    return st.spinner(f"The app has just restarted and is warming up: {what} need it, about {left:.0f} s more…")
+
+
 def run(compute: Callable[[], Any], what: str) -> Any:
     """``compute()``; if it needs the compiled engine, say so and how long while waiting."""
     begin()
     if not warmup.interpreting():
         return compute()
-    left = warmup.seconds_left()
-    with st.spinner(f"The app has just restarted and is warming up: {what} need it, about {left:.0f} s more…"):
+    with _waiting(what, warmup.seconds_left()):
         return warmup.run(compute)
 
 
@@ -39,6 +42,5 @@ def compiled(what: str) -> None:
     """Wait for the compiled trajectory kernel (thousands of runs are too slow uncompiled), saying why."""
     begin()
     if not warmup.kernel_ready():
-        left = warmup.seconds_left(stages=1)
-        with st.spinner(f"The app has just restarted and is warming up: {what} need it, about {left:.0f} s more…"):
+        with _waiting(what, warmup.seconds_left(stages=1)):
             warmup.wait(warmup.kernel_ready)
