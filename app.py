@@ -36,6 +36,7 @@ if state.presentation:
 views.messages()
 warmup.notice()
 view = warmup.run(lambda: compute.view_for(state), "these runs")
+views.lesson(view)
 
 if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
     quiz_view.render_results(view)

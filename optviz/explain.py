@@ -1,58 +1,79 @@
-"""Outcomes in words, with the curvature behind a divergence.
+"""Outcomes in words, judged against what each run actually minimises.
 
-For plain GD on a quadratic the step is stable only while lr < 2/L, L the largest Hessian
-eigenvalue; heavy-ball momentum μ raises the limit to 2(1+μ)/L.  On other surfaces L varies
-from place to place, so the explanation quotes L where the run blew up.
+For GD on a quadratic the step is stable only while lr < 2/L, L the largest Hessian
+eigenvalue; momentum, dampening and weight decay move that limit (``Optimizer.stability``).
+On other surfaces L varies from place to place, so the advice reads L where the run was
+still sane: its start and the rest of its path inside the plotted area.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.engine.landscape import hessian, max_curvature
+from optviz.engine.landscape import hessian, max_curvature, penalised_minima
 from optviz.engine.trajectory import Trajectory
 from optviz.kinds import KINDS
 from surfaces import Minimum, Surface
 from surfaces.finite_sum import dropout_solution
 
 
+@dataclass(frozen=True)
+class Objective:
+    """What one run minimises: the page's loss plus its own coupled weight decay, or, for
+    dropout, the ridge problem it solves on average.  ``minima`` are that objective's."""
+
+    minima: tuple[Minimum, ...]
+    l2: float  # the total L2 strength in it (page L2 plus coupled weight decay)
+    what: str  # "" for the page's loss, else how it differs, for sentences
+
+
+def objective(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray,
+              page_minima: tuple[Minimum, ...], l1: float, l2: float) -> Objective:
+    if traj.gradient == "dropout" and surface.finite_sum and not (l1 or l2):
+        x, y = dropout_solution(surface.dataset, traj.gradient_value)
+        return Objective((Minimum(float(x), float(y), float("nan"), "dropout's ridge"),), l2, " of dropout's ridge")
+    decay = KINDS[kind_key].spec.objective_l2(traj.hyperparameters)
+    if not decay:
+        return Objective(page_minima, l2, "")
+    return Objective(penalised_minima(surface, kernel_params, l1, l2 + decay), l2 + decay,
+                     " of the loss plus its weight decay")
+
+
 def stability_limit(kind_key: str, hyperparameters: dict, curvature: float) -> float | None:
-    """Largest stable lr for GD / heavy-ball / Nesterov at curvature L; None for adaptive methods."""
-    if KINDS[kind_key].optimizer != "sgd" or not curvature > 0 or not math.isfinite(curvature):
+    """Largest stable lr at curvature L, where the optimizer has a closed form (SGD family)."""
+    bound = KINDS[kind_key].spec.stability
+    if bound is None or not (curvature > 0 and math.isfinite(curvature)):
         return None
-    mu = hyperparameters.get("momentum", 0.0)
-    if hyperparameters.get("nesterov"):
-        return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * curvature)
-    return 2.0 * (1.0 + mu) / curvature
+    return bound(hyperparameters, curvature)
 
 
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, minima: tuple[Minimum, ...],
-            l2: float = 0.0) -> str:
+def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, goal: Objective) -> str:
     o = traj.outcome
     if o.kind == "diverged":
-        return _explain_divergence(traj, kind_key, surface, kernel_params, l2)
+        return _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2)
     if o.kind == "escaped":
         return (f"Escaped at step {o.step}: it left the plotted area downhill. {surface.name} has no floor in that "
                 f"direction, so leaving is the optimizer doing its job.")
     if o.kind == "converged":
         m = o.minimum
         text = f"Converged at step {o.step} to the minimum at ({_fmt(m.x)}, {_fmt(m.y)}), loss {_fmt(m.value)}."
-        best = min(minima, key=lambda q: q.value) if minima else None
+        best = min(goal.minima, key=lambda q: q.value) if goal.minima else None
         if best is not None and m.value > best.value + 1e-9 * max(1.0, abs(best.value)):
             text += (f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
                      f"{_fmt(best.value)}.")
         return text
     if KINDS[kind_key].optimizer == "newton":
-        trapped = _newton_on_a_saddle(traj, surface, kernel_params, l2)
+        trapped = _newton_on_a_saddle(traj, surface, kernel_params, goal.l2)
         if trapped:
             return trapped
-    return _explain_unfinished(traj, surface, minima)
+    return _explain_unfinished(traj, kind_key, surface, goal)
 
 
 def _newton_on_a_saddle(traj: Trajectory, surface: Surface, kernel_params: np.ndarray, l2: float) -> str | None:
@@ -67,49 +88,79 @@ def _newton_on_a_saddle(traj: Trajectory, surface: Surface, kernel_params: np.nd
             f"turns the negative curvature into a push away.")
 
 
+def sane_curvature(traj: Trajectory, surface: Surface, kernel_params: np.ndarray, l2: float) -> float:
+    """The largest curvature along the part of the path that was still sane: the start, and
+    every finite point inside the plotted area before the blow-up."""
+    points = [p for p in traj.path[:-1] if np.all(np.isfinite(p)) and surface.in_domain(*p)] or [traj.path[0]]
+    return max(max_curvature(surface, kernel_params, x, y, l2) for x, y in points)
+
+
+def _came_to_rest(traj: Trajectory, surface: Surface) -> bool:
+    """The last finite stretch barely moved: what blew up was arithmetic, not the step size."""
+    finite = traj.path[np.all(np.isfinite(traj.path), axis=1)]
+    if len(finite) < 12:
+        return False
+    return float(np.abs(np.diff(finite[-10:], axis=0)).max()) < 1e-6 * surface.span
+
+
 def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray,
                         l2: float) -> str:
     o = traj.outcome
     step = o.step
     lr = float(traj.lr[min(step, len(traj.lr)) - 1]) if len(traj.lr) else traj.hyperparameters["lr"]
+    if o.reason == "non_finite" and traj.hyperparameters.get("centered") and _came_to_rest(traj, surface):
+        x, y = traj.path[-2]
+        return (f"Stopped at step {step} with NaN after coming to rest near ({_fmt(x)}, {_fmt(y)}). Centred "
+                f"RMSprop divides by √(v − ḡ²), the spread of recent gradients; once the run stands still every "
+                f"gradient is the same, v − ḡ² cancels to zero or a rounding error below it, and the square root "
+                f"gives NaN (torch.optim's RMSprop does the same). The lr is not the cause: the run had already "
+                f"settled. A larger eps, or centered off, avoids it.")
     how = "the values overflowed to infinity" if o.reason == "non_finite" else "the point flew off to huge values"
-    # the curvature where it was still sane: the steepest of the first few points
-    look = traj.path[: max(2, min(len(traj.path), 5))]
-    curvature = max(max_curvature(surface, kernel_params, x, y, l2) for x, y in look)
+    curvature = sane_curvature(traj, surface, kernel_params, l2)
     limit = stability_limit(kind_key, traj.hyperparameters, curvature)
     text = f"Diverged at step {step}: {how}. "
     if limit is not None:
-        text += (f"Each step overshoots where the curvature is high: L ≈ {_fmt(curvature)} near the start, so this "
-                 f"method is only stable for lr below ≈ {_fmt(limit)}, and it used lr = {_fmt(lr)}. "
+        text += (f"Each step overshoots where the curvature is high: L ≈ {_fmt(curvature)} along its path before it "
+                 f"blew up, so this method is only stable for lr below ≈ {_fmt(limit)}, and it used lr = {_fmt(lr)}. "
                  f"Try lr below ≈ {_fmt(limit)}.")
     else:
-        text += (f"The lr ({_fmt(lr)}) is above the stability limit for this landscape: each step overshoots more "
-                 f"than the last. Try a smaller lr.")
+        text += (f"Its lr ({_fmt(lr)}) is too large for this landscape: each step overshoots more than the last. "
+                 f"Try a smaller lr.")
     return text
 
 
-def _explain_unfinished(traj: Trajectory, surface: Surface, minima: tuple[Minimum, ...]) -> str:
+def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal: Objective) -> str:
     x, y = traj.final_point
     loss = float(traj.loss[-1])
     steps = len(traj.path) - 1
     text = f"Ran all {steps} steps and ended at ({_fmt(x)}, {_fmt(y)}) with loss {_fmt(loss)}"
-    if not minima:
+    spec = KINDS[kind_key].spec
+    if spec.decouples(traj.hyperparameters) and traj.hyperparameters.get("weight_decay"):
+        return text + (". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
+                       "gradient; it rests where that pull balances its step, which is no minimum of the loss.")
+    if not goal.minima:
         return text + "."
-    nearest = min(minima, key=lambda m: math.hypot(m.x - x, m.y - y))
+    nearest = min(goal.minima, key=lambda m: math.hypot(m.x - x, m.y - y))
     distance = math.hypot(nearest.x - x, nearest.y - y)
-    best = min(m.value for m in minima)
-    text += f", {_fmt(distance)} from the nearest minimum."
+    best = min(m.value for m in goal.minima)
+    text += f", {_fmt(distance)} from the nearest minimum{goal.what}."
     recent = traj.path[-max(2, steps // 10):]
     still_moving = np.abs(np.diff(recent, axis=0)).sum() > 0.02 * surface.span
     if traj.gradient == "dropout" and surface.finite_sum:
-        ridge = dropout_solution(surface.dataset, traj.gradient_value)
         text += (f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
-                 f"minimum is at ({_fmt(ridge[0])}, {_fmt(ridge[1])}), shrunk toward the origin; it jitters "
+                 f"minimum is at ({_fmt(nearest.x)}, {_fmt(nearest.y)}), shrunk toward the origin; it jitters "
                  f"around that point.")
     elif traj.gradient != "exact" and distance < 0.1 * surface.span:
-        text += (" The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
-                 "lets it settle.")
-    elif nearest.value > best + 1e-9 * max(1.0, abs(best)) and distance < 0.05 * surface.span:
+        if traj.schedule != "constant":
+            text += (f" The gradient noise keeps it jittering around the minimum; its schedule has lowered the lr "
+                     f"to {_fmt(float(traj.lr[-1]))}, which shrinks the jitter.")
+        else:
+            text += (" The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
+                     "lets it settle.")
+    elif distance < 1e-3 * surface.span:
+        text += " It has reached that minimum."
+    elif not math.isnan(nearest.value) and nearest.value > best + 1e-9 * max(1.0, abs(best)) \
+            and distance < 0.05 * surface.span:
         text += " It is stuck in a local minimum: without noise or momentum it cannot climb out."
     elif still_moving:
         text += " It is still making progress: more steps or a larger lr would get it there."
@@ -118,6 +169,11 @@ def _explain_unfinished(traj: Trajectory, surface: Surface, minima: tuple[Minimu
             text += " The gradient is zero there: it settled at a stationary point outside the plotted area."
         else:
             text += " The gradient is almost zero here: it has stalled on a flat spot."
+    elif spec.family == "sgd":
+        text += " It is crawling: the steps have become tiny. A larger lr, momentum or an adaptive method would help."
+    elif spec.family == "adagrad":
+        text += (" It is crawling: AdaGrad divides by the sum of every squared gradient so far, so its steps only "
+                 "shrink. A larger lr, or RMSprop/Adam (which forget old gradients), would help.")
     else:
-        text += " It is crawling: the steps have become tiny. A larger lr or an adaptive method would help."
+        text += " It is crawling: the steps have become tiny. A larger lr would help."
     return text

@@ -19,7 +19,7 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
     ("Adaptive learning rate", "Give every weight its own step size, scaled by how large its gradients have been, "
                                "so steep and flat directions both make progress.", "saddle_escape"),
     ("AdaGrad", "Divides each coordinate's step by the root of the sum of all its squared gradients so far. The "
-                "steps only ever shrink.", "rosenbrock_race"),
+                "steps only ever shrink.", "adagrad_memory"),
     ("RMSprop", "Like AdaGrad but with a decaying average, so old gradients are forgotten. That suits problems "
                 "that change over time (non-stationary).", "saddle_escape"),
     ("Adam", "Momentum plus RMSprop-style per-weight scaling, with a bias correction for the first steps. A robust "

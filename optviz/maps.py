@@ -60,28 +60,26 @@ def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1
     seconds = np.linspace(low, high, resolution)
     base = dict(run.params)
     base.update({k: v for k, v in kind.fixed.items()})
-    grid_params = []
-    for second in seconds:
-        for lr in lrs:
-            values = dict(base, lr=float(lr))
-            if index is None:
-                values[name] = float(second)
-            else:
-                pair = list(values[name])
-                pair[index] = float(second)
-                values[name] = tuple(pair)
-            grid_params.append(values)
+    grid_params = [dict(_with_second(base, name, index, second), lr=float(lr)) for second in seconds for lr in lrs]
     result = sweep(state.surface, optimizer, grid_params=grid_params, start=state.start, steps=state.steps,
                    schedule=run.schedule, schedule_params=dict(run.schedule_params), gradient=run.gradient,
                    gradient_value=run.gradient_value, seed=state.seed, l1=state.l1, l2=state.l2,
                    surface_params=dict(state.surface_params)).reshape(len(seconds), len(lrs))
     bound = None
     curvature = quadratic_curvature(state)
-    if curvature and optimizer == "sgd" and run.gradient == "exact" and run.schedule == "constant":
-        nesterov = bool(base.get("nesterov"))
-        bound = np.array([2 * (1 + m) / ((1 + 2 * m) * curvature) if nesterov else 2 * (1 + m) / curvature
-                          for m in seconds])
+    limit = KINDS[run.kind].spec.stability
+    if curvature and limit and run.gradient == "exact" and run.schedule == "constant":
+        bound = np.array([limit(_with_second(base, name, index, s), curvature) for s in seconds])
     return StabilityMap(lrs, seconds, name if index is None else "β₁", result, bound)
+
+
+def _with_second(values: dict, name: str, index: int | None, second: float) -> dict:
+    """``values`` with the map's second-axis hyperparameter (or one half of a pair) set."""
+    if index is None:
+        return dict(values, **{name: float(second)})
+    pair = list(values[name])
+    pair[index] = float(second)
+    return dict(values, **{name: tuple(pair)})
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,37 @@
-"""One-click lecture scenarios: each sets the whole State and says what to look for."""
+"""One-click lecture scenarios: each sets the whole State and states its lesson as claims.
+
+``intro`` frames the setting (true by construction of the preset); everything a preset says
+about what happens is a ``Claim`` checked against the computed runs (tests/test_presets.py
+runs every preset and fails on a claim that does not hold).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
+import numpy as np
+
+from optviz.lessons import Claim, Evidence, fmt, point, ratio, where
 from optviz.state import State, make_run
 from surfaces import get_surface
+from surfaces.finite_sum import N_POINTS
 
 
 @dataclass(frozen=True)
 class Preset:
     key: str
     title: str
-    caption: str
-    build: Callable[[], State]
+    intro: str
+    claims: tuple[Claim, ...]
+    build_state: Callable[[], State]
+
+    def build(self) -> State:
+        return replace(self.build_state(), lesson=self.key)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(r.kind for r in self.build_state().runs)
 
 
 def _state(surface_key: str, runs, steps: int = 300, start=None, **extra) -> State:
@@ -24,74 +41,269 @@ def _state(surface_key: str, runs, steps: int = 300, start=None, **extra) -> Sta
                  surface_params=tuple(surface.resolve_params(extra.pop("surface_params", {})).items()), **extra)
 
 
+# --- claims shared by several presets ------------------------------------------------------
+
+def converges(i: int, how: str = "") -> Claim:
+    return Claim(f"run {i + 1} converges",
+                 lambda e: e.converged(i) and f"{e.name(i)} (lr = {e.lr(i)}){how} converges at step {e.converged(i)}.")
+
+
+def _off_ridge(e: Evidence, i: int) -> int | None:
+    return e.first(i, lambda x, y: abs(y) > 0.5)
+
+
+def _distinct_basins(e: Evidence, runs: tuple[int, ...]) -> str | None:
+    ends = [e.basin(i) for i in runs]
+    if None in ends or len({(m.x, m.y) for m in ends}) < len(runs):
+        return None
+    return ("From the same start they end in different basins: "
+            + ", ".join(f"{e.name(i)} at {where(m)}" for i, m in zip(runs, ends))
+            + ". The optimizer decides where training ends, not only how fast.")
+
+
+def _visited_dimples(e: Evidence, i: int) -> int:
+    """How many different local minima run i was nearest to (each minimum's dimple) after its first steps."""
+    path, minima = e.run(i).path[10:], e.minima(i)
+    nearest = np.argmin([np.hypot(path[:, 0] - m.x, path[:, 1] - m.y) for m in minima], axis=0)
+    return len(set(nearest.tolist()))
+
+
 PRESETS: dict[str, Preset] = {p.key: p for p in (
-    Preset("lr_extremes", "Learning rate: too high vs too low",
-           "Same GD, three learning rates on a bowl with curvature L = 18: lr = 0.12 is above 2/L ≈ 0.11 and "
-           "each step overshoots further until it diverges; lr = 0.002 is safe but crawls; lr = 0.05 gets there.",
-           lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.002}), ("gd", {"lr": 0.05})], steps=200)),
-    Preset("momentum_ravine", "Momentum in a ravine",
-           "A narrow valley (κ = 50). GD must keep lr < 2/50 to stay stable across it, so it creeps along the "
-           "floor; momentum accumulates the consistent downhill direction and damps the zig-zag across.",
-           lambda: _state("ravine", [("gd", {"lr": 0.02}), ("momentum", {"lr": 0.02, "momentum": 0.9}),
-                                     ("nesterov", {"lr": 0.02, "momentum": 0.9})],
-                          steps=300, surface_params={"condition_number": 50.0})),
-    Preset("saddle_escape", "Escaping a saddle",
-           "Started next to the ridge of x² − y², GD's steps along y are as tiny as the gradient there, so it "
-           "crawls for hundreds of steps; RMSprop and Adam divide by the gradient's size and leave at full speed.",
-           lambda: _state("saddle", [("gd", {"lr": 0.01}), ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})],
-                          steps=600)),
-    Preset("newton_saddle", "Second order: Newton at a saddle",
-           "Newton's method fits a quadratic and jumps to its stationary point, which on x² − y² is the saddle "
-           "itself: plain Newton lands there and stays. Saddle-free Newton divides by |curvature| and leaves; "
-           "Adam leaves too, without any Hessian.",
-           lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
-                          steps=100)),
-    Preset("dropout_shrinks", "Dropout acts like L2",
-           "Full-data gradient steps on the least-squares bowl, without and with input dropout p = 0.5. The "
-           "dropout run settles, jittering, at a shrunken solution: on average dropout adds an L2 penalty (the "
-           "Noise & dropout tab draws the theory).",
-           lambda: _state("noisy_bowl", [("gd", {"lr": 0.1}),
-                                         ("sgd", {"lr": 0.1, "gradient": "dropout", "gradient_value": 0.5})],
-                          steps=400, seed=2)),
-    Preset("minibatch_noise", "Noisy gradients: GD vs mini-batch SGD",
-           "On a real least-squares loss, full-batch GD walks smoothly; SGD with B = 1, 10 and 50 data points per "
-           "step takes cheap, noisy steps. Smaller batches jitter more and never quite settle.",
-           lambda: _state("noisy_bowl", [("gd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "gradient_value": 1}),
-                                         ("sgd", {"lr": 0.1, "gradient_value": 10}),
-                                         ("sgd", {"lr": 0.1, "gradient_value": 50})], steps=200, seed=1)),
-    Preset("rosenbrock_race", "Adam vs RMSprop vs SGD on Rosenbrock",
-           "Finding the banana valley is easy, following it is hard. GD and momentum need a tiny lr to survive "
-           "the steep walls, so they crawl along the flat floor; the adaptive methods rescale and keep moving.",
-           lambda: _state("rosenbrock", [("gd", {"lr": 1e-3}), ("momentum", {"lr": 1e-3, "momentum": 0.9}),
-                                         ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})], steps=800)),
-    Preset("schedules", "Schedules: constant vs step vs cosine",
-           "Mini-batch SGD with the same starting lr. A constant lr keeps jittering around the minimum; dropping "
-           "it in steps or along a cosine lets the noise die out so the run settles.",
-           lambda: _state("noisy_bowl", [
-               ("sgd", {"lr": 0.3, "gradient_value": 5}),
-               ("sgd", {"lr": 0.3, "gradient_value": 5, "schedule": "step",
-                        "schedule_params": {"step_size": 100, "gamma": 0.2}}),
-               ("sgd", {"lr": 0.3, "gradient_value": 5, "schedule": "cosine",
-                        "schedule_params": {"T_max": 400, "eta_min": 0.0}})], steps=400, seed=3)),
-    Preset("l2_vs_adamw", "L2 penalty (Adam) vs decoupled weight decay (AdamW)",
-           "Both use weight decay 0.5. Adam adds it to the gradient, where the adaptive scaling divides it away "
-           "on steep coordinates; AdamW shrinks every weight by the same factor. They end at different points.",
-           lambda: _state("noisy_bowl", [("adam", {"lr": 0.05}), ("adam", {"lr": 0.05, "weight_decay": 0.5}),
-                                         ("adamw", {"lr": 0.05, "weight_decay": 0.5})], steps=600)),
-    Preset("regularization", "L1 and L2 reshape the landscape",
-           "An L1 penalty of 20 is added to the loss itself: the contours change and the minimum (star) moves "
-           "from (1, 3) exactly onto the y-axis, as L1 favours sparse solutions. Every optimizer now heads there.",
-           lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0)),
-    Preset("basins", "Local minima and basins on Himmelblau",
-           "Four equally deep minima. From the same start, GD, momentum and Adam end in different basins: the "
-           "optimizer decides where training ends, not only how fast.",
-           lambda: _state("himmelblau", [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
-                                         ("adam", {"lr": 0.3})], steps=400, start=(-0.3, -0.9))),
-    Preset("rastrigin_noise", "Noise and momentum on Rastrigin",
-           "An egg-crate of local minima. GD stops in the nearest dimple (loss ≈ 18). Heavy momentum rolls over "
-           "two ridges into a deeper one; noisy SGD hops between dimples and keeps jittering. Neither is "
-           "guaranteed to find the global minimum at the centre.",
-           lambda: _state("rastrigin", [("gd", {"lr": 2e-3}), ("momentum", {"lr": 5e-3, "momentum": 0.98}),
-                                        ("sgd", {"lr": 2e-3, "gradient_value": 40.0})], steps=500, seed=1)),
+    Preset(
+        "lr_extremes", "Learning rate: too high vs too low",
+        "Same GD, three learning rates on Booth's bowl, whose curvature is the same everywhere.",
+        (
+            Claim("lr above 2/L diverges", lambda e: e.diverged(0) and e.hp(0, "lr") > e.stability_limit(0) and
+                  f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: each step "
+                  f"overshoots further, and it diverges at step {e.diverged(0)}."),
+            Claim("a tiny lr crawls", lambda e: not e.converged(1) and not e.diverged(1) and e.distance(1) > 1 and
+                  f"lr = {e.lr(1)} is safe but crawls: after {e.state.steps} steps it is still "
+                  f"{fmt(e.distance(1))} from the minimum."),
+            converges(2, " gets there: it"),
+        ),
+        lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.002}), ("gd", {"lr": 0.05})], steps=200)),
+    Preset(
+        "momentum_ravine", "Momentum in a ravine",
+        "A narrow valley, 50 times steeper across than along (condition number κ = 50).",
+        (
+            Claim("GD is held back by its stability limit", lambda e: not e.converged(0) and
+                  e.hp(0, "lr") > 0.25 * e.stability_limit(0) and
+                  f"GD must keep lr below 2/L ≈ {fmt(e.stability_limit(0))} to stay stable across the valley; at "
+                  f"lr = {e.lr(0)} it creeps along the floor and has not converged after {e.state.steps} steps."),
+            Claim("momentum converges with the same lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
+                  f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr accumulates the consistent downhill "
+                  f"direction and damps the zig-zag across: it converges at step {e.converged(1)}."),
+            Claim("Nesterov converges sooner than momentum", lambda e: e.converged(2) and e.converged(1) and
+                  e.converged(2) < e.converged(1) and
+                  f"Nesterov corrects its step with a look ahead and converges sooner, at step {e.converged(2)}."),
+        ),
+        lambda: _state("ravine", [("gd", {"lr": 0.02}), ("momentum", {"lr": 0.02, "momentum": 0.9}),
+                                  ("nesterov", {"lr": 0.02, "momentum": 0.9})],
+                       steps=300, surface_params={"condition_number": 50.0})),
+    Preset(
+        "saddle_escape", "Escaping a saddle",
+        "All three start next to the ridge of the saddle x² − y², with the same lr = 0.02. Along y the gradient "
+        "is as tiny as the distance from the ridge.",
+        (
+            Claim("the adaptive methods leave the ridge at least 3× sooner than GD", lambda e:
+                  all(_off_ridge(e, i) for i in range(3)) and
+                  3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0) and
+                  f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 away from the "
+                  f"ridge; RMSprop and Adam divide by the gradient's size, so their steps have full length at once: "
+                  f"they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
+            Claim("GD catches up once the slope steepens", lambda e: e.escaped(0) and e.escaped(2) and
+                  e.escaped(0) < 1.5 * e.escaped(2) and
+                  f"Farther out the slope steepens and GD's steps grow with it: it leaves the plotted area at step "
+                  f"{e.escaped(0)}, Adam at step {e.escaped(2)}. Adaptive steps matter most where gradients are tiny."),
+        ),
+        lambda: _state("saddle", [("gd", {"lr": 0.02}), ("rmsprop", {"lr": 0.02}), ("adam", {"lr": 0.02})],
+                       steps=300)),
+    Preset(
+        "newton_saddle", "Second order: Newton at a saddle",
+        "Newton's method fits a quadratic and jumps to its stationary point, which on x² − y² is the saddle itself.",
+        (
+            Claim("plain Newton stops on the saddle", lambda e: not e.escaped(0) and
+                  e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12 and
+                  f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the gradient is "
+                  f"zero there."),
+            Claim("saddle-free Newton leaves", lambda e: e.hp(1, "saddle_free") and e.escaped(1) and
+                  f"Saddle-free Newton divides by |curvature|, so the negative curvature pushes it away: it leaves "
+                  f"the plotted area at step {e.escaped(1)}."),
+            Claim("Adam leaves without a Hessian", lambda e: e.escaped(2) and
+                  f"Adam leaves too, without any Hessian, at step {e.escaped(2)}."),
+        ),
+        lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
+                       steps=100)),
+    Preset(
+        "dropout_shrinks", "Dropout acts like L2",
+        "Full-data gradient steps on the least-squares bowl, without and with input dropout p = 0.5.",
+        (
+            converges(0, " without dropout reaches the least-squares minimum: it"),
+            Claim("dropout settles at the shrunken ridge solution", lambda e:
+                  e.run(1).gradient == "dropout" and e.jitter(1) < 0.25 * _ridge_shift(e) and
+                  f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (on average "
+                  f"{fmt(e.jitter(1))} from it over the last 100 steps): the minimum of the loss plus an L2 penalty, "
+                  f"shrunk {fmt(_ridge_shift(e))} toward the origin. The Noise & dropout tab draws the theory."),
+        ),
+        lambda: _state("noisy_bowl", [("gd", {"lr": 0.5}),
+                                      ("sgd", {"lr": 0.5, "gradient": "dropout", "gradient_value": 0.5})],
+                       steps=400, seed=2)),
+    Preset(
+        "minibatch_noise", "Noisy gradients: GD vs mini-batch SGD",
+        f"A real least-squares loss over {N_POINTS} data points. Full-batch GD uses all of them every step; SGD "
+        f"with B = 1, 10 and 50 draws that many at random, so its gradient is cheap but noisy.",
+        (
+            converges(0, " walks smoothly down and"),
+            Claim("smaller batches jitter more", lambda e: e.jitter(1) > e.jitter(2) > e.jitter(3) > 0 and
+                  not any(e.converged(i) for i in (1, 2, 3)) and
+                  f"The SGD runs never settle: over their last 100 steps they stay on average {fmt(e.jitter(1))} "
+                  f"(B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} (B = 50) from the minimum. "
+                  f"Smaller batches are cheaper per step but noisier."),
+        ),
+        lambda: _state("noisy_bowl", [("gd", {"lr": 0.5}), ("sgd", {"lr": 0.5, "gradient_value": 1}),
+                                      ("sgd", {"lr": 0.5, "gradient_value": 10}),
+                                      ("sgd", {"lr": 0.5, "gradient_value": 50})], steps=300, seed=2)),
+    Preset(
+        "rosenbrock_race", "Adam vs RMSprop vs SGD on Rosenbrock",
+        "Finding the banana valley is easy, following it is hard: its walls are steep, so GD needs a tiny lr, and "
+        "its floor is nearly flat.",
+        (
+            Claim("GD crawls along the floor", lambda e: not e.converged(0) and e.distance(0) > 1 and
+                  f"GD at lr = {e.lr(0)} crawls along the floor: after {e.state.steps} steps it is still "
+                  f"{fmt(e.distance(0))} from the minimum."),
+            Claim("momentum converges with GD's lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
+                  f"Momentum, with the same lr, builds up speed along the floor and converges at step "
+                  f"{e.converged(1)}."),
+            Claim("Adam converges", lambda e: e.converged(3) and
+                  f"Adam rescales each coordinate by its gradient history and converges at step {e.converged(3)}."),
+            Claim("RMSprop ends closer than GD", lambda e: not e.converged(2) and e.distance(2) < e.distance(0) and
+                  f"RMSprop (lr = {e.lr(2)}) ends {fmt(e.distance(2))} from the minimum: closer than GD, but without "
+                  f"momentum it is slower than Adam along the floor."),
+        ),
+        lambda: _state("rosenbrock", [("gd", {"lr": 1e-3}), ("momentum", {"lr": 1e-3, "momentum": 0.9}),
+                                      ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})], steps=1500)),
+    Preset(
+        "adagrad_memory", "AdaGrad's steps only shrink",
+        "AdaGrad divides each step by the root of the sum of all squared gradients so far; RMSprop by a decaying "
+        "average of them. Here both start with steps of the same length.",
+        (
+            Claim("the first steps are alike", lambda e: abs(e.step_lengths(0)[:10].mean() / e.step_lengths(1)[:10].mean()
+                                                               - 1) < 0.1 and
+                  f"Over the first 10 steps both move about {fmt(e.step_lengths(0)[:10].mean())} per step."),
+            Claim("AdaGrad's steps shrink at least 50×", lambda e:
+                  e.step_lengths(0)[:10].mean() > 50 * e.step_lengths(0)[-50:].mean() and
+                  f"AdaGrad never forgets a gradient, so its steps only shrink: its last 50 are "
+                  f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its first, "
+                  f"and it stalls {fmt(e.distance(0))} from the minimum."),
+            Claim("RMSprop ends closer", lambda e: e.distance(1) < 0.5 * e.distance(0) and
+                  f"RMSprop forgets old gradients and keeps its pace: it ends {fmt(e.distance(1))} from the minimum."),
+        ),
+        lambda: _state("booth", [("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.1})], steps=300)),
+    Preset(
+        "schedules", "Schedules: constant vs step vs cosine",
+        "Mini-batch SGD (B = 5) with the same starting lr = 0.6, three schedules.",
+        (
+            Claim("the decayed runs settle at least 2× closer", lambda e:
+                  2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50) and
+                  f"A constant lr keeps jittering: over the last 50 steps it stays on average {fmt(e.jitter(0, 50))} "
+                  f"from the minimum. Dropping the lr in steps or along a cosine lets the noise die out: "
+                  f"{fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."),
+            Claim("the schedules end with a small lr", lambda e:
+                  e.run(1).schedule == "step" and e.run(2).schedule == "cosine" and
+                  f"By the end the step schedule has cut the lr to {fmt(float(e.run(1).lr[-1]))} and the cosine to "
+                  f"{fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."),
+        ),
+        lambda: _state("noisy_bowl", [
+            ("sgd", {"lr": 0.6, "gradient_value": 5}),
+            ("sgd", {"lr": 0.6, "gradient_value": 5, "schedule": "step",
+                     "schedule_params": {"step_size": 100, "gamma": 0.3}}),
+            ("sgd", {"lr": 0.6, "gradient_value": 5, "schedule": "cosine",
+                     "schedule_params": {"T_max": 400, "eta_min": 0.0}})], steps=400, seed=3)),
+    Preset(
+        "l2_vs_adamw", "L2 penalty (Adam) vs decoupled weight decay (AdamW)",
+        "Adam with weight decay λ = 0.5 adds λw to the gradient, so it minimises the loss plus λ/2‖w‖²; AdamW "
+        "shrinks the weights directly, apart from its adaptive step.",
+        (
+            converges(0, " without weight decay reaches the least-squares minimum: it"),
+            Claim("Adam with weight decay reaches the penalised minimum", lambda e:
+                  e.hp(1, "weight_decay") > 0 and e.distance(1) < 1e-3 and
+                  f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at the minimum of the penalised loss, "
+                  f"{point(*e.run(1).final_point)}."),
+            Claim("AdamW ends somewhere else", lambda e: _apart(e, 1, 2) > 0.1 and
+                  f"AdamW with the same λ ends at {point(*e.run(2).final_point)}, {fmt(_apart(e, 1, 2))} away: "
+                  f"decoupled decay is not an L2 penalty once the step is adaptive."),
+        ),
+        lambda: _state("noisy_bowl", [("adam", {"lr": 0.05}), ("adam", {"lr": 0.05, "weight_decay": 0.5}),
+                                      ("adamw", {"lr": 0.05, "weight_decay": 0.5})], steps=600)),
+    Preset(
+        "regularization", "L1 and L2 reshape the landscape",
+        "An L1 penalty of 20 is added to the loss itself: the contours change and the minimum (star) moves.",
+        (
+            Claim("the L1 minimum sits on an axis", lambda e: e.state.l1 > 0 and len(e.page_minima) == 1 and
+                  min(abs(e.page_minima[0].x), abs(e.page_minima[0].y)) < 1e-6 and
+                  f"The minimum moves from {_unpenalised(e)} to {where(e.page_minima[0])}, exactly onto an axis: "
+                  f"L1 favours sparse solutions."),
+            Claim("every run heads there", lambda e: all(e.converged(i) for i in range(len(e.runs))) and
+                  "Every optimizer now converges there: " + ", ".join(
+                      f"{e.name(i)} at step {e.converged(i)}" for i in range(len(e.runs))) + "."),
+        ),
+        lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0)),
+    Preset(
+        "basins", "Local minima and basins on Himmelblau",
+        "Four equally deep minima, and three optimizers from the same start, GD and momentum with the same lr.",
+        (
+            Claim("the three runs end in three different basins", lambda e: _distinct_basins(e, (0, 1, 2))),
+        ),
+        lambda: _state("himmelblau", [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
+                                      ("adam", {"lr": 0.1})], steps=400, start=(0.3, 3.9))),
+    Preset(
+        "rastrigin_noise", "Noise and momentum on Rastrigin",
+        "An egg-crate of local minima around the global one at the centre.",
+        (
+            Claim("GD stops in a local minimum", lambda e: e.converged(0) and e.basin(0).value > 1 and
+                  f"GD stops in the nearest dimple, at step {e.converged(0)}, with loss {fmt(e.basin(0).value)}."),
+            Claim("heavy momentum rolls into a deeper dimple", lambda e: e.converged(1) and e.converged(0) and
+                  e.basin(1).value < e.basin(0).value and
+                  f"Heavy momentum (μ = {e.hp(1, 'momentum'):g}) rolls over ridges into a deeper one, loss "
+                  f"{fmt(e.basin(1).value)}."),
+            Claim("noisy SGD hops between dimples", lambda e: not e.converged(2) and _visited_dimples(e, 2) >= 2 and
+                  f"Noisy SGD hops between dimples ({_visited_dimples(e, 2)} visited) and keeps jittering."),
+            Claim("none finds the global minimum", lambda e: all(
+                      min(abs(x), abs(y)) > 0.5 for x, y in (e.run(i).final_point for i in range(3))) and
+                  "None of them is guaranteed to find the global minimum at the centre, and here none does."),
+        ),
+        lambda: _state("rastrigin", [("gd", {"lr": 2e-3}), ("momentum", {"lr": 5e-3, "momentum": 0.98}),
+                                     ("sgd", {"lr": 2e-3, "gradient_value": 60.0})], steps=500, seed=3)),
 )}
-DEFAULT_PRESET = "rosenbrock_race"
+DEFAULT_PRESET = "rosenbrock_race"  # what a visit without a link opens
+
+
+def _ridge_shift(e: Evidence) -> float:
+    ridge, least_squares = e.minima(1)[0], e.minima(0)[0]
+    return float(((ridge.x - least_squares.x) ** 2 + (ridge.y - least_squares.y) ** 2) ** 0.5)
+
+
+def _unpenalised(e: Evidence) -> str:
+    return " and ".join(where(m) for m in e.state.surface_spec.minima(dict(e.state.surface_params)))
+
+
+def _apart(e: Evidence, i: int, j: int) -> float:
+    (xi, yi), (xj, yj) = e.run(i).final_point, e.run(j).final_point
+    return float(((xi - xj) ** 2 + (yi - yj) ** 2) ** 0.5)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    sentences: tuple[str, ...]
+    changed: bool  # the view is no longer the preset's: only the claims that still hold are shown
+
+
+def lesson_for(state: State, runs, goals, unchanged: bool) -> Lesson | None:
+    """The lesson of the preset the view came from, written from the claims that hold now."""
+    preset = PRESETS.get(state.lesson)
+    if preset is None:
+        return None
+    evidence = Evidence(state, runs, goals, preset.kinds)
+    held = tuple(s for s in (c.judge(evidence) for c in preset.claims) if s)
+    return Lesson(preset.title, ((preset.intro,) if unchanged else ()) + held, not unchanged)

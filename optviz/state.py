@@ -94,6 +94,7 @@ class State:
     presentation: bool = PRESENTATION.default
     quiz: int = QUIZ.default  # hide the paths and ask for guesses after this many steps (0: off)
     tab: str = TAB.default
+    lesson: str = ""  # the preset this view came from ("" if none): its lesson is re-judged on this view
 
     @property
     def surface_spec(self) -> Surface:
@@ -180,7 +181,7 @@ def with_surface(state: State, surface_key: str) -> State:
                           **{k: v for k, v in r.hyperparameters if k != "lr"})
                  for r in state.runs)
     return replace(state, surface=surface.key, start=surface.start, runs=runs,
-                   surface_params=tuple(surface.resolve_params().items()))
+                   surface_params=tuple(surface.resolve_params().items()), lesson="")
 
 
 def validate_globals(state: State) -> State:

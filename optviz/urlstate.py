@@ -16,13 +16,15 @@ from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
+from optviz.presets import DEFAULT_PRESET, PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, PAGE_FIELDS, VIEW_ONLY_URL_KEYS, RunState, State, default_state, make_run
 from surfaces import get_surface
 
 MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
-GLOBAL_KEYS = {"surface", *(f.url for f in PAGE_FIELDS)}
+LESSON_KEY = "preset"  # the preset a view came from; alone (plus view settings) it is the whole link
+GLOBAL_KEYS = {"surface", LESSON_KEY, *(f.url for f in PAGE_FIELDS)}
 
 
 def format_value(value: Any) -> str:
@@ -36,6 +38,18 @@ def format_value(value: Any) -> str:
 
 
 def encode(state: State) -> dict[str, str]:
+    """The query of a link to ``state``: an unchanged preset's view is its name (and any
+    view settings that differ); any other view is written out in full."""
+    q = _all_values(state)
+    if not state.lesson:
+        return q
+    preset_query = _all_values(PRESETS[state.lesson].build())
+    if _engine_part(q) == _engine_part(preset_query):
+        return {LESSON_KEY: state.lesson, **{k: q[k] for k in VIEW_ONLY_URL_KEYS if q[k] != preset_query[k]}}
+    return {**q, LESSON_KEY: state.lesson}
+
+
+def _all_values(state: State) -> dict[str, str]:
     q = {"surface": state.surface, **{f.url: format_value(getattr(state, f.name)) for f in PAGE_FIELDS}}
     for name, value in state.surface_params:
         q[f"s.{name}"] = format_value(value)
@@ -53,9 +67,18 @@ def encode(state: State) -> dict[str, str]:
     return q
 
 
+def _engine_part(query: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in query.items() if k not in VIEW_ONLY_URL_KEYS))
+
+
 def state_key(state: State) -> tuple[tuple[str, str], ...]:
-    """Hashable description of what the engine computes (view-only settings left out)."""
-    return tuple(sorted((k, v) for k, v in encode(state).items() if k not in VIEW_ONLY_URL_KEYS))
+    """Hashable description of what the engine computes (view-only settings and the lesson left out)."""
+    return _engine_part(_all_values(state))
+
+
+def is_preset_view(state: State) -> bool:
+    """The view is still exactly the preset's it came from (view settings aside)."""
+    return bool(state.lesson) and state_key(state) == state_key(PRESETS[state.lesson].build())
 
 
 def parse_value(text: str, param: Param) -> Any:
@@ -136,17 +159,10 @@ class _Reader:
 def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     """The State a URL describes, and a warning for everything that had to fall back."""
     read = _Reader(query)
-    surface_key = "rosenbrock"
-    surface_text = read.text("surface")
-    if surface_text is not None:
-        try:
-            surface_key = get_surface(surface_text).key
-        except ValueError as err:  # an unknown name, or a custom formula that fails its checks
-            read.warn("surface", surface_text, f"{err}; using {surface_key}")
-    state = default_state(surface_key)
+    state = _base(read)
     surface = state.surface_spec
-
-    surface_params = tuple((p.name, read.value(f"s.{p.name}", p, p.default)) for p in surface.params)
+    surface_params = tuple((p.name, read.value(f"s.{p.name}", p, v)) for p, (_, v) in zip(surface.params,
+                                                                                        state.surface_params))
     runs = _decode_runs(read, surface) or state.runs
     fields = {f.name: read.value(f.url, f.param, getattr(state, f.name)) for f in PAGE_FIELDS}
     state = replace(state, runs=runs, surface_params=surface_params, **fields)
@@ -164,6 +180,26 @@ def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
         else:
             read.warnings.append(f"URL parameter {key!r} does not apply here and was ignored.")
     return state, read.warnings
+
+
+def _base(read: _Reader) -> State:
+    """What the link's values apply to: its preset's view, or the default view of its surface.
+    A link with neither opens the default preset."""
+    lesson = read.text(LESSON_KEY) or ""
+    if lesson and lesson not in PRESETS:
+        read.warn(LESSON_KEY, lesson, f"must be one of {', '.join(PRESETS)}")
+        lesson = ""
+    surface_text = read.text("surface")
+    if surface_text is None:
+        return PRESETS[lesson or DEFAULT_PRESET].build()
+    try:
+        surface_key = get_surface(surface_text).key
+    except ValueError as err:  # an unknown name, or a custom formula that fails its checks
+        surface_key = (PRESETS[lesson].build().surface if lesson else "rosenbrock")
+        read.warn("surface", surface_text, f"{err}; using {surface_key}")
+    if lesson and PRESETS[lesson].build().surface == surface_key:
+        return PRESETS[lesson].build()
+    return default_state(surface_key)
 
 
 def _decode_runs(read: _Reader, surface) -> tuple[RunState, ...]:

@@ -19,7 +19,7 @@ from surfaces.base import Minimum, Surface
 
 CUSTOM = 12
 PREFIX = "custom:"
-DEFAULT_FORMULA = "x**2 + 3*sin(y) + 0.1*x*y"
+DEFAULT_FORMULA = "x**2 + 3*sin(y) + 0.1*x*y + 0.5*y**2"  # every default run converges inside the square
 DEFAULT_EXTENT = 3.0
 EXTENT_RANGE = (0.1, 100.0)
 MAX_ABS_VALUE = 1e15  # larger values on the plotted square make the picture meaningless

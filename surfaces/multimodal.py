@@ -57,8 +57,9 @@ def ackley_hessian(x, y, p):
 
 
 @functools.cache
-def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) -> tuple[Minimum, ...]:
-    """Local minima near each integer lattice point, polished by Newton's method.
+def lattice_minima(value_grad, hessian, extent: float, global_min: Minimum) -> tuple[Minimum, ...]:
+    """Local minima near each integer lattice point of the square |x|, |y| ≤ extent (every one
+    inside it: the outermost ring sits just inside a whole-number edge), polished by Newton's method.
 
     The global minimum comes first; the rest are sorted by value so labels read naturally.
     Found on first use, with the surfaces' Python functions: importing the module must not
@@ -67,6 +68,7 @@ def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) ->
     value_grad, hessian = value_grad.py_func, hessian.py_func
     found = []
     p = np.zeros(1)
+    half_width = int(math.floor(extent))
     for i in range(-half_width, half_width + 1):
         for j in range(-half_width, half_width + 1):
             if i == 0 and j == 0:
@@ -81,7 +83,8 @@ def lattice_minima(value_grad, hessian, half_width: int, global_min: Minimum) ->
                 x, y = x - dx, y - dy
                 if abs(dx) + abs(dy) < 1e-15:
                     break
-            found.append(Minimum(x, y, value_grad(x, y, p)[0], "local"))
+            if max(abs(x), abs(y)) <= extent:
+                found.append(Minimum(x, y, value_grad(x, y, p)[0], "local"))
     found.sort(key=lambda m: (m.value, m.x, m.y))
     return (global_min, *found)
 
@@ -96,7 +99,7 @@ SURFACES = (
               "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
               "the global minimum at the origin.",
         domain=((-5.12, 5.12), (-5.12, 5.12)), start=(3.3, -2.7),
-        minima_fn=lambda kernel_params: lattice_minima(rastrigin, rastrigin_hessian, 5, ORIGIN),
+        minima_fn=lambda kernel_params: lattice_minima(rastrigin, rastrigin_hessian, 5.12, ORIGIN),
         default_lr={"sgd": 2e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
     Surface(
@@ -106,7 +109,7 @@ SURFACES = (
               "gradient mostly points to the nearest bump, so local methods get trapped unless "
               "they start inside the funnel.",
         domain=((-5.0, 5.0), (-5.0, 5.0)), start=(2.2, -1.6),
-        minima_fn=lambda kernel_params: lattice_minima(ackley, ackley_hessian, 4, ORIGIN),
+        minima_fn=lambda kernel_params: lattice_minima(ackley, ackley_hessian, 5.0, ORIGIN),
         default_lr={"sgd": 1e-2, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
 )

@@ -54,7 +54,7 @@ def test_the_teacher_turns_a_preset_into_a_quiz_link():
 def test_bad_quiz_values_in_a_link_warn_by_name():
     at = run_app({"quiz": "-3"})
     assert not at.exception and any("'quiz'" in w.value for w in at.warning)
-    assert at.query_params["quiz"] == "0"
+    assert at.query_params.get("quiz", "0") == "0"  # a preset's short link leaves out what equals the preset
     at = run_app({"quiz": "250", "steps": "100"})
     assert any("'quiz'" in w.value and "at most steps=100" in w.value for w in at.warning)
     assert at.query_params["quiz"] == "100"

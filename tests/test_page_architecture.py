@@ -62,7 +62,7 @@ def test_a_link_with_a_tab_opens_it_and_the_link_follows_the_tabs():
 def test_a_bad_tab_in_a_link_warns_and_opens_the_first():
     at = run_app({"tab": "secrets"})
     assert any("'tab'" in w.value for w in at.warning)
-    assert at.query_params["tab"] == "paths" and len(at.get("plotly_chart")) == 2
+    assert at.query_params.get("tab", "paths") == "paths" and len(at.get("plotly_chart")) == 2
 
 
 def test_a_view_is_built_once_for_every_session(monkeypatch):
@@ -81,7 +81,7 @@ def test_a_view_is_built_once_for_every_session(monkeypatch):
 
 def test_every_page_field_round_trips_through_the_link():
     declared = {f.name for f in PAGE_FIELDS}
-    structured = {"surface", "runs", "surface_params"}  # each has a codec of its own
+    structured = {"surface", "runs", "surface_params", "lesson"}  # each has a codec of its own
     assert declared | structured == {f.name for f in dataclasses.fields(State)}
     state = dataclasses.replace(default_state("himmelblau"), start=(1.25, -0.5), steps=123, seed=7, l1=0.5, l2=0.25,
                                 speed=120, presentation=True, quiz=12, tab="noise")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optviz.presets import PRESETS
+from optviz.presets import DEFAULT_PRESET, PRESETS
 from optviz.state import MAX_RUNS, default_state
 from optviz.urlstate import decode, encode
 from surfaces import CATALOGUE
@@ -28,8 +28,9 @@ def test_every_surface_default_round_trips():
         assert decode(as_query(encode(state))) == (state, [])
 
 
-def test_empty_query_is_the_default_view():
-    assert decode({}) == (default_state(), [])
+def test_empty_query_is_the_default_preset_with_its_lesson():
+    assert decode({}) == (PRESETS[DEFAULT_PRESET].build(), [])
+    assert decode({})[0].lesson == DEFAULT_PRESET
 
 
 def test_repeated_and_overlong_values_are_named():

@@ -13,6 +13,7 @@ from optviz.engine.trajectory import Trajectory
 
 MAX_FRAMES = 100  # every 3rd step of a 300-step run: smooth, and each view change sends ~1/3 less
 TRAIL_FRAMES = 10
+DRAWN_TOLERANCE = 1 / 2000
 
 
 def screen(values) -> np.ndarray:
@@ -21,8 +22,36 @@ def screen(values) -> np.ndarray:
 
 
 def point(values) -> list[float]:
-    """A frame's one-point marker as a short JSON list: a base64 array costs ~35 bytes for 4 of data."""
+    """A frame's few moving points (marker, trail) as a short JSON list of 6-digit numbers: a
+    base64 array costs ~35 bytes for 4 of data, and 6 digits are far below a pixel."""
     return [float(f"{v:.6g}") for v in values]
+
+
+def drawn_points(*coordinates: np.ndarray, extents: tuple[float, ...]) -> np.ndarray:
+    """Indices of a path's points that its drawn line needs: a point is left out only when the
+    line without it stays within 1/2000 of the plotted extent (under half a pixel on any
+    screen), so every zig-zag and turn is kept.  Ramer–Douglas–Peucker against segments; a
+    path with a non-finite coordinate (a gap in the line) is kept whole."""
+    points = np.column_stack([np.asarray(c, dtype=float) / e for c, e in zip(coordinates, extents)])
+    n = len(points)
+    if n <= 2 or not np.isfinite(points).all():
+        return np.arange(n)
+    keep = np.zeros(n, dtype=bool)
+    keep[[0, -1]] = True
+    pending = [(0, n - 1)]
+    while pending:
+        a, b = pending.pop()
+        if b - a < 2:
+            continue
+        chord, offsets = points[b] - points[a], points[a + 1:b] - points[a]
+        length2 = float(chord @ chord)
+        along = np.clip(offsets @ chord / length2, 0.0, 1.0) if length2 > 0 else np.zeros(b - a - 1)
+        gaps = np.sqrt(((offsets - along[:, None] * chord) ** 2).sum(axis=1))
+        k = int(np.argmax(gaps))
+        if gaps[k] > DRAWN_TOLERANCE:
+            keep[a + 1 + k] = True
+            pending += [(a, a + 1 + k), (a + 1 + k, b)]
+    return np.nonzero(keep)[0]
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:

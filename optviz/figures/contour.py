@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import drawn_points, frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -72,11 +72,13 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     ]
     shown = frame_steps(max(t.steps for t in runs))
     xy = [(screen(t.path[:, 0]), screen(t.path[:, 1])) for t in runs]
+    spans = tuple(hi - lo for lo, hi in surface.domain)
     positions = [frame_positions(t, shown) for t in runs]
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
         (x, y), (tail, head) = xy[r], positions[r][0]
-        data.append({"type": "scatter", "x": x, "y": y, "mode": "lines",
+        line = drawn_points(x, y, extents=spans)
+        data.append({"type": "scatter", "x": x[line], "y": y[line], "mode": "lines",
                      "name": label, "legendgroup": f"run{r}", "visible": True if show_paths else "legendonly",
                      "opacity": 0.9, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line}})
@@ -93,7 +95,7 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         frame_data = []
         for (x, y), run_positions in zip(xy, positions):
             tail, head = run_positions[k]
-            frame_data.append({"x": x[tail], "y": y[tail]})  # a frame's traces keep their type
+            frame_data.append({"x": point(x[tail]), "y": point(y[tail])})  # a frame's traces keep their type
             frame_data.append({"x": point(x[head:head + 1]), "y": point(y[head:head + 1])})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 

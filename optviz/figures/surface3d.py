@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import drawn_points, frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -54,7 +54,8 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     for r, label in enumerate(labels):
         style = run_style(r)
         (x, y, z), head = xyz[r], heads[r][0]
-        data.append({"type": "scatter3d", "x": x, "y": y, "z": z, "mode": "lines", "name": label,
+        line = drawn_points(x, y, z, extents=(x1 - x0, y1 - y0, z_hi - z_lo + 2 * lift))
+        data.append({"type": "scatter3d", "x": x[line], "y": y[line], "z": z[line], "mode": "lines", "name": label,
                      "legendgroup": f"run{r}", "opacity": 0.8, "hoverinfo": "skip",
                      "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
         data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1],

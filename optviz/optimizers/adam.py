@@ -44,7 +44,7 @@ ADAM_SPEC = Optimizer(
 )
 
 ADAMW_SPEC = Optimizer(
-    key="adamw", name="AdamW", code=ADAMW, family="adam",
+    key="adamw", name="AdamW", code=ADAMW, family="adam", decoupled_weight_decay=True,
     params=(lr_param(1e-3), betas_param(), eps_param(1e-8), weight_decay_param(0.01, decoupled=True), _AMSGRAD),
     equations=_ADAM_EQUATIONS % r"\theta_{t-1} \leftarrow \theta_{t-1} - \gamma\lambda\,\theta_{t-1}",
     intuition="AdamW is Adam with weight decay taken out of the gradient: the weights shrink by "

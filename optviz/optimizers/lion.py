@@ -15,7 +15,7 @@ from optviz.optimizers.spec import Optimizer, keep_products, Param, lr_param, we
 LION = 8
 
 SPEC = Optimizer(
-    key="lion", name="Lion", code=LION, family="adam",
+    key="lion", name="Lion", code=LION, family="adam", decoupled_weight_decay=True,
     params=(
         lr_param(1e-4),
         Param("betas", (0.9, 0.99), 0.0, 0.9999, kind="pair",

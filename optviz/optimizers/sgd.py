@@ -8,6 +8,22 @@ from optviz.optimizers.spec import Optimizer, keep_products, Param, lr_param, we
 
 SGD = 0
 
+
+def stability_limit(hp: dict, curvature: float) -> float:
+    """Largest stable lr on a quadratic of top curvature L.
+
+    Weight decay λ adds λ to every curvature; dampening τ scales the gradient entering the
+    buffer by 1 − τ.  Heavy ball μ is stable while lr·(1−τ)(L+λ) < 2(1+μ); Nesterov (τ = 0)
+    while lr·(L+λ) < 2(1+μ)/(1+2μ).  Plain GD is μ = 0: lr < 2/(L+λ).
+    """
+    mu = hp.get("momentum", 0.0)
+    stiffness = curvature + hp.get("weight_decay", 0.0)
+    if hp.get("nesterov"):
+        return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * stiffness)
+    damped = (1.0 - hp.get("dampening", 0.0)) if mu else 1.0
+    return 2.0 * (1.0 + mu) / (damped * stiffness) if damped > 0 else float("inf")
+
+
 SPEC = Optimizer(
     key="sgd", name="SGD", code=SGD, family="sgd",
     params=(
@@ -34,6 +50,7 @@ SPEC = Optimizer(
               "rolls along ravines and over small bumps, while directions that flip sign cancel. "
               "Nesterov evaluates the correction one step ahead, which damps the overshoot.",
     reference="Polyak (1964) heavy ball; Sutskever et al. (2013) Nesterov form; torch.optim.SGD.",
+    stability=stability_limit,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from numba import njit
 
@@ -25,6 +26,8 @@ class Optimizer:
     ``params`` always starts with ``lr``; the kernel reads the packed values in this order.
     ``equations`` is the update rule in LaTeX, line by line as the kernel computes it
     (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr.
+    ``stability(hyperparameters, L)`` is the largest lr that does not diverge on a quadratic
+    of top curvature L, where a closed form exists (the explanations and maps both quote it).
     """
 
     key: str
@@ -35,6 +38,16 @@ class Optimizer:
     equations: str
     intuition: str
     reference: str
+    stability: Callable[[dict[str, Any], float], float] | None = None
+    decoupled_weight_decay: bool = False  # always shrinks w directly (AdamW) rather than adding λw to g
+
+    def objective_l2(self, hyperparameters: dict[str, Any]) -> float:
+        """The L2 strength its weight decay adds to the objective it minimises (λ/2‖w‖²).
+        Decoupled decay (AdamW, Lion) minimises no fixed objective: 0."""
+        return 0.0 if self.decouples(hyperparameters) else float(hyperparameters.get("weight_decay", 0.0))
+
+    def decouples(self, hyperparameters: dict[str, Any]) -> bool:
+        return self.decoupled_weight_decay or bool(hyperparameters.get("decoupled_weight_decay", False))
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -24,7 +24,7 @@ from surfaces.custom import DEFAULT_EXTENT, DEFAULT_FORMULA, PREFIX, custom_key,
 
 HYDRATED = "_hydrated"
 WARNINGS = "_url_warnings"
-CAPTION = "_preset_caption"
+LESSON = "_lesson"  # the preset the view came from: State.lesson (no widget)
 NOTICE = "_notice"
 PICKED = "_picked_point"
 CUSTOM = "custom"  # the surface selectbox's entry for a typed formula
@@ -94,6 +94,7 @@ def hydrate(state: State) -> None:
     st.session_state["n_runs"] = len(state.runs)
     for i, run in enumerate(state.runs):
         hydrate_run(i, run)
+    st.session_state[LESSON] = state.lesson
     st.session_state[HYDRATED] = True
 
 
@@ -165,7 +166,7 @@ def read(surface_key: str | None = None) -> State:
             pass
     state = State(surface=surface.key, start=surface.start, steps=page.pop("steps", STEPS.default), runs=runs,
                   surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params))
-    state = replace(state, **page)
+    state = replace(state, lesson=st.session_state.get(LESSON, ""), **page)
     if not surface.in_domain(*state.start):
         state = replace(state, start=surface.start)
     return replace(state, quiz=min(state.quiz, state.steps))
@@ -201,16 +202,14 @@ def follow_page_changes() -> None:
 
 
 def on_preset(key: str) -> None:
-    preset = PRESETS[key]
-    hydrate(preset.build())
-    st.session_state[CAPTION] = (preset.title, preset.caption)
+    hydrate(PRESETS[key].build())
+    st.session_state[WARNINGS] = []  # a bad link's warnings are about a view that is gone
 
 
 def on_surface_change() -> None:
     previous = st.session_state.get(LAST_SURFACE) or current_surface_key()
     old = read(previous)  # read the old State consistently, then switch
     hydrate(with_surface(old, current_surface_key()))
-    st.session_state[CAPTION] = None
 
 
 def on_formula_change() -> None:
@@ -227,7 +226,6 @@ def on_formula_change() -> None:
 def switch_surface(key: str) -> None:
     """Load another surface keeping the runs' kinds (a callback, or called from one)."""
     hydrate(with_surface(read(), key))
-    st.session_state[CAPTION] = None
 
 
 def on_kind_change(i: int) -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 from optviz.engine.landscape import penalised_minima
 from optviz.engine.simulate import simulate_batch
 from optviz.engine.trajectory import Trajectory
-from optviz.explain import explain
+from optviz.explain import Objective, explain, objective
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image, make_landscape
 from optviz.figures.prebuilt import Encoded, encode
 from optviz.figures.style import Sizes
@@ -32,6 +32,7 @@ class Computed:
     labels: list[str]
     explanations: list[str]
     minima: tuple[Minimum, ...]
+    goals: list[Objective]  # what each run minimises (its own weight decay or dropout included)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ def compute_runs(state: State, minima: tuple[Minimum, ...] | None = None) -> Com
     runs = simulate_batch(state.surface, state.run_specs(), state.steps, l1=state.l1, l2=state.l2,
                           surface_params=surface_params, minima=minima)
     labels = _distinct([r.label() for r in state.runs])
-    explanations = [explain(t, r.kind, surface, kernel_params, minima, state.l2) for t, r in zip(runs, state.runs)]
-    return Computed(runs, labels, explanations, minima)
+    goals = [objective(t, r.kind, surface, kernel_params, minima, state.l1, state.l2) for t, r in zip(runs, state.runs)]
+    explanations = [explain(t, r.kind, surface, kernel_params, goal) for t, r, goal in zip(runs, state.runs, goals)]
+    return Computed(runs, labels, explanations, minima, goals)
 
 
 def _distinct(labels: list[str]) -> list[str]:

@@ -97,8 +97,9 @@ def stability_panel(view: View, labels: list[str]) -> None:
     text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
             f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}.")
     if smap.bound_lr is not None:
-        text += (" The dashed line is theory for a quadratic: GD is stable for lr < 2/L, heavy-ball momentum "
-                 "for lr < 2(1+μ)/L. The orange region starts right at it.")
+        text += (" The dashed line is theory for a quadratic: heavy-ball momentum is stable for "
+                 "lr < 2(1+μ) / ((1−τ)(L+λ)) (dampening τ, weight decay λ; GD is μ = 0), Nesterov for "
+                 "lr < 2(1+μ) / ((1+2μ)(L+λ)). The orange region starts right at it.")
     st.caption(text)
 
 

@@ -23,7 +23,7 @@ def render_presets() -> None:
     with st.sidebar.expander("🎓 Lecture presets", expanded=True):
         for key, preset in PRESETS.items():
             st.button(preset.title, key=f"preset_{key}", on_click=binding.on_preset, args=(key,),
-                      width="stretch", help=preset.caption)
+                      width="stretch", help=preset.intro)
 
 
 def render_surface(state: State) -> None:

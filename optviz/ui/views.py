@@ -18,13 +18,13 @@ from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.figures.surface3d import surface_figure
 from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
-from optviz.presets import PRESETS
+from optviz.presets import PRESETS, lesson_for
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import TABS, State
 from optviz.ui import binding, quiz_view
 from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
-from optviz.urlstate import encode
+from optviz.urlstate import encode, is_preset_view
 
 CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
@@ -39,12 +39,28 @@ PRESENTATION_CSS = """<style>
 def messages() -> None:
     for warning in st.session_state.get(binding.WARNINGS) or []:
         st.warning(plain(warning), icon="⚠️")
-    caption = st.session_state.get(binding.CAPTION)
-    if caption:
-        st.info(f"**{caption[0]}** — {caption[1]}", icon="🎓")
     notice = st.session_state.pop(binding.NOTICE, None)
     if notice:
         st.toast(notice)
+
+
+def lesson(view: View) -> None:
+    """The preset's lesson, written from its claims that hold for the runs on screen."""
+    state = view.state
+    unchanged = is_preset_view(state)
+    told = lesson_for(state, view.computed.runs, view.computed.goals, unchanged)
+    if told is None:
+        return
+    with st.container(key="lesson"):
+        if not told.changed:
+            st.info(f"**{told.title}** — {' '.join(told.sentences)}", icon="🎓")
+            return
+        if told.sentences:
+            text = "Of its lesson, this still holds for the runs on screen: " + " ".join(told.sentences)
+        else:
+            text = "None of its lesson's claims hold for the runs on screen."
+        st.info(f"**Changed from the preset “{told.title}”.** {text}", icon="✏️")
+        st.button(f"Back to “{told.title}”", key="lesson_reset", on_click=binding.on_preset, args=(state.lesson,))
 
 
 def shown_tabs(state: State) -> list[str]:
@@ -66,8 +82,8 @@ def share_link(state: State) -> None:
 
 def results_table(computed: Computed) -> None:
     rows = []
-    for t, label, text in zip(computed.runs, computed.labels, computed.explanations):
-        dist = nearest_minimum_distance(t, computed.minima)
+    for t, label, goal in zip(computed.runs, computed.labels, computed.goals):
+        dist = nearest_minimum_distance(t, goal.minima)
         steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
         rows.append({
             "run": label,

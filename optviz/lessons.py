@@ -1,0 +1,146 @@
+"""Lessons as claims the engine checks.
+
+A claim is a sentence with the predicate that justifies it: ``Claim.says(evidence)`` returns
+the sentence, numbers filled in from the computed runs, when the claim holds, else None.  A
+preset's caption is written only from claims that hold, so it cannot contradict its picture,
+and the same claims re-judge the view after the user changes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from optviz.engine.trajectory import Trajectory
+from optviz.explain import Objective, sane_curvature, stability_limit
+from optviz.kinds import KINDS
+from optviz.state import State
+from surfaces import Minimum
+
+
+class NotApplicable(Exception):
+    """The view no longer has the run a claim talks about (fewer runs, or another kind)."""
+
+
+def fmt(value: float) -> str:
+    return f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The computed runs of a view, read the way claims talk about them.
+
+    ``kinds`` are the run kinds the lesson was written for: a claim about run i applies only
+    while run i is still of that kind.
+    """
+
+    state: State
+    runs: list[Trajectory]
+    goals: list[Objective]  # what each run minimises
+    kinds: tuple[str, ...]
+
+    def run(self, i: int) -> Trajectory:
+        if i >= len(self.runs) or i >= len(self.kinds) or self.state.runs[i].kind != self.kinds[i]:
+            raise NotApplicable(i)
+        return self.runs[i]
+
+    def name(self, i: int) -> str:
+        self.run(i)
+        return KINDS[self.kinds[i]].label
+
+    def hp(self, i: int, name: str):
+        return self.run(i).hyperparameters[name]
+
+    def lr(self, i: int) -> str:
+        return f"{self.hp(i, 'lr'):g}"
+
+    def converged(self, i: int) -> int | None:
+        o = self.run(i).outcome
+        return o.step if o.kind == "converged" else None
+
+    def escaped(self, i: int) -> int | None:
+        o = self.run(i).outcome
+        return o.step if o.kind == "escaped" else None
+
+    def diverged(self, i: int) -> int | None:
+        o = self.run(i).outcome
+        return o.step if o.kind == "diverged" else None
+
+    def minima(self, i: int) -> tuple[Minimum, ...]:
+        self.run(i)
+        return self.goals[i].minima
+
+    def distances(self, i: int) -> np.ndarray:
+        """Distance of every point of run i to the nearest minimum of what it minimises."""
+        path, minima = self.run(i).path, self.minima(i)
+        if not minima:
+            raise NotApplicable(i)
+        return np.min([np.hypot(path[:, 0] - m.x, path[:, 1] - m.y) for m in minima], axis=0)
+
+    def distance(self, i: int) -> float:
+        return float(self.distances(i)[-1])
+
+    def jitter(self, i: int, last: int = 100) -> float:
+        """Mean distance from the minimum over the last ``last`` points: how far noise keeps it."""
+        return float(self.distances(i)[-last:].mean())
+
+    def basin(self, i: int) -> Minimum | None:
+        o = self.run(i).outcome
+        return o.minimum if o.kind == "converged" else None
+
+    def first(self, i: int, predicate: Callable[[float, float], bool]) -> int | None:
+        """The first step after which the point satisfies ``predicate``."""
+        for step, (x, y) in enumerate(self.run(i).path):
+            if predicate(x, y):
+                return step
+        return None
+
+    def step_lengths(self, i: int) -> np.ndarray:
+        return np.hypot(*np.diff(self.run(i).path, axis=0).T)
+
+    def final_loss(self, i: int) -> float:
+        return float(self.run(i).loss[-1])
+
+    def stability_limit(self, i: int) -> float:
+        """The largest stable lr at the curvature where run i started."""
+        t = self.run(i)
+        surface = self.state.surface_spec
+        curvature = sane_curvature(t, surface, surface.kernel_params(dict(self.state.surface_params)), self.state.l2)
+        limit = stability_limit(self.kinds[i], t.hyperparameters, curvature)
+        if limit is None:
+            raise NotApplicable(i)
+        return limit
+
+    @property
+    def page_minima(self) -> tuple[Minimum, ...]:
+        return self.goals[0].minima if self.goals else ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """``name`` says what is claimed (for tests and reviews); ``says`` returns the sentence
+    when it holds, else a falsy value."""
+
+    name: str
+    says: Callable[[Evidence], str | None]
+
+    def judge(self, evidence: Evidence) -> str | None:
+        try:
+            return self.says(evidence) or None
+        except NotApplicable:
+            return None
+
+
+def where(m: Minimum) -> str:
+    return f"({fmt(m.x)}, {fmt(m.y)})"
+
+
+def point(x: float, y: float) -> str:
+    return f"({fmt(x)}, {fmt(y)})"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.0f}×" if b > 0 and math.isfinite(a / b) else "far"
