@@ -21,7 +21,10 @@ from optviz.state import TABS  # noqa: E402
 from optviz.ui import binding, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views  # noqa: E402
 from optviz.urlstate import encode  # noqa: E402
 
-st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide")
+projector = st.query_params.get("present") == "1"  # Presentation mode opens with the sidebar out of the way
+st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide",
+                   initial_sidebar_state="collapsed" if projector else "auto")
+st.markdown(views.PAGE_CSS, unsafe_allow_html=True)
 
 if not st.session_state.get(binding.HYDRATED):
     binding.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
@@ -34,9 +37,12 @@ binding.note_drawn(state)
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
 views.messages()
+if views.on_phone():
+    views.phone_header()
 warmup.notice()
 view = warmup.run(lambda: compute.view_for(state), "these runs")
-views.lesson(view)
+if not state.presentation:  # in Presentation mode the lesson sits beside the figure (views.paths)
+    views.lesson(view)
 
 if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
     quiz_view.render_results(view)

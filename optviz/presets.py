@@ -76,41 +76,43 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
             Claim("lr above 2/L diverges", lambda e: e.diverged(0) and e.hp(0, "lr") > e.stability_limit(0) and
                   f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: each step "
                   f"overshoots further, and it diverges at step {e.diverged(0)}."),
-            Claim("a tiny lr crawls", lambda e: not e.converged(1) and not e.diverged(1) and e.distance(1) > 1 and
+            Claim("a tiny lr crawls", lambda e: not e.converged(1) and not e.diverged(1) and e.distance(1) > 2 and
                   f"lr = {e.lr(1)} is safe but crawls: after {e.state.steps} steps it is still "
                   f"{fmt(e.distance(1))} from the minimum."),
             converges(2, " gets there: it"),
         ),
-        lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.002}), ("gd", {"lr": 0.05})], steps=200)),
+        lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.0005}), ("gd", {"lr": 0.05})], steps=200)),
     Preset(
         "momentum_ravine", "Momentum in a ravine",
-        "A narrow valley, 50 times steeper across than along (condition number κ = 50).",
+        "A narrow valley, 50 times steeper across than along. The steep direction caps the lr: GD turns "
+        "unstable above lr = 2 / (steepest curvature).",
         (
-            Claim("GD is held back by its stability limit", lambda e: not e.converged(0) and
-                  e.hp(0, "lr") > 0.25 * e.stability_limit(0) and
-                  f"GD must keep lr below 2/L ≈ {fmt(e.stability_limit(0))} to stay stable across the valley; at "
-                  f"lr = {e.lr(0)} it creeps along the floor and has not converged after {e.state.steps} steps."),
+            Claim("GD creeps along the floor", lambda e: not e.converged(0) and e.distance(0) > 2 and
+                  e.hp(0, "lr") < e.stability_limit(0) and
+                  f"Here that cap is {fmt(e.stability_limit(0))}. At lr = {e.lr(0)} GD drops into the valley at once, "
+                  f"then creeps along its nearly flat floor: after {e.state.steps} steps it is still "
+                  f"{fmt(e.distance(0))} from the minimum."),
             Claim("momentum converges with the same lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
-                  f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr accumulates the consistent downhill "
-                  f"direction and damps the zig-zag across: it converges at step {e.converged(1)}."),
+                  f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr adds up the steps that agree, along the "
+                  f"floor, and gets there at step {e.converged(1)}, overshooting a little on the way."),
             Claim("Nesterov converges sooner than momentum", lambda e: e.converged(2) and e.converged(1) and
                   e.converged(2) < e.converged(1) and
-                  f"Nesterov corrects its step with a look ahead and converges sooner, at step {e.converged(2)}."),
+                  f"Nesterov looks one step ahead, overshoots less and converges sooner, at step {e.converged(2)}."),
         ),
-        lambda: _state("ravine", [("gd", {"lr": 0.02}), ("momentum", {"lr": 0.02, "momentum": 0.9}),
-                                  ("nesterov", {"lr": 0.02, "momentum": 0.9})],
-                       steps=300, surface_params={"condition_number": 50.0})),
+        lambda: _state("ravine", [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
+                                  ("nesterov", {"lr": 0.01, "momentum": 0.9})],
+                       steps=100, surface_params={"condition_number": 50.0})),
     Preset(
         "saddle_escape", "Escaping a saddle",
-        "All three start next to the ridge of the saddle x² − y², with the same lr = 0.02. Along y the gradient "
-        "is as tiny as the distance from the ridge.",
+        "All three start next to the ridge of the saddle x² − y², with the same lr = 0.02. Near the ridge the "
+        "slope along y is almost flat.",
         (
             Claim("the adaptive methods leave the ridge at least 3× sooner than GD", lambda e:
                   all(_off_ridge(e, i) for i in range(3)) and
                   3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0) and
                   f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 away from the "
-                  f"ridge; RMSprop and Adam divide by the gradient's size, so their steps have full length at once: "
-                  f"they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
+                  f"ridge. RMSprop and Adam divide by the gradient's size, so their steps are about lr long from the "
+                  f"start: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
             Claim("GD catches up once the slope steepens", lambda e: e.escaped(0) and e.escaped(2) and
                   e.escaped(0) < 1.5 * e.escaped(2) and
                   f"Farther out the slope steepens and GD's steps grow with it: it leaves the plotted area at step "
@@ -120,17 +122,18 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                        steps=300)),
     Preset(
         "newton_saddle", "Second order: Newton at a saddle",
-        "Newton's method fits a quadratic and jumps to its stationary point, which on x² − y² is the saddle itself.",
+        "Newton's method uses the curvature too, and jumps to where the slope of its fitted quadratic is zero: "
+        "on x² − y² that is the saddle itself.",
         (
             Claim("plain Newton stops on the saddle", lambda e: not e.escaped(0) and
                   e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12 and
                   f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the gradient is "
                   f"zero there."),
             Claim("saddle-free Newton leaves", lambda e: e.hp(1, "saddle_free") and e.escaped(1) and
-                  f"Saddle-free Newton divides by |curvature|, so the negative curvature pushes it away: it leaves "
-                  f"the plotted area at step {e.escaped(1)}."),
+                  f"Saddle-free Newton divides by the size of the curvature, ignoring its sign, so the downhill "
+                  f"direction pushes it away: it leaves the plotted area at step {e.escaped(1)}."),
             Claim("Adam leaves without a Hessian", lambda e: e.escaped(2) and
-                  f"Adam leaves too, without any Hessian, at step {e.escaped(2)}."),
+                  f"Adam leaves too, using only gradients, at step {e.escaped(2)}."),
         ),
         lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
                        steps=100)),
@@ -141,9 +144,9 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
             converges(0, " without dropout reaches the least-squares minimum: it"),
             Claim("dropout settles at the shrunken ridge solution", lambda e:
                   e.run(1).gradient == "dropout" and e.jitter(1) < 0.25 * _ridge_shift(e) and
-                  f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (on average "
-                  f"{fmt(e.jitter(1))} from it over the last 100 steps): the minimum of the loss plus an L2 penalty, "
-                  f"shrunk {fmt(_ridge_shift(e))} toward the origin. The Noise & dropout tab draws the theory."),
+                  f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in its colour): "
+                  f"the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer to the origin. The "
+                  f"Noise & dropout tab draws the theory."),
         ),
         lambda: _state("noisy_bowl", [("gd", {"lr": 0.5}),
                                       ("sgd", {"lr": 0.5, "gradient": "dropout", "gradient_value": 0.5})],
@@ -151,7 +154,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
     Preset(
         "minibatch_noise", "Noisy gradients: GD vs mini-batch SGD",
         f"A real least-squares loss over {N_POINTS} data points. Full-batch GD uses all of them every step; SGD "
-        f"with B = 1, 10 and 50 draws that many at random, so its gradient is cheap but noisy.",
+        f"with batch size B = 1, 10 and 50 draws that many at random, so its gradient is cheap but noisy.",
         (
             converges(0, " walks smoothly down and"),
             Claim("smaller batches jitter more", lambda e: e.jitter(1) > e.jitter(2) > e.jitter(3) > 0 and
@@ -165,36 +168,35 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                                       ("sgd", {"lr": 0.5, "gradient_value": 50})], steps=300, seed=2)),
     Preset(
         "rosenbrock_race", "Adam vs RMSprop vs SGD on Rosenbrock",
-        "Finding the banana valley is easy, following it is hard: its walls are steep, so GD needs a tiny lr, and "
-        "its floor is nearly flat.",
+        "Finding the banana valley is easy; following its nearly flat floor is hard.",
         (
             Claim("GD crawls along the floor", lambda e: not e.converged(0) and e.distance(0) > 1 and
-                  f"GD at lr = {e.lr(0)} crawls along the floor: after {e.state.steps} steps it is still "
-                  f"{fmt(e.distance(0))} from the minimum."),
+                  f"The steep walls force GD to a tiny lr ({e.lr(0)}): it crawls, and after {e.state.steps} steps is "
+                  f"still {fmt(e.distance(0))} from the minimum."),
             Claim("momentum converges with GD's lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
-                  f"Momentum, with the same lr, builds up speed along the floor and converges at step "
-                  f"{e.converged(1)}."),
+                  f"Momentum, with the same lr, builds up speed and converges at step {e.converged(1)}."),
             Claim("Adam converges", lambda e: e.converged(3) and
-                  f"Adam rescales each coordinate by its gradient history and converges at step {e.converged(3)}."),
+                  f"Adam scales each coordinate's step by its own gradient history and converges at step "
+                  f"{e.converged(3)}."),
             Claim("RMSprop ends closer than GD", lambda e: not e.converged(2) and e.distance(2) < e.distance(0) and
-                  f"RMSprop (lr = {e.lr(2)}) ends {fmt(e.distance(2))} from the minimum: closer than GD, but without "
-                  f"momentum it is slower than Adam along the floor."),
+                  f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} short."),
         ),
         lambda: _state("rosenbrock", [("gd", {"lr": 1e-3}), ("momentum", {"lr": 1e-3, "momentum": 0.9}),
                                       ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})], steps=1500)),
     Preset(
         "adagrad_memory", "AdaGrad's steps only shrink",
         "AdaGrad divides each step by the root of the sum of all squared gradients so far; RMSprop by a decaying "
-        "average of them. Here both start with steps of the same length.",
+        "average of them, which for its first ~100 steps (1/(1 − α)) acts like AdaGrad with a 10× larger lr.",
         (
             Claim("the first steps are alike", lambda e: abs(e.step_lengths(0)[:10].mean() / e.step_lengths(1)[:10].mean()
                                                                - 1) < 0.1 and
-                  f"Over the first 10 steps both move about {fmt(e.step_lengths(0)[:10].mean())} per step."),
+                  f"So with lr = {e.lr(0)} and {e.lr(1)} both start alike: about {fmt(e.step_lengths(0)[:10].mean())} "
+                  f"per step."),
             Claim("AdaGrad's steps shrink at least 50×", lambda e:
                   e.step_lengths(0)[:10].mean() > 50 * e.step_lengths(0)[-50:].mean() and
-                  f"AdaGrad never forgets a gradient, so its steps only shrink: its last 50 are "
-                  f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its first, "
-                  f"and it stalls {fmt(e.distance(0))} from the minimum."),
+                  f"AdaGrad never forgets a gradient, so its steps only shrink (its last 50 are "
+                  f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its first): "
+                  f"it stalls {fmt(e.distance(0))} from the minimum."),
             Claim("RMSprop ends closer", lambda e: e.distance(1) < 0.5 * e.distance(0) and
                   f"RMSprop forgets old gradients and keeps its pace: it ends {fmt(e.distance(1))} from the minimum."),
         ),
@@ -221,22 +223,22 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                      "schedule_params": {"T_max": 400, "eta_min": 0.0}})], steps=400, seed=3)),
     Preset(
         "l2_vs_adamw", "L2 penalty (Adam) vs decoupled weight decay (AdamW)",
-        "Adam with weight decay λ = 0.5 adds λw to the gradient, so it minimises the loss plus λ/2‖w‖²; AdamW "
-        "shrinks the weights directly, apart from its adaptive step.",
+        "Adam's weight decay λ = 0.5 adds λw to the gradient: it minimises the loss plus λ/2‖w‖². AdamW shrinks "
+        "the weights directly instead.",
         (
             converges(0, " without weight decay reaches the least-squares minimum: it"),
             Claim("Adam with weight decay reaches the penalised minimum", lambda e:
                   e.hp(1, "weight_decay") > 0 and e.distance(1) < 1e-3 and
-                  f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at the minimum of the penalised loss, "
-                  f"{point(*e.run(1).final_point)}."),
+                  f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at that penalised minimum, "
+                  f"{point(*e.run(1).final_point)} (the open star in its colour)."),
             Claim("AdamW ends somewhere else", lambda e: _apart(e, 1, 2) > 0.1 and
-                  f"AdamW with the same λ ends at {point(*e.run(2).final_point)}, {fmt(_apart(e, 1, 2))} away: "
-                  f"decoupled decay is not an L2 penalty once the step is adaptive."),
+                  f"AdamW with the same λ ends elsewhere, at {point(*e.run(2).final_point)}: with an adaptive step, "
+                  f"decoupled decay is not an L2 penalty."),
         ),
         lambda: _state("noisy_bowl", [("adam", {"lr": 0.05}), ("adam", {"lr": 0.05, "weight_decay": 0.5}),
                                       ("adamw", {"lr": 0.05, "weight_decay": 0.5})], steps=600)),
     Preset(
-        "regularization", "L1 and L2 reshape the landscape",
+        "regularization", "An L1 penalty reshapes the landscape",
         "An L1 penalty of 20 is added to the loss itself: the contours change and the minimum (star) moves.",
         (
             Claim("the L1 minimum sits on an axis", lambda e: e.state.l1 > 0 and len(e.page_minima) == 1 and
@@ -250,7 +252,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
         lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0)),
     Preset(
         "basins", "Local minima and basins on Himmelblau",
-        "Four equally deep minima, and three optimizers from the same start, GD and momentum with the same lr.",
+        "Four equally deep valleys; three optimizers from one start (GD and momentum with the same lr).",
         (
             Claim("the three runs end in three different basins", lambda e: _distinct_basins(e, (0, 1, 2))),
         ),

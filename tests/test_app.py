@@ -12,7 +12,7 @@ from optviz.ui import binding
 from optviz.urlstate import decode, encode
 
 APP = "../app.py"  # AppTest resolves it against this file
-PAYLOAD_BUDGET = 300_000  # bytes of figure JSON for the animated contour + 3-D views: what a view change sends
+PAYLOAD_BUDGET = 300_000  # bytes of the Paths figure's JSON (map, 3-D, loss strip): what a view change sends
 
 
 def run_app(query: dict[str, str] | None = None) -> AppTest:
@@ -35,21 +35,26 @@ def default_app() -> AppTest:
     return run_app()
 
 
-def test_default_page_renders_both_animations(default_app):
+def test_one_figure_and_one_slider_drive_the_map_the_surface_and_the_loss_strip(default_app):
     at = default_app
     assert not at.exception, [e.value for e in at.exception]
-    contour, surface3d = specs(at)[:2]
-    assert animated(contour) and animated(surface3d)
-    assert contour["layout"]["images"][0]["layer"] == "below"  # the landscape stays during playback
-    assert surface3d["data"][0]["type"] == "surface"
+    paths = specs(at)[0]
+    assert len(at.get("plotly_chart")) == 1 and animated(paths)
+    assert len(paths["layout"]["sliders"]) == 1 and len(paths["layout"]["updatemenus"]) == 1
+    assert paths["layout"]["images"][0]["layer"] == "below"  # the landscape stays during playback
+    kinds = [d["type"] for d in paths["data"]]
+    moved = {kinds[i] for i in paths["frames"][1]["traces"]}
+    assert "surface" in kinds and moved == {"scatter", "scatter3d"}  # each frame moves map and 3-D markers
+    cursor = len(paths["data"]) - 1  # the loss strip's cursor, last: each frame puts it at the frame's step
+    assert paths["data"][cursor]["xaxis"] == "x2" and paths["frames"][-1]["traces"][-1] == cursor
+    assert paths["frames"][-1]["data"][-1]["x"][0] == int(paths["frames"][-1]["name"])
 
 
 def test_default_payload_is_within_budget(default_app):
-    contour, surface3d = (chart.proto.spec for chart in default_app.get("plotly_chart")[:2])
-    assert len(contour) + len(surface3d) <= PAYLOAD_BUDGET
-    for spec in specs(default_app)[:2]:
-        for frame in spec["frames"]:  # frames carry the runs' moving traces, never the landscape
-            assert min(frame["traces"]) >= 3 and len(frame["data"]) == len(frame["traces"])
+    paths = default_app.get("plotly_chart")[0].proto.spec
+    assert len(paths) <= PAYLOAD_BUDGET
+    for frame in specs(default_app)[0]["frames"]:  # frames carry the runs' moving traces, never the landscape
+        assert min(frame["traces"]) >= 3 and len(frame["data"]) == len(frame["traces"])
 
 
 @pytest.mark.parametrize("key", sorted(PRESETS))
@@ -60,9 +65,10 @@ def test_every_preset_renders_animated_figures(default_app, key):
     state = PRESETS[key].build()
     assert at.session_state["surface"] == state.surface
     assert at.session_state["n_runs"] == len(state.runs)
-    contour, surface3d = specs(at)[:2]
-    assert animated(contour) and animated(surface3d)
-    assert len([d for d in contour["data"] if d.get("legendgroup")]) == 3 * len(state.runs)
+    paths = specs(at)[0]
+    assert animated(paths)
+    per_run = 3 + 2  # map: full path, trail, head; 3-D: full path, marker
+    assert len([d for d in paths["data"] if d.get("legendgroup")]) == per_run * len(state.runs)
     assert any(PRESETS[key].title in info.value for info in at.info)
 
 

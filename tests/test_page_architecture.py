@@ -42,7 +42,7 @@ def test_hidden_tabs_compute_nothing(calls):
     at.run()
     assert not at.exception
     assert sum(calls.values()) == 0, calls
-    assert len(at.get("plotly_chart")) == 2  # the open tab's contour and 3-D view, nothing else
+    assert len(at.get("plotly_chart")) == 1  # the open tab's Paths figure, nothing else
     at.session_state["tab"] = TABS["inside"]
     at.run()
     assert calls["_with_internals"] == 1 and calls["_ensemble"] == 0 and calls["_stability"] == 0
@@ -62,17 +62,17 @@ def test_a_link_with_a_tab_opens_it_and_the_link_follows_the_tabs():
 def test_a_bad_tab_in_a_link_warns_and_opens_the_first():
     at = run_app({"tab": "secrets"})
     assert any("'tab'" in w.value for w in at.warning)
-    assert at.query_params.get("tab", "paths") == "paths" and len(at.get("plotly_chart")) == 2
+    assert at.query_params.get("tab", "paths") == "paths" and len(at.get("plotly_chart")) == 1
 
 
 def test_a_view_is_built_once_for_every_session(monkeypatch):
     built: Counter = Counter()
-    original = views.contour_figure
+    original = views.paths_figure
 
     def counting(*args, **kwargs):
         built["contour"] += 1
         return original(*args, **kwargs)
-    monkeypatch.setattr(views, "contour_figure", counting)
+    monkeypatch.setattr(views, "paths_figure", counting)
     query = {**encode(PRESETS["momentum_ravine"].build()), "seed": "4242"}  # a view no other test opens
     first, second = run_app(query), run_app(query)  # two students, one link
     assert built["contour"] == 1
@@ -131,4 +131,4 @@ def test_values_that_conflict_say_why_beside_the_run_and_the_page_stays():
     at.number_input(key="r0_hp_momentum").set_value(0.0).run()  # in range, but Nesterov needs momentum > 0
     assert not at.exception
     assert any("momentum" in e.value and "Run 1 uses Nesterov's defaults" in e.value for e in at.error)
-    assert at.query_params["r1.momentum"] == "0.9" and len(at.get("plotly_chart")) == 2
+    assert at.query_params["r1.momentum"] == "0.9" and len(at.get("plotly_chart")) == 1

@@ -68,7 +68,8 @@ def test_any_state_computes_explains_and_draws(state):
     assert len(figures[0]["frames"]) >= 2
     for traj, text in zip(computed.runs, computed.explanations):
         if traj.outcome.kind == "diverged":
-            assert text.startswith(f"Diverged at step {traj.outcome.step}") and "lr" in text
+            assert text.startswith((f"Diverged at step {traj.outcome.step}",  # or a settled centred RMSprop's NaN
+                                    f"Stopped at step {traj.outcome.step} with NaN")) and "lr" in text
         elif traj.outcome.kind == "escaped":
             assert text.startswith(f"Escaped at step {traj.outcome.step}")
         assert text
@@ -82,4 +83,4 @@ def test_hostile_urls_never_break_the_page(query):
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(at.get("plotly_chart")) == 1  # the Paths figure

@@ -107,4 +107,4 @@ def test_while_warming_up_the_page_says_so_and_still_draws(monkeypatch):
     assert not at.exception
     notice = next(c.value for c in at.caption if "warming up" in c.value)
     assert "about 21 s" in notice and "same results" in notice
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 1

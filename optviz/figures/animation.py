@@ -54,6 +54,21 @@ def drawn_points(*coordinates: np.ndarray, extents: tuple[float, ...]) -> np.nda
     return np.nonzero(keep)[0]
 
 
+def envelope_points(values: np.ndarray, buckets: int = 200) -> np.ndarray:
+    """Indices that keep a long series' look at chart width: the lowest and highest point of
+    each of ``buckets`` equal runs of steps (noise spikes survive; a smooth decline costs little)."""
+    n = len(values)
+    if n <= 2 * buckets:
+        return np.arange(n)
+    filled = np.where(np.isfinite(values), values, np.nanmax(values[np.isfinite(values)], initial=0.0))
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    chosen = {0, n - 1}
+    for a, b in zip(edges[:-1], edges[1:]):
+        chunk = filled[a:b]
+        chosen.update((a + int(np.argmin(chunk)), a + int(np.argmax(chunk))))
+    return np.array(sorted(chosen))
+
+
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """The step shown by each frame: 0 … steps, at most max_frames + 1 of them."""
     count = min(steps, max_frames) + 1
@@ -69,24 +84,49 @@ def frame_positions(trajectory: Trajectory, shown: np.ndarray) -> list[tuple[lis
     return [(sorted(set(heads[max(0, k - TRAIL_FRAMES):k + 1])), head) for k, head in enumerate(heads)]
 
 
-def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_font: int) -> dict:
-    """Play/pause buttons and a scrubbing slider, as layout entries."""
+def _below_axis(font: int) -> int:
+    """px under a plot taken by its x tick labels and axis title."""
+    return int(font * 2.9 + 8)
+
+
+def _button_height(font: int) -> int:
+    return int(font * 1.6 + 14)
+
+
+def controls_margin(font: int, slider_x: float | None = None) -> int:
+    """Bottom margin (px) for the axis labels, the play buttons and the slider (its own row
+    unless it starts at ``slider_x``, right of the buttons)."""
+    slider = int(font * 2.9 + 34)
+    if slider_x is not None:
+        return _below_axis(font) + max(_button_height(font), slider)
+    return _below_axis(font) + _button_height(font) + slider
+
+
+def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_font: int,
+                  slider_x: float | None = None) -> dict:
+    """Play/pause buttons under the plot, and the scrubbing slider on its own row beneath them,
+    or on the same row from ``slider_x`` (a fraction of the width that must clear the buttons:
+    overlapped, the buttons hid the slider's thumb at step 0)."""
     play = {"frame": {"duration": duration_ms, "redraw": redraw}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}
     pause = {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate", "transition": {"duration": 0}}
+    below = _below_axis(sizes_font)
     buttons = {
         "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "top", "pad": {"t": 50, "r": 10},
+        "x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "top", "pad": {"t": below, "r": 10},
         "font": {"size": sizes_font},
         "buttons": [
             {"label": "▶ Play", "method": "animate", "args": [None, play]},
             {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
         ],
     }
+    same_row = slider_x is not None
     slider = {
-        "active": 0, "x": 0.2, "len": 0.8, "y": 0.0, "yanchor": "top", "pad": {"t": 40},
+        "active": 0, "x": slider_x if same_row else 0.0, "len": 1.0 - slider_x if same_row else 1.0,
+        "y": 0.0, "yanchor": "top", "pad": {"t": below - 10 if same_row else below + _button_height(sizes_font),
+                                            "l": 8},
         "currentvalue": {"prefix": "step ", "xanchor": "right", "font": {"size": sizes_font}},
-        "font": {"size": max(sizes_font - 4, 10)},
+        "font": {"size": max(sizes_font - 6, 10)}, "ticklen": 4, "minorticklen": 2,
         "steps": [{"label": name, "method": "animate",
                    "args": [[name], {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate",
                                      "transition": {"duration": 0}}]} for name in frame_names],

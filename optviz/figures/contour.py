@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import drawn_points, frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import controls_margin, drawn_points, frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
+from surfaces import Minimum
 
 PICK_GRID = 28  # invisible markers per side: hover read-outs and click targets (~3.5% of the width apart)
 GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
@@ -31,12 +32,31 @@ def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
 
 
 def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
-    """White stars on the minima (``hover=False`` leaves clicks to the pick grid beneath)."""
+    """The lowest minimum as a white star, other local minima as small white dots (an egg-crate
+    of stars hid the map); ``hover=False`` leaves clicks to the pick grid beneath."""
+    best = min((m.value for m in landscape.minima), default=0.0)
+    lowest = [m.value <= best + 1e-9 * max(1.0, abs(best)) for m in landscape.minima]
     return {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
             "mode": "markers", "name": "minimum",
             **({"hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
-            "marker": {"symbol": "star", "size": sizes.marker + 6, "color": "#ffffff",
-                       "line": {"color": "#000000", "width": 1.5}}}
+            "marker": {"symbol": ["star" if low else "circle" for low in lowest],
+                       "size": [sizes.marker + 6 if low else max(sizes.marker // 2, 6) for low in lowest],
+                       "color": "#ffffff", "line": {"color": "#000000", "width": 1.5}}}
+
+
+def goal_traces(goals: list[tuple[Minimum, ...]], page_minima: tuple[Minimum, ...], sizes: Sizes) -> list[dict]:
+    """An open star in a run's colour where what it minimises (weight decay, dropout) has its
+    own minimum, away from the page's."""
+    traces = []
+    for r, minima in enumerate(goals):
+        own = [m for m in minima if m not in page_minima]
+        if own:
+            traces.append({"type": "scatter", "x": [m.x for m in own], "y": [m.y for m in own], "mode": "markers",
+                           "name": "its own minimum", "hovertemplate": "minimum of what this run minimises "
+                           "(%{x:.4g}, %{y:.4g})<extra></extra>", "showlegend": False,
+                           "marker": {"symbol": "star-open", "size": sizes.marker + 8, "color": run_style(r).color,
+                                      "line": {"width": 3}}})
+    return traces
 
 
 def start_trace(start: tuple[float, float], sizes: Sizes, hover: bool = True) -> dict:
@@ -62,7 +82,8 @@ def map_layout(landscape: Landscape, image_uri: str | None = None) -> dict:
 
 
 def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
-                   sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True) -> dict:
+                   sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True,
+                   goals: list[tuple[Minimum, ...]] | None = None) -> dict:
     """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
     surface = landscape.surface
     data = [
@@ -89,6 +110,9 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
                      "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
                      "marker": {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color,
                                 "line": {"color": "#ffffff", "width": 2}}})
+    # drawn last, so run markers never hide where the minima are
+    data.append({**minima_trace(landscape, sizes, hover=False), "showlegend": False})
+    data += goal_traces(goals or [], landscape.minima, sizes)
     frames = []
     moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]
     for k, step in enumerate(shown):
@@ -102,5 +126,6 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")
     layout.update(map_layout(landscape, image_uri))
     layout.update({"hovermode": "closest", "dragmode": "pan", "uirevision": surface.key, "clickmode": "event+select"})
+    layout["margin"] = {**layout["margin"], "b": controls_margin(sizes.font)}
     layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=False, sizes_font=sizes.font))
     return {"data": data, "layout": layout, "frames": frames}

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import plotly.io as pio
 
-OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+# Ordered so the first runs differ most on a washed-out projector (orange and vermillion are 5th apart).
+OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "pink", "vermillion", "sky blue")))
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
 SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open")
@@ -44,7 +46,7 @@ class Sizes:
     @staticmethod
     def for_mode(presentation: bool) -> "Sizes":
         if presentation:
-            return Sizes(font=22, title=28, line=5.0, marker=20, height=760)
+            return Sizes(font=20, title=26, line=5.0, marker=18, height=500)  # fits 1280×720 with the tabs
         return Sizes(font=14, title=18, line=2.5, marker=12, height=560)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import drawn_points, frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import controls_margin, drawn_points, frame_positions, frame_steps, play_controls, point, screen
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
 MESH = 45  # plotly.js re-triangulates the mesh on every redraw
 STATIC_TRACES = 3  # surface, minima, start
 TRACES_PER_RUN = 2  # full path (static), moving marker
-LIFT = 0.01  # raise paths by this fraction of the height range so the surface does not hide them
+LIFT = 0.02  # raise paths by this fraction of the height range so the surface does not hide them
 
 
 def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
@@ -39,8 +39,8 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
 
     start_loss = float(runs[0].loss[0])  # every run starts at the same point
     data = [
-        {"type": "surface", "x": xs, "y": ys, "z": np.clip(zd, z_lo, z_hi), "colorscale": "Viridis",
-         "showscale": False, "opacity": 0.92, "name": "loss surface", "hoverinfo": "skip"},
+        {"type": "surface", "x": screen(xs), "y": screen(ys), "z": screen(np.clip(zd, z_lo, z_hi)), "colorscale": "Viridis",
+         "showscale": False, "opacity": 1.0, "name": "loss surface", "hoverinfo": "skip"},
         {"type": "scatter3d", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
          "z": height([m.value for m in landscape.minima]), "mode": "markers", "name": "minimum",
          "marker": {"symbol": "diamond", "size": sizes.marker * 0.6, "color": "#ffffff",
@@ -57,7 +57,7 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         line = drawn_points(x, y, z, extents=(x1 - x0, y1 - y0, z_hi - z_lo + 2 * lift))
         data.append({"type": "scatter3d", "x": x[line], "y": y[line], "z": z[line], "mode": "lines", "name": label,
                      "legendgroup": f"run{r}", "opacity": 0.8, "hoverinfo": "skip",
-                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 1.5}})
+                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 2.2}})
         data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1],
                      "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
                      "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
@@ -73,17 +73,20 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")
     axis_font = {"size": sizes.font}
+    ticks = {"nticks": 5, "tickfont": {"size": max(sizes.font - 6, 10)}}  # few, small: a tilted axis piles them up
     layout.update({
         "scene": {
-            "xaxis": {"range": [x0, x1], "title": {"text": "x", "font": axis_font}},
-            "yaxis": {"range": [y0, y1], "title": {"text": "y", "font": axis_font}},
-            "zaxis": {"range": [z_lo, z_hi + 2 * lift], "title": {"text": landscape.display_label, "font": axis_font}},
+            "xaxis": {"range": [x0, x1], "title": {"text": "x", "font": axis_font}, **ticks},
+            "yaxis": {"range": [y0, y1], "title": {"text": "y", "font": axis_font}, **ticks},
+            "zaxis": {"range": [z_lo, z_hi + 2 * lift], "title": {"text": "height", "font": axis_font},
+                      "nticks": 4, "showticklabels": False},
             "aspectmode": "manual", "aspectratio": {"x": 1, "y": (y1 - y0) / (x1 - x0), "z": 0.6},
             "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 1.0}},
         },
         # a constant uirevision keeps the user's camera while playing and across reruns
         "uirevision": surface.key,
     })
+    layout["margin"] = {**layout["margin"], "b": controls_margin(sizes.font)}
     layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=True, sizes_font=sizes.font))
     return {"data": data, "layout": layout, "frames": frames}
 

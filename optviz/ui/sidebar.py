@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
-from optviz.figures.style import DASHES, OKABE_ITO
+from optviz.figures.style import COLOUR_NAMES, DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
@@ -16,7 +16,6 @@ from surfaces import CATALOGUE as SURFACES
 from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
 
-COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "vermillion", "pink", "sky blue")))
 
 
 def render_presets() -> None:

@@ -14,8 +14,8 @@ from optviz.engine.simulate import GRADIENT_MODES
 from optviz.figures.contour import contour_figure
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
 from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
+from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.prebuilt import PrebuiltFigure
-from optviz.figures.surface3d import surface_figure
 from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS, lesson_for
@@ -28,11 +28,19 @@ from optviz.urlstate import encode, is_preset_view
 
 CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+</style>"""
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
 [data-testid="stMain"] button p { font-size: 1.3rem; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
+[data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.35rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
+[data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
+.st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
 </style>"""
 
 
@@ -105,26 +113,42 @@ def contour_json(view: View):
 
 
 def paths(view: View) -> None:
-    animations(view)
+    if view.state.presentation:  # projector: the lesson beside the figure, so both fit on one screen
+        left, right = st.columns([3, 1])
+        with left:
+            animations(view)
+        with right:
+            lesson(view)
+    else:
+        animations(view)
     results_table(view.computed)
+
+
+def phone_header() -> None:
+    st.markdown("**optviz** · optimizers, visible")
+    st.caption("Tap ▶ Play under the map. Tap the map to start there. » (top left) opens presets and settings.")
+
+
+def on_phone() -> bool:
+    """A phone's browser (its User-Agent says so): the panels stack instead of sitting side by side."""
+    agent = (st.context.headers or {}).get("User-Agent", "")
+    return "Mobi" in agent or "Android" in agent
 
 
 def animations(view: View) -> None:
     state, c, landscape = view.state, view.computed, view.landscape
-    contour = contour_json(view)
-    surface3d = figure("surface3d", view.key, lambda: surface_figure(landscape, c.runs, c.labels, state.start,
-                                                                     view.sizes, state.speed))
-    if state.presentation:
-        columns = (st.container(), st.container())
-    else:
-        columns = st.columns(2)
-    with columns[0]:
-        st.plotly_chart(PrebuiltFigure(contour), key=CONTOUR_KEY, on_select=partial(binding.on_chart_select, CONTOUR_KEY),
+    arrangement = "stacked" if on_phone() else "side"
+    built = figure("paths", view.key + (arrangement,),
+                   lambda: paths_figure(landscape, c.runs, c.labels, state.start, view.sizes, state.speed,
+                                        view.image_uri, arrangement, goals=[g.minima for g in c.goals]))
+    own = any(m not in c.minima for g in c.goals for m in g.minima)
+    st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:"),
+                unsafe_allow_html=True)
+    with st.container(key=f"paths_{arrangement}"):
+        st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, on_select=partial(binding.on_chart_select, CONTOUR_KEY),
                         selection_mode="points", config=CHART_CONFIG, theme=None)
-        st.caption("Press ▶ Play. Click the map to start from there; scroll to zoom, drag to pan.")
-    with columns[1]:
-        st.plotly_chart(PrebuiltFigure(surface3d), key="surface_chart", config=CHART_CONFIG, theme=None)
-        st.caption(f"Height shows {landscape.display_label}. Drag to rotate; the camera stays while playing.")
+    st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map to "
+               f"start from there. 3-D height shows {landscape.display_label}; drag it to rotate.")
 
 
 def curves(view: View) -> None:

@@ -10,13 +10,16 @@ from urllib.parse import urlencode
 import pytest
 from PIL import Image
 
-from optviz.presets import PRESETS
+from optviz.presets import DEFAULT_PRESET, PRESETS
+from optviz.ui.compute import compute_runs
 
 pytestmark = pytest.mark.browser
 
 CHARTS = ".js-plotly-plot"
-CONTOUR, SURFACE_3D = 0, 1
-HEAD_TRACE = 5  # run 1's moving marker in the contour figure (see figures.contour)
+PATHS = 0  # the Paths figure: contour map, 3-D surface and loss strip (figures.paths)
+CONTOUR = SURFACE_3D = PATHS
+HEAD_TRACE = 5  # run 1's moving marker on the map (its traces come first: see figures.contour)
+LEGEND = ".optviz-legend"  # the page's one legend, titled with the surface's name
 
 
 def open_app(page, url: str, query: dict | None = None):
@@ -26,7 +29,7 @@ def open_app(page, url: str, query: dict | None = None):
     return page
 
 
-def wait_idle(page, settle: float = 0.6, charts: int = 2) -> None:
+def wait_idle(page, settle: float = 0.6, charts: int = 1) -> None:
     """Until Streamlit has finished rerunning and the open tab's charts are drawn."""
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}').length >= {charts}", timeout=60_000)
@@ -41,7 +44,7 @@ def no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_page_loads_without_console_errors_and_draws_both_charts(page, app_url):
+def test_page_loads_without_console_errors_and_draws_map_and_surface(page, app_url):
     open_app(page, app_url)
     no_exception(page)
     assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].querySelectorAll('image').length") >= 1
@@ -99,8 +102,9 @@ def test_every_preset_updates_the_page(page, app_url):
         # the caption arrives before the charts: wait until the contour shows this preset
         page.wait_for_function(
             f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; return g && g.data && "
-            f"g.data.filter(d => d.legendgroup).length === {3 * len(expected.runs)} && "
-            f"g.layout.title.text.startsWith({expected.surface_spec.name!r}); }}", timeout=60_000)
+            f"g.data.filter(d => d.legendgroup).length === {5 * len(expected.runs)} && "
+            f"document.querySelector('{LEGEND}').textContent.startsWith({expected.surface_spec.name!r}); }}",
+            timeout=60_000)
         wait_idle(page, settle=0.3)
         no_exception(page)
     assert page.console_errors == []
@@ -115,15 +119,16 @@ def test_share_link_reopens_the_same_view(page, app_url, browser):
     page.get_by_role("tab", name="Export").click()
     page.get_by_text("Share this exact view").click()
     link = page.locator('.st-key-share_link [data-testid="stCode"] code').first.inner_text().strip()
-    assert link.startswith(app_url) and "surface=himmelblau" in link and "tab=paths" in link
+    assert link.startswith(app_url) and link.endswith("?preset=basins")  # an unchanged preset: its name
     fresh = browser.new_page(viewport={"width": 1600, "height": 1100})
     try:
         fresh.goto(link)
         fresh.wait_for_selector(CHARTS, timeout=90_000)
         wait_idle(fresh)
         assert [chart_data(fresh, CONTOUR, 3 + 3 * r) for r in range(3)] == paths
-        assert fresh.evaluate(f"document.querySelectorAll('{CHARTS}')[0].layout.title.text").startswith("Himmelblau")
-        assert float(fresh.locator(".st-key-start_x input").input_value()) == -0.3
+        assert fresh.locator(LEGEND).first.inner_text().startswith("Himmelblau")
+        assert float(fresh.locator(".st-key-start_x input").input_value()) == PRESETS["basins"].build().start[0]
+        assert fresh.get_by_text(PRESETS["basins"].title).count() >= 1  # the lesson came with the link
         assert fresh.locator('[data-testid="stAlert"]').filter(has_text="URL parameter").count() == 0
     finally:
         fresh.close()
@@ -156,7 +161,8 @@ def test_downloads_are_valid_files(page, app_url, tmp_path):
         info.value.save_as(target)
         files[key] = target
     rows = list(csv.DictReader(io.StringIO(files["dl_csv"].read_text())))
-    assert len(rows) == 3 * 301 and {"x", "y", "loss", "lr"} <= set(rows[0])
+    points = sum(len(t.path) for t in compute_runs(PRESETS[DEFAULT_PRESET].build()).runs)  # converged runs stop
+    assert len(rows) == points and {"x", "y", "loss", "lr"} <= set(rows[0])
     html = files["dl_html"].read_text()
     assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
     gif = Image.open(files["dl_gif"])

@@ -1,0 +1,131 @@
+"""The Paths view as one figure: contour map, 3-D surface and a loss strip share one time axis.
+
+One ▶ Play and one slider drive all three: each frame moves the map's trails and markers,
+the 3-D markers and the loss strip's cursor together.  Titles and the legend live on the
+page (``legend_html``), outside the figure, so nothing inside it can run into them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from optviz.engine.trajectory import Trajectory
+from optviz.figures.animation import controls_margin, envelope_points, frame_steps, play_controls, point
+from optviz.figures.contour import contour_figure
+from optviz.figures.landscape import Landscape
+from optviz.figures.style import Sizes, TEMPLATE, run_style
+from optviz.figures.surface3d import surface_figure
+from surfaces import Minimum
+
+# Where each panel sits, as fractions of the figure: side by side (laptop, projector) or
+# stacked (phone).  The strip under the 3-D view plots loss against step with the cursor.
+ARRANGEMENTS = {
+    "side": {"map": ([0.0, 0.5], [0.0, 1.0]), "scene": ([0.53, 1.0], [0.3, 1.0]), "strip": ([0.6, 1.0], [0.0, 0.2])},
+    "stacked": {"map": ([0.0, 1.0], [0.5, 1.0]), "scene": ([0.0, 1.0], [0.17, 0.46]), "strip": ([0.12, 1.0], [0.0, 0.12])},
+}
+
+
+# The slider starts right of ▶ Play / ❚❚ Pause where the figure is wide (~200 px of ≥ 850 px);
+# on a phone it takes its own row.
+SLIDER_X = {"side": 0.25, "stacked": None}
+
+
+def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
+                 sizes: Sizes, frame_ms: int, image_uri: str | None = None, arrangement: str = "side",
+                 goals: list[tuple[Minimum, ...]] | None = None) -> dict:
+    """``goals``: per run, the minima of what it minimises (drawn where they differ from the page's)."""
+    flat = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri, goals=goals)
+    solid = surface_figure(landscape, runs, labels, start, sizes, frame_ms)
+    shown = frame_steps(max(t.steps for t in runs))
+    strip, cursor = loss_strip(landscape, runs, sizes, shown)
+    offset_3d = len(flat["data"])
+    cursor_trace = offset_3d + len(solid["data"]) + len(strip) - 1
+    frames = []
+    for k, (a, b) in enumerate(zip(flat["frames"], solid["frames"])):
+        frames.append({"name": a["name"], "data": a["data"] + b["data"] + [cursor[k]],
+                       "traces": a["traces"] + [offset_3d + i for i in b["traces"]] + [cursor_trace]})
+    for trace in flat["data"] + solid["data"] + strip:
+        trace["showlegend"] = False
+    place = ARRANGEMENTS[arrangement]
+    (mx, my), (sx, sy), (tx, ty) = place["map"], place["scene"], place["strip"]
+    layout = {
+        "template": TEMPLATE, "font": {"size": sizes.font}, "showlegend": False,
+        "height": sizes.height + (420 if arrangement == "stacked" else 20),
+        "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, SLIDER_X[arrangement])},
+        "hovermode": "closest", "dragmode": "pan", "clickmode": "event+select",
+        "uirevision": landscape.surface.key,
+        "xaxis": {**flat["layout"]["xaxis"], "domain": mx}, "yaxis": {**flat["layout"]["yaxis"], "domain": my},
+        "images": flat["layout"]["images"],
+        "scene": {**solid["layout"]["scene"], "domain": {"x": sx, "y": sy}},
+        "xaxis2": {"domain": tx, "anchor": "y2", "title": {"text": "step", "standoff": 2},
+                   "range": [0, int(shown[-1])], "fixedrange": True},
+        "yaxis2": {"domain": ty, "anchor": "x2", "title": {"text": "loss"}, "fixedrange": True, "nticks": 3,
+                   "tickfont": {"size": max(sizes.font - 4, 10)}, **_strip_scale(landscape, strip)},
+    }
+    layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=True, sizes_font=sizes.font,
+                                slider_x=SLIDER_X[arrangement]))
+    return {"data": flat["data"] + solid["data"] + strip, "layout": layout, "frames": frames}
+
+
+def _strip_scale(landscape: Landscape, strip: list[dict]) -> dict:
+    """Log loss (above the floor) labelled at whole decades only, at most three labels."""
+    if not landscape.log_scale:
+        return {}
+    lo, hi = strip[-1]["y"]
+    decades = max(math.log10(hi) - math.log10(lo), 1.0) if lo > 0 and hi > 0 else 3.0
+    return {"type": "log", "dtick": max(1, math.ceil(decades / 3)), "exponentformat": "power"}
+
+
+def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown: np.ndarray) -> tuple[list, list]:
+    """Loss against step per run, and per frame the cursor's position (a vertical line)."""
+    losses = []
+    for t in runs:
+        loss = np.asarray(t.loss, dtype=float)
+        if landscape.log_scale:  # loss above the floor, on a log axis
+            loss = loss - landscape.floor
+            loss = np.where(loss > 0, loss, np.nan)
+        losses.append(loss)
+    finite = np.concatenate([v[np.isfinite(v)] for v in losses] + [np.array([])])
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
+    traces = []
+    for r, loss in enumerate(losses):
+        style = run_style(r)
+        keep = envelope_points(loss)
+        traces.append({"type": "scatter", "x": keep.astype(np.int32), "y": loss[keep].astype(np.float32),
+                       "mode": "lines", "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip",
+                       "line": {"color": style.color, "dash": style.dash, "width": max(sizes.line * 0.6, 1.5)}})
+    ends = point([lo, hi])
+    traces.append({"type": "scatter", "x": [0, 0], "y": ends, "mode": "lines", "xaxis": "x2", "yaxis": "y2",
+                   "hoverinfo": "skip", "line": {"color": "#333333", "width": 1.5}})
+    cursor = [{"x": [int(s), int(s)], "y": ends} for s in shown]
+    return traces, cursor
+
+
+def _dash_svg(dash: str) -> str:
+    return {"solid": "", "dash": "7,4", "dot": "2,3", "dashdot": "7,3,2,3", "longdash": "12,4",
+            "longdashdot": "12,3,2,3"}[dash]
+
+
+def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title: str = "") -> str:
+    """One legend for the page: each run's colour and dash, then the minimum and the start
+    (and the open stars of runs that minimise something else, when drawn)."""
+    items = [f"<b>{_escape(title)}</b>"] if title else []
+    for r, label in enumerate(labels):
+        style = run_style(r)
+        items.append(
+            f'<span class="optviz-key"><svg width="34" height="12" aria-hidden="true"><line x1="1" y1="6" x2="33" '
+            f'y2="6" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/></svg>'
+            f'{_escape(label)}</span>')
+    items.append('<span class="optviz-key">☆ lowest minimum · ∘ other minima</span>'
+                 '<span class="optviz-key">◯ start</span>')
+    if own_minima:
+        items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
+                     '(its weight decay or dropout)</span>')
+    return (f'<div class="optviz-legend" style="font-size:{font_px}px;display:flex;flex-wrap:wrap;gap:4px 18px;'
+            f'align-items:center">{"".join(items)}</div>')
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
