@@ -12,9 +12,11 @@ from PIL import Image
 from optviz.figures.animation import MAX_FRAMES, frame_steps
 from optviz.figures.contour import STATIC_TRACES, TRACES_PER_RUN, contour_figure, run_trace_indices
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
-from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
+from optviz.figures.export import standalone_html, trajectories_csv
+from optviz.figures.paths import paths_figure
 from optviz.figures.landscape import banded_rgb, landscape_image
-from optviz.figures.style import OKABE_ITO, Sizes, run_style
+from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, still_png
+from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
 from optviz.presets import PRESETS
 from optviz.ui.compute import compute_runs
@@ -110,15 +112,30 @@ def test_csv_export_has_every_point(scene):
     assert float(rows[1]["x"]) == first.path[1, 0] and float(rows[1]["lr"]) == first.lr[0]
 
 
-def test_html_export_is_standalone_and_light(scene):
+def test_html_export_is_standalone_light_and_fills_the_window(scene):
     state, computed, landscape, uri = scene
-    html = standalone_html(contour_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri))
+    html = standalone_html(paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri),
+                           "Rosenbrock: a title")
     assert "<html" in html and "Plotly.newPlot" in html and "<script src=" not in html  # nothing fetched
     assert len(html) > 3_000_000  # plotly.js is inlined
     assert '"plot_bgcolor":"white"' in html.replace(" ", "")  # the explicit light template travels along
+    assert "100vh" in html and '"responsive":true' in html.replace(" ", "") and "Rosenbrock: a title" in html
 
 
-def test_gif_export_is_animated(scene):
+def test_slide_exports_carry_title_legend_and_each_runs_colour(scene):
     state, computed, landscape, _ = scene
-    gif = Image.open(io.BytesIO(animated_gif(landscape, computed.runs, 80)))
-    assert gif.format == "GIF" and gif.n_frames > 10
+    title = "Rosenbrock: export test"
+    still = Image.open(io.BytesIO(still_png(landscape, computed.runs, computed.labels, state.start, title)))
+    assert still.size == (1920, 1080)
+    data = animated_gif(landscape, computed.runs, computed.labels, state.start, title, 80)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF" and gif.n_frames > 10 and gif.size[0] >= 800 and len(data) <= 2_000_000
+    frame = gif.convert("RGB")
+    frame_pixels = np.asarray(frame).reshape(-1, 3)
+    for r in range(len(computed.runs)):  # every run's exact colour is in the first frame (legend and paths)
+        assert (frame_pixels == hex_rgb(run_style(r).color)).all(axis=1).any(), r
+    legend = Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels)
+    strip = np.asarray(frame)[:, legend.legend_x:]
+    assert (strip < 100).all(axis=2).sum() > 500  # the legend's labels: dark text right of the map
+    top = np.asarray(frame)[: legend.plot[1]]
+    assert (top < 100).all(axis=2).sum() > 500  # the title above it

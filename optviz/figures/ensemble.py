@@ -9,7 +9,7 @@ from optviz.figures.animation import screen
 from optviz.figures.contour import map_layout
 from optviz.figures.curves import TINY
 from optviz.figures.landscape import Landscape
-from optviz.figures.style import OKABE_ITO, Sizes, base_layout
+from optviz.figures.style import OKABE_ITO, Sizes, base_layout, hex_rgb
 
 CLOUD_OPACITY = 0.55
 CLOUD_POINTS = 100  # per seed: a faint cloud needs no more, and K seeds × 2 settings add up
@@ -26,7 +26,7 @@ def _joined(paths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rgba(colour: str, alpha: float) -> str:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = hex_rgb(colour)
     return f"rgba({r},{g},{b},{alpha})"
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from plotly.colors import sequential
 
 from optviz.engine.landscape import loss_grid
+from optviz.figures.style import hex_rgb
 from surfaces import Minimum, Surface, get_surface
 
 N_BANDS = 22
@@ -67,7 +68,7 @@ def make_landscape(surface: Surface, kernel_params: np.ndarray, minima: tuple[Mi
 
 
 def _viridis_table(n: int = 256) -> np.ndarray:
-    anchors = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in sequential.Viridis], dtype=float)
+    anchors = np.array([hex_rgb(c) for c in sequential.Viridis], dtype=float)
     positions = np.linspace(0, 1, len(anchors))
     grid = np.linspace(0, 1, n)
     return np.stack([np.interp(grid, positions, anchors[:, k]) for k in range(3)], axis=1)

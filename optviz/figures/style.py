@@ -22,6 +22,11 @@ SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open")
 TEMPLATE = {"layout": pio.templates["plotly_white"].layout.to_plotly_json()}
 
 
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    """"#E69F00" → (230, 159, 0)."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
 @dataclass(frozen=True)
 class RunStyle:
     color: str

@@ -13,7 +13,8 @@ import streamlit as st
 from optviz.engine.simulate import GRADIENT_MODES
 from optviz.figures.contour import contour_figure
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
-from optviz.figures.export import animated_gif, standalone_html, trajectories_csv
+from optviz.figures.export import standalone_html, trajectories_csv
+from optviz.figures.slides import animated_gif, still_png
 from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.glossary import GLOSSARY
@@ -236,12 +237,23 @@ def share_and_export(view: View) -> None:
 
 def exports(view: View) -> None:
     state, computed, landscape = view.state, view.computed, view.landscape
-    contour = contour_json(view)
-    st.caption("Files for slides and notebooks. Each is generated when you click.")
+    title = f"{landscape.surface.name}: " + (PRESETS[state.lesson].title if state.lesson else "optimizer paths")
+    st.caption("Files for slides and notebooks. Each is generated when you click; none needs a browser on the server.")
     name = f"optviz-{state.surface}"
+    last = max(t.steps for t in computed.runs)
+    step = st.number_input("Still at step", min_value=0, max_value=last, value=last, step=1, key="still_step",
+                           help=f"Which moment the PNG shows, 0 to {last} (the end by default).")
+    st.download_button("⬇ Slide still (PNG, 1920×1080)", data=lambda: still_png(
+                           landscape, computed.runs, computed.labels, state.start, title, int(step)),
+                       file_name=f"{name}-step{int(step)}.png", mime="image/png", key="dl_png")
+    st.download_button("⬇ Animated map for slides (GIF, 960×720)", data=lambda: animated_gif(
+                           landscape, computed.runs, computed.labels, state.start, title, state.speed),
+                       file_name=f"{name}.gif", mime="image/gif", key="dl_gif")
+    paths = figure("paths", view.key + ("side",), lambda: paths_figure(
+        landscape, computed.runs, computed.labels, state.start, view.sizes, state.speed, view.image_uri, "side",
+        goals=[g.minima for g in computed.goals]))
+    st.download_button("⬇ Interactive page (HTML, plays offline, fills the window)",
+                       data=lambda: standalone_html(json.loads(paths.text), title),
+                       file_name=f"{name}.html", mime="text/html", key="dl_html")
     st.download_button("⬇ Trajectories (CSV)", data=lambda: trajectories_csv(computed.runs, computed.labels),
                        file_name=f"{name}.csv", mime="text/csv", key="dl_csv")
-    st.download_button("⬇ Animated contour (HTML, plays offline)", data=lambda: standalone_html(json.loads(contour.text)),
-                       file_name=f"{name}.html", mime="text/html", key="dl_html")
-    st.download_button("⬇ Animated contour (GIF)", data=lambda: animated_gif(landscape, computed.runs, state.speed),
-                       file_name=f"{name}.gif", mime="image/gif", key="dl_gif")

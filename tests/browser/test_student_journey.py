@@ -154,7 +154,7 @@ def test_downloads_are_valid_files(page, app_url, tmp_path):
     page.wait_for_function("() => location.search.includes('tab=export')", timeout=60_000)  # written as the run ends
     wait_idle(page, charts=0)
     files = {}
-    for key in ("dl_csv", "dl_html", "dl_gif"):
+    for key in ("dl_csv", "dl_html", "dl_gif", "dl_png"):
         with page.expect_download(timeout=60_000) as info:
             page.locator(f".st-key-{key} button").first.click()
         target = tmp_path / info.value.suggested_filename
@@ -166,4 +166,6 @@ def test_downloads_are_valid_files(page, app_url, tmp_path):
     html = files["dl_html"].read_text()
     assert "Plotly.newPlot" in html and "Plotly.addFrames" in html
     gif = Image.open(files["dl_gif"])
-    assert gif.format == "GIF" and gif.n_frames > 1
+    assert gif.format == "GIF" and gif.n_frames > 1 and gif.size[0] >= 800
+    assert files["dl_gif"].stat().st_size <= 2_000_000  # the default view's GIF fits a slide deck
+    assert Image.open(files["dl_png"]).size == (1920, 1080)
