@@ -52,7 +52,7 @@ def test_a_link_with_a_tab_opens_it_and_the_link_follows_the_tabs():
     at = run_app({"tab": "curves"})
     assert not at.exception
     titles = [s["layout"]["title"]["text"] for s in specs(at)]
-    assert len(titles) == 3 and not any("▶" in str(s.get("layout", {}).get("updatemenus", "")) for s in specs(at))
+    assert len(titles) == 4 and not any("▶" in str(s.get("layout", {}).get("updatemenus", "")) for s in specs(at))
     assert at.query_params["tab"] == "curves"
     at.session_state["tab"] = TABS["equations"]
     at.run()

@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
+from optviz.figures.animation import envelope_points
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
 
-TINY = 1e-300
-
-
 def _line(r: int, label: str, y: np.ndarray, sizes: Sizes, x: np.ndarray | None = None, **extra) -> dict:
+    """One run's curve, thinned to what a chart's width shows (envelope_points keeps the spikes)."""
     style = run_style(r)
-    x = np.arange(len(y)) if x is None else x
-    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": label, "legendgroup": f"run{r}",
+    y = np.asarray(y, dtype=float)
+    x = np.arange(len(y)) if x is None else np.asarray(x)
+    keep = envelope_points(y)
+    return {"type": "scatter", "x": x[keep], "y": y[keep].astype(np.float32), "mode": "lines", "name": label,
+            "legendgroup": f"run{r}", "showlegend": False,
             "line": {"color": style.color, "dash": style.dash, "width": sizes.line}, **extra}
 
 
-def _layout(sizes: Sizes, title: str, y_title: str, log: bool) -> dict:
+def positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zero or below (reached exactly) become gaps, not 1e-300."""
+    values = np.asarray(values, dtype=float)
+    return np.where(values > 0, values, np.nan)
+
+
+def decade_axis(traces: list[dict]) -> dict:
+    """A log axis labelled only at whole decades (10⁻³, 10⁰, …), at most about six of them:
+    the minor 2s and 5s read as wrong numbers."""
+    values = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces] + [np.array([])])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {"type": "log", "exponentformat": "power"}
+    span = math.log10(values.max()) - math.log10(values.min())
+    return {"type": "log", "exponentformat": "power", "dtick": max(1, math.ceil(span / 6)), "minor": {"showgrid": False}}
+
+
+def _layout(sizes: Sizes, title: str, y_title: str, traces: list[dict], log: bool) -> dict:
     layout = base_layout(sizes, title)
     layout.update({
-        "height": int(sizes.height * 0.62),
+        "height": int(sizes.height * 0.62) + (40 if sizes.font > 14 else 0),
+        "showlegend": False,  # the page shows one legend for all the curves
+        "margin": {"l": 70, "r": 20, "t": 30 + 2 * sizes.title, "b": 40 + 2 * sizes.font},
         "xaxis": {"title": {"text": "step"}},
-        "yaxis": {"title": {"text": y_title}, "type": "log" if log else "linear", "exponentformat": "power"},
+        "yaxis": {"title": {"text": y_title}, **(decade_axis(traces) if log else {})},
         "hovermode": "x unified",
     })
     return layout
@@ -33,18 +56,16 @@ def loss_figure(runs: list[Trajectory], labels: list[str], minima: tuple[Minimum
     """Loss above the best minimum on a log axis; plain loss where there is no minimum."""
     if minima:
         best = min(m.value for m in minima)
-        data = [_line(r, lab, np.maximum(t.loss - best, TINY), sizes) for r, (t, lab) in enumerate(zip(runs, labels))]
-        layout = _layout(sizes, "Loss", "loss − f* (log)", log=True)
-    else:
-        data = [_line(r, lab, t.loss, sizes) for r, (t, lab) in enumerate(zip(runs, labels))]
-        layout = _layout(sizes, "Loss", "loss", log=False)
-    return {"data": data, "layout": layout}
+        data = [_line(r, lab, positive(t.loss - best), sizes) for r, (t, lab) in enumerate(zip(runs, labels))]
+        return {"data": data, "layout": _layout(sizes, "Loss above the minimum", "loss − f*", data, log=True)}
+    data = [_line(r, lab, t.loss, sizes) for r, (t, lab) in enumerate(zip(runs, labels))]
+    return {"data": data, "layout": _layout(sizes, "Loss", "loss", data, log=False)}
 
 
 def lr_figure(runs: list[Trajectory], labels: list[str], sizes: Sizes) -> dict:
     data = [_line(r, lab, t.lr, sizes, x=np.arange(1, len(t.lr) + 1)) for r, (t, lab) in enumerate(zip(runs, labels))]
     positive = all(np.all(t.lr > 0) for t in runs)
-    return {"data": data, "layout": _layout(sizes, "Learning rate used at each step", "lr", log=positive)}
+    return {"data": data, "layout": _layout(sizes, "Learning rate at each step", "lr", data, log=positive)}
 
 
 def nearest_minimum_distance(traj: Trajectory, minima: tuple[Minimum, ...]) -> np.ndarray | None:
@@ -56,18 +77,19 @@ def nearest_minimum_distance(traj: Trajectory, minima: tuple[Minimum, ...]) -> n
 
 
 def gradient_figure(runs: list[Trajectory], labels: list[str], minima: tuple[Minimum, ...], sizes: Sizes) -> dict:
-    """Gradient norm (solid axis) and distance to the nearest minimum (second panel)."""
+    """The gradient's length ‖∇f‖ at each step."""
+    data = [_line(r, lab, positive(t.grad_norm), sizes) for r, (t, lab) in enumerate(zip(runs, labels))]
+    return {"data": data, "layout": _layout(sizes, "Gradient norm ‖∇f‖", "‖∇f‖", data, log=True)}
+
+
+def distance_figure(runs: list[Trajectory], labels: list[str], goals: list[tuple[Minimum, ...]],
+                    sizes: Sizes) -> dict | None:
+    """Distance from each run to the nearest minimum of what it minimises; None without minima."""
     data = []
-    for r, (t, lab) in enumerate(zip(runs, labels)):
-        data.append(_line(r, lab, np.maximum(t.grad_norm, TINY), sizes, xaxis="x", yaxis="y"))
+    for r, (t, lab, minima) in enumerate(zip(runs, labels, goals)):
         dist = nearest_minimum_distance(t, minima)
         if dist is not None:
-            data.append(_line(r, lab, np.maximum(dist, TINY), sizes, xaxis="x2", yaxis="y2", showlegend=False))
-    layout = _layout(sizes, "Gradient norm ‖∇f‖ and distance to the nearest minimum", "‖∇f‖ (log)", log=True)
-    if minima:
-        layout.update({
-            "xaxis": {"domain": [0, 0.46], "title": {"text": "step"}},
-            "xaxis2": {"domain": [0.54, 1], "title": {"text": "step"}, "anchor": "y2"},
-            "yaxis2": {"type": "log", "title": {"text": "distance (log)"}, "anchor": "x2", "exponentformat": "power"},
-        })
-    return {"data": data, "layout": layout}
+            data.append(_line(r, lab, positive(dist), sizes))
+    if not data:
+        return None
+    return {"data": data, "layout": _layout(sizes, "Distance to the nearest minimum", "distance", data, log=True)}

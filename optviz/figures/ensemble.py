@@ -7,7 +7,7 @@ import numpy as np
 from optviz.ensemble import Ensemble
 from optviz.figures.animation import screen
 from optviz.figures.contour import map_layout
-from optviz.figures.curves import TINY
+from optviz.figures.curves import decade_axis, positive
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import OKABE_ITO, Sizes, base_layout, hex_rgb
 
@@ -67,7 +67,7 @@ def loss_band_figure(ensembles: list[Ensemble], labels: list[str], sizes: Sizes,
     data = []
     for i, (ens, label) in enumerate(zip(ensembles, labels)):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        low, median, high = (np.maximum(q - floor, TINY) for q in ens.loss_band)
+        low, median, high = (positive(q - floor) for q in ens.loss_band)
         steps = np.arange(len(median))
         data.append({"type": "scatter", "x": steps, "y": screen(low), "mode": "lines", "legendgroup": label,
                      "showlegend": False, "hoverinfo": "skip", "line": {"width": 0, "color": colour}})
@@ -79,6 +79,6 @@ def loss_band_figure(ensembles: list[Ensemble], labels: list[str], sizes: Sizes,
                      "hovertemplate": "step %{x}: median %{y:.3g}<extra></extra>"})
     layout = base_layout(sizes, "Loss above the minimum over the seeds: median and 10–90 % band")
     layout.update({"xaxis": {"title": {"text": "step"}},
-                   "yaxis": {"title": {"text": "loss − minimum"}, "type": "log"},
+                   "yaxis": {"title": {"text": "loss − minimum"}, **decade_axis(data)},
                    "hovermode": "x unified"})
     return {"data": data, "layout": layout}

@@ -108,7 +108,8 @@ def _dash_svg(dash: str) -> str:
             "longdashdot": "12,3,2,3"}[dash]
 
 
-def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title: str = "") -> str:
+def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title: str = "",
+                markers: bool = True) -> str:
     """One legend for the page: each run's colour and dash, then the minimum and the start
     (and the open stars of runs that minimise something else, when drawn)."""
     items = [f"<b>{_escape(title)}</b>"] if title else []
@@ -118,8 +119,9 @@ def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title
             f'<span class="optviz-key"><svg width="34" height="12" aria-hidden="true"><line x1="1" y1="6" x2="33" '
             f'y2="6" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/></svg>'
             f'{_escape(label)}</span>')
-    items.append('<span class="optviz-key">☆ lowest minimum · ∘ other minima</span>'
-                 '<span class="optviz-key">◯ start</span>')
+    if markers:
+        items.append('<span class="optviz-key">☆ lowest minimum · ∘ other minima</span>'
+                     '<span class="optviz-key">◯ start</span>')
     if own_minima:
         items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
                      '(its weight decay or dropout)</span>')

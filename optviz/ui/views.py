@@ -12,7 +12,7 @@ import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
 from optviz.figures.contour import contour_figure
-from optviz.figures.curves import gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
+from optviz.figures.curves import distance_figure, gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
 from optviz.figures.export import standalone_html, trajectories_csv
 from optviz.figures.slides import animated_gif, still_png
 from optviz.figures.paths import legend_html, paths_figure
@@ -154,14 +154,18 @@ def animations(view: View) -> None:
 
 def curves(view: View) -> None:
     c, sizes = view.computed, view.sizes
-    left, middle, right = st.columns(3)
-    left.plotly_chart(PrebuiltFigure(figure("loss", view.key, lambda: loss_figure(c.runs, c.labels, c.minima, sizes))),
-                      config=CHART_CONFIG, theme=None, key="loss_chart")
-    middle.plotly_chart(PrebuiltFigure(figure("lr", view.key, lambda: lr_figure(c.runs, c.labels, sizes))),
-                        config=CHART_CONFIG, theme=None, key="lr_chart")
-    right.plotly_chart(PrebuiltFigure(figure("gradient", view.key,
-                                             lambda: gradient_figure(c.runs, c.labels, c.minima, sizes))),
-                       config=CHART_CONFIG, theme=None, key="grad_chart")
+    st.markdown(legend_html(c.labels, sizes.font, markers=False), unsafe_allow_html=True)
+    charts = [("loss", lambda: loss_figure(c.runs, c.labels, c.minima, sizes)),
+              ("lr", lambda: lr_figure(c.runs, c.labels, sizes)),
+              ("gradient", lambda: gradient_figure(c.runs, c.labels, c.minima, sizes))]
+    if any(g.minima for g in c.goals):  # a surface without minima (the saddle) has no distance to show
+        charts.append(("distance", lambda: distance_figure(c.runs, c.labels, [g.minima for g in c.goals], sizes)))
+    shown = [(name, figure(name, view.key, build)) for name, build in charts]
+    for row in range(0, len(shown), 2):  # two up on a laptop or projector; Streamlit stacks them on a phone
+        for column, (name, fig) in zip(st.columns(2), shown[row:row + 2]):
+            column.plotly_chart(PrebuiltFigure(fig), config=CHART_CONFIG, theme=None, key=f"{name}_chart")
+    st.caption("Log axes are labelled at whole powers of ten. Distance is to the nearest minimum of what each run "
+               "minimises (its own weight decay or dropout included).")
 
 
 LR_STORY = ("**Learning rate.** It trades speed against stability: too high overshoots or diverges, too low "
