@@ -10,6 +10,8 @@ from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import envelope_points
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 def _line(r: int, label: str, y: np.ndarray, sizes: Sizes, x: np.ndarray | None = None, **extra) -> dict:
     """One run's curve, thinned to what a chart's width shows (envelope_points keeps the spikes)."""
@@ -17,7 +19,9 @@ def _line(r: int, label: str, y: np.ndarray, sizes: Sizes, x: np.ndarray | None 
     y = np.asarray(y, dtype=float)
     x = np.arange(len(y)) if x is None else np.asarray(x)
     keep = envelope_points(y)
-    return {"type": "scatter", "x": x[keep], "y": y[keep].astype(np.float32), "mode": "lines", "name": label,
+    shown = y[keep]
+    shown = np.where(np.abs(shown) < FLOAT32_MAX, shown, np.nan).astype(np.float32)  # beyond float32: a gap
+    return {"type": "scatter", "x": x[keep], "y": shown, "mode": "lines", "name": label,
             "legendgroup": f"run{r}", "showlegend": False,
             "line": {"color": style.color, "dash": style.dash, "width": sizes.line}, **extra}
 

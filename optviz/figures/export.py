@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import numpy as np
 import plotly.io as pio
 
 from optviz.engine.trajectory import Trajectory

@@ -27,9 +27,15 @@ ARRANGEMENTS = {
 }
 
 
-# The slider starts right of ▶ Play / ❚❚ Pause where the figure is wide (~200 px of ≥ 850 px);
-# on a phone it takes its own row.
-SLIDER_X = {"side": 0.25, "stacked": None}
+NARROWEST_SIDE_PLOT = 760  # px: the plot area side by side at 1280 px (laptop with its sidebar, projector)
+
+
+def slider_start(arrangement: str, font: int) -> float | None:
+    """Where the slider starts, as a fraction of the plot's width: right of ▶ Play / ❚❚ Pause
+    (about 10.5 font sizes wide) on the narrowest side-by-side figure; on a phone, its own row."""
+    if arrangement == "stacked":
+        return None
+    return (font * 10.5 + 24) / NARROWEST_SIDE_PLOT
 
 
 def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
@@ -53,8 +59,8 @@ def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str]
     layout = {
         "template": TEMPLATE, "font": {"size": sizes.font}, "showlegend": False,
         "height": sizes.height + (420 if arrangement == "stacked" else 20),
-        "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, SLIDER_X[arrangement])},
-        "hovermode": "closest", "dragmode": "pan", "clickmode": "event+select",
+        "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font))},
+        "hovermode": "closest", "clickmode": "event+select", "dragmode": "pan",
         "uirevision": landscape.surface.key,
         "xaxis": {**flat["layout"]["xaxis"], "domain": mx}, "yaxis": {**flat["layout"]["yaxis"], "domain": my},
         "images": flat["layout"]["images"],
@@ -65,7 +71,7 @@ def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str]
                    "tickfont": {"size": max(sizes.font - 4, 10)}, **_strip_scale(landscape, strip)},
     }
     layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=True, sizes_font=sizes.font,
-                                slider_x=SLIDER_X[arrangement]))
+                                slider_x=slider_start(arrangement, sizes.font)))
     return {"data": flat["data"] + solid["data"] + strip, "layout": layout, "frames": frames}
 
 

@@ -127,7 +127,7 @@ def paths(view: View) -> None:
 
 def phone_header() -> None:
     st.markdown("**optviz** · optimizers, visible")
-    st.caption("Tap ▶ Play under the map. Tap the map to start there. » (top left) opens presets and settings.")
+    st.caption("Press ▶ Play under the map. » (top left) opens the presets and settings.")
 
 
 def on_phone() -> bool:
