@@ -36,7 +36,7 @@ binding.note_drawn(state)
 
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
-views.messages()
+views.messages(state)
 if views.on_phone():
     views.phone_header()
 warmup.notice()

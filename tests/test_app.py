@@ -184,3 +184,28 @@ def test_saddle_free_newton_is_named_in_the_legend():
     saddle = get_surface("saddle")
     assert "saddle-free" in make_run("newton", saddle, saddle_free=True).label()
     assert "saddle-free" not in make_run("newton", saddle).label()
+
+
+def test_a_rejected_number_says_why_next_to_the_field():
+    at = run_app({"surface": "himmelblau"})
+    at.number_input(key="steps").set_value(0).run()
+    at.number_input(key="start_x").set_value(100.0).run()
+    assert not at.exception
+    messages = [e.value for e in at.sidebar.error]
+    assert any("steps = 0 is outside [1, 2000]; using 300" in m for m in messages), messages
+    assert any("start x = 100 is outside Himmelblau's [-5, 5]" in m for m in messages), messages
+    assert at.query_params["steps"] == "300"  # the page kept a valid value and says which
+    at.number_input(key="steps").set_value(50).run()
+    assert not any("steps =" in e.value for e in at.sidebar.error) and at.query_params["steps"] == "50"
+
+
+def test_a_bad_links_warnings_can_be_dismissed_and_go_when_the_view_changes():
+    at = run_app({"surface": "rosenbrock", "zzz": "1"})
+    assert any("'zzz'" in w.value for w in at.warning)
+    at.run()
+    assert any("'zzz'" in w.value for w in at.warning)  # still the view the link opened
+    at.button(key="dismiss_warnings").click().run()
+    assert not at.warning
+    at = run_app({"surface": "rosenbrock", "zzz": "1"})
+    at.number_input(key="steps").set_value(120).run()
+    assert not any("'zzz'" in w.value for w in at.warning)  # the user moved on

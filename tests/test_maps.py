@@ -65,11 +65,12 @@ def test_map_tab_renders_and_a_clicked_cell_loads_into_the_run():
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     stability = next(s for s in specs if "converge?" in s["layout"]["title"]["text"])
     assert any(d.get("name", "").startswith("theory") for d in stability["data"])
-    at.session_state[maps_view.PENDING] = (0, 0.02, "momentum", None, 0.5)
+    at.session_state[maps_view.PENDING] = (0, 0.0200471, "momentum", None, 0.495106)  # a cell's exact centre
     at.run()
     assert not at.exception
     assert at.session_state["r0_kind"] == "momentum"  # GD has no momentum: it became Momentum
-    assert at.session_state["r0_hp_lr"] == 0.02 and at.session_state["r0_hp_momentum"] == 0.5
+    assert at.session_state["r0_hp_lr"] == 0.02 and at.session_state["r0_hp_momentum"] == 0.495  # rounded
+    assert at.selectbox(key="map_run").options[0] == "Run 1: Momentum μ=0.495 lr=0.02"  # the picker names the new run
 
 
 def test_a_clicked_beta_cell_sets_beta1():

@@ -18,12 +18,13 @@ from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunState, State, make_run, with_surface
 from optviz.ui.widgets import read_value, seed_value
-from optviz.urlstate import decode
+from optviz.urlstate import decode, state_key
 from surfaces import get_surface
 from surfaces.custom import DEFAULT_EXTENT, DEFAULT_FORMULA, PREFIX, custom_key, parse_key
 
 HYDRATED = "_hydrated"
 WARNINGS = "_url_warnings"
+WARNED_VIEW = "_url_warnings_view"  # the view a link's warnings are about: they go when it changes
 LESSON = "_lesson"  # the preset the view came from: State.lesson (no widget)
 NOTICE = "_notice"
 PICKED = "_picked_point"
@@ -103,6 +104,7 @@ def load_from_url(query: dict[str, list[str]]) -> None:
     state, warnings = decode(query)
     hydrate(state)
     st.session_state[WARNINGS] = warnings
+    st.session_state[WARNED_VIEW] = state_key(state)
 
 
 def _value(key: str, param, default):
@@ -199,6 +201,17 @@ def whole_page(callback):
 def follow_page_changes() -> None:
     if st.session_state.pop(PAGE_CHANGED, False):
         st.rerun(scope="app")
+
+
+def dismiss_warnings() -> None:
+    st.session_state[WARNINGS] = []
+
+
+def current_warnings(state: State) -> list[str]:
+    """A bad link's warnings, while the view is still the one the link opened."""
+    if st.session_state.get(WARNED_VIEW) != state_key(state):
+        dismiss_warnings()
+    return st.session_state.get(WARNINGS) or []
 
 
 def on_preset(key: str) -> None:

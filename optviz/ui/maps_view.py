@@ -45,6 +45,7 @@ def apply_pending_run_update() -> None:
     if pending is None:
         return
     run, lr, name, pair_index, second = pending
+    lr, second = float(f"{lr:.3g}"), float(f"{second:.3g}")  # a cell is a neighbourhood: keep the digits that matter
     surface = get_surface(binding.current_surface_key())
     kind = KINDS[st.session_state.get(binding.run_key(run, "kind"), "adam")]
     if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's

@@ -11,7 +11,7 @@ from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS, State
 from optviz.ui import binding
-from optviz.ui.widgets import param_widget, plain
+from optviz.ui.widgets import format_number, param_widget, plain
 from surfaces import CATALOGUE as SURFACES
 from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
@@ -39,12 +39,18 @@ def render_surface(state: State) -> None:
         param_widget(f"sp_{p.name}", p, container=sb)
     (x0, x1), (y0, y1) = surface.domain
     left, right = sb.columns(2)
-    left.number_input("start x", min_value=float(x0), max_value=float(x1), step=0.1, format="%.4g", key="start_x",
+    left.number_input("start x", step=0.1, format="%.4g", key="start_x",
                       help=f"Where every run starts, in [{x0:g}, {x1:g}]. Or click on the contour map.")
-    right.number_input("start y", min_value=float(y0), max_value=float(y1), step=0.1, format="%.4g", key="start_y",
+    right.number_input("start y", step=0.1, format="%.4g", key="start_y",
                        help=f"Where every run starts, in [{y0:g}, {y1:g}]. Or click on the contour map.")
+    for name, value, (low, high) in (("start x", st.session_state.get("start_x"), (x0, x1)),
+                                     ("start y", st.session_state.get("start_y"), (y0, y1))):
+        if isinstance(value, (int, float)) and not low <= value <= high:
+            sb.error(f"{name} = {value:g} is outside {surface.name}'s [{low:g}, {high:g}]; using the start "
+                     f"{format_number(state.start)}.", icon="⚠️")
+            break
     sb.caption("Tip: click anywhere on the contour map to start there.")
-    param_widget("steps", STEPS, "steps", container=sb)
+    param_widget("steps", STEPS, "steps", container=sb, in_use=state.steps)
 
 
 def render_formula() -> None:
@@ -62,11 +68,11 @@ def render_formula() -> None:
         sb.error(plain(f"{error}{shown}"), icon="✏️")
 
 
-def render_regularization() -> None:
+def render_regularization(state: State) -> None:
     with st.sidebar.expander("Regularization (added to the loss)"):
         st.caption("λ₁‖w‖₁ + λ₂/2‖w‖² reshape the landscape for every run; the star marks the shifted minimum.")
-        param_widget("l1", PENALTY, "L1 penalty λ₁")
-        param_widget("l2", PENALTY, "L2 penalty λ₂")
+        param_widget("l1", PENALTY, "L1 penalty λ₁", in_use=state.l1)
+        param_widget("l2", PENALTY, "L2 penalty λ₂", in_use=state.l2)
 
 
 def render_run(i: int, state: State) -> None:
@@ -79,12 +85,12 @@ def render_run(i: int, state: State) -> None:
         if problem:
             st.error(plain(problem), icon="⚠️")
         for p in KINDS[run.kind].editable():
-            param_widget(binding.hp_key(i, p.name), p)
+            param_widget(binding.hp_key(i, p.name), p, in_use=run.params[p.name])
         st.selectbox("Learning-rate schedule", list(SCHEDULES), key=binding.run_key(i, "schedule"),
                      format_func=lambda k: SCHEDULES[k].name, help=SCHEDULES[run.schedule].help,
                      on_change=binding.on_schedule_change, args=(i,))
         for p in SCHEDULES[run.schedule].params:
-            param_widget(binding.sched_key(i, p.name), p)
+            param_widget(binding.sched_key(i, p.name), p, in_use=dict(run.schedule_params).get(p.name))
         modes = KINDS[run.kind].gradient_modes(surface)
         if len(modes) == 1:
             st.caption(f"Gradient: {modes[0]} — that is what makes it {KINDS[run.kind].label}.")
@@ -93,7 +99,7 @@ def render_run(i: int, state: State) -> None:
                          args=(i,), help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes))
             mode = GRADIENT_MODES[run.gradient]
             if mode.param is not None:
-                param_widget(binding.run_key(i, "gradient_value"), mode.param)
+                param_widget(binding.run_key(i, "gradient_value"), mode.param, in_use=run.gradient_value)
 
 
 def render_runs(state: State) -> None:
@@ -103,12 +109,12 @@ def render_runs(state: State) -> None:
                     on_change=binding.on_n_runs_change, help=f"Compare up to {MAX_RUNS} optimizers at once.")
     for i in range(len(state.runs)):
         render_run(i, state)
-    param_widget("seed", SEED, "random seed", container=sb)
+    param_widget("seed", SEED, "random seed", container=sb, in_use=state.seed)
 
 
-def render_playback() -> None:
+def render_playback(state: State) -> None:
     with st.sidebar.expander("Playback and display", expanded=False):
-        param_widget("speed", SPEED, "ms per frame")
+        param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
         st.toggle("Presentation mode (projector)", key="presentation",
                   help="Larger fonts, thicker lines and bigger markers.")
 
@@ -130,6 +136,6 @@ def render(state: State) -> None:
     render_presets()
     render_surface(state)
     render_runs(state)
-    render_regularization()
-    render_playback()
+    render_regularization(state)
+    render_playback(state)
     render_quiz(state)

@@ -45,9 +45,14 @@ PRESENTATION_CSS = """<style>
 </style>"""
 
 
-def messages() -> None:
-    for warning in st.session_state.get(binding.WARNINGS) or []:
-        st.warning(plain(warning), icon="⚠️")
+def messages(state: State) -> None:
+    """A bad link's warnings (until dismissed or the view changes), and one-off notices."""
+    warnings = binding.current_warnings(state)
+    if warnings:
+        with st.container(key="link_warnings"):
+            for warning in warnings:
+                st.warning(plain(warning), icon="⚠️")
+            st.button("Dismiss", key="dismiss_warnings", on_click=binding.dismiss_warnings)
     notice = st.session_state.pop(binding.NOTICE, None)
     if notice:
         st.toast(notice)

@@ -47,8 +47,10 @@ def read_value(key: str, p: Param) -> Any:
     return st.session_state[key]
 
 
-def param_widget(key: str, p: Param, label: str | None = None, container=st) -> None:
-    """Render the widget for ``p``; its value lives in st.session_state[key]."""
+def param_widget(key: str, p: Param, label: str | None = None, container=st, in_use: Any = None) -> None:
+    """Render the widget for ``p``; its value lives in st.session_state[key].  Number boxes take
+    any number, and one outside ``p``'s range gets a message under the box that names the field,
+    the allowed range and ``in_use``, the value the page uses instead."""
     label = label or p.name
     helptext = p.help + (f" Range {p.range_text()}." if p.kind != "bool" else "")
     if p.kind == "bool":
@@ -56,18 +58,33 @@ def param_widget(key: str, p: Param, label: str | None = None, container=st) -> 
     elif p.kind == "pair":
         left, right = container.columns(2)
         for i, column in enumerate((left, right)):
-            column.number_input(f"{label}[{i}]", min_value=float(p.low), max_value=float(p.high), step=0.001,
-                                format="%.4g", key=f"{key}_{i}", help=helptext)
+            column.number_input(f"{label}[{i}]", step=0.001, format="%.4g", key=f"{key}_{i}", help=helptext)
     elif p.kind == "int":
-        container.number_input(label, min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=helptext)
+        container.number_input(label, step=1, key=key, help=helptext)
     elif p.scale == "log" and p.low > 0:
         current = st.session_state.get(key, p.default)
         options = sorted(set(log_grid(p.low, p.high)) | {float(current)})
         container.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}",
                                 help=helptext + " Log scale: use ← → to step.")
     else:
-        container.number_input(label, min_value=float(p.low), max_value=float(p.high), step=_step(p), format="%.4g",
-                               key=key, help=helptext)
+        container.number_input(label, step=_step(p), format="%.4g", key=key, help=helptext)
+    rejected(container, label, p, read_value(key, p), in_use)
+
+
+def rejected(container, label: str, p: Param, value: Any, in_use: Any) -> None:
+    """Say, next to the field, why a typed value is not applied."""
+    try:
+        p.validate(value)
+    except ValueError:
+        shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
+        using = "" if in_use is None else f"; using {format_number(in_use)}"
+        container.error(f"{label} = {shown} is outside {p.range_text()}{using}.", icon="⚠️")
+
+
+def format_number(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(f"{v:g}" for v in value) + ")"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def run_index(key: str, n_runs: int) -> int:
