@@ -125,7 +125,7 @@ def test_a_link_with_a_tab_opens_on_that_tab_and_the_link_follows(page, app_url)
     selected = page.locator('[role="tab"][aria-selected="true"]')
     assert "Curves" in selected.inner_text()
     wait_chart(page, "Loss")  # the curves are drawn; the paths tab did not run
-    assert page.locator(CHARTS).count() == 3
+    assert page.locator(CHARTS).count() == 4  # loss, lr, gradient norm, distance
     page.get_by_role("tab", name="Glossary").click()
     page.wait_for_function("() => location.search.includes('tab=glossary')", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=60_000)
