@@ -23,7 +23,7 @@ from surfaces import Minimum
 # stacked (phone).  The strip under the 3-D view plots loss against step with the cursor.
 ARRANGEMENTS = {
     "side": {"map": ([0.0, 0.5], [0.0, 1.0]), "scene": ([0.53, 1.0], [0.3, 1.0]), "strip": ([0.6, 1.0], [0.0, 0.2])},
-    "stacked": {"map": ([0.0, 1.0], [0.5, 1.0]), "scene": ([0.0, 1.0], [0.17, 0.46]), "strip": ([0.12, 1.0], [0.0, 0.12])},
+    "stacked": {"map": ([0.0, 1.0], [0.55, 1.0]), "scene": ([0.0, 1.0], [0.19, 0.52]), "strip": ([0.14, 1.0], [0.0, 0.12])},
 }
 
 
@@ -104,7 +104,7 @@ def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown
                        "line": {"color": style.color, "dash": style.dash, "width": max(sizes.line * 0.6, 1.5)}})
     ends = point([lo, hi])
     traces.append({"type": "scatter", "x": [0, 0], "y": ends, "mode": "lines", "xaxis": "x2", "yaxis": "y2",
-                   "hoverinfo": "skip", "line": {"color": "#333333", "width": 1.5}})
+                   "hoverinfo": "skip", "line": {"color": "#C00000", "width": 2, "dash": "dot"}})  # not an axis line
     cursor = [{"x": [int(s), int(s)], "y": ends} for s in shown]
     return traces, cursor
 
@@ -115,7 +115,7 @@ def _dash_svg(dash: str) -> str:
 
 
 def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title: str = "",
-                markers: bool = True) -> str:
+                markers: bool = True, local_minima: bool = True) -> str:
     """One legend for the page: each run's colour and dash, then the minimum and the start
     (and the open stars of runs that minimise something else, when drawn)."""
     items = [f"<b>{_escape(title)}</b>"] if title else []
@@ -126,8 +126,8 @@ def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title
             f'y2="6" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/></svg>'
             f'{_escape(label)}</span>')
     if markers:
-        items.append('<span class="optviz-key">☆ lowest minimum · ∘ other minima</span>'
-                     '<span class="optviz-key">◯ start</span>')
+        items.append('<span class="optviz-key">☆ lowest minimum' + (' · ∘ other minima' if local_minima else '')
+                     + '</span><span class="optviz-key">◯ start</span>')
     if own_minima:
         items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
                      '(its weight decay or dropout)</span>')

@@ -38,10 +38,10 @@ def readable(text: str, face: ImageFont.FreeTypeFont) -> str:
     return text.translate(str.maketrans({"μ": "mu", "σ": "sigma", "λ": "lambda", "β": "beta", "α": "alpha"}))
 
 
-def _star(draw: ImageDraw.ImageDraw, x: float, y: float, r: float) -> None:
+def _star(draw: ImageDraw.ImageDraw, x: float, y: float, r: float, fill=WHITE, outline=BLACK) -> None:
     points = [(x + (r if k % 2 == 0 else r * 0.45) * math.sin(math.pi * k / 5),
                y - (r if k % 2 == 0 else r * 0.45) * math.cos(math.pi * k / 5)) for k in range(10)]
-    draw.polygon(points, fill=WHITE, outline=BLACK, width=2)
+    draw.polygon(points, fill=fill, outline=outline, width=2)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
             _star(draw, cx, cy, font.size * 0.8)
         else:
             draw.ellipse((cx - 3, cy - 3, cx + 3, cy + 3), fill=WHITE, outline=BLACK)
-    line = max(2, font.size // 8)
+    line = max(3, font.size // 5)
     for r, t in enumerate(runs):
         style = run_style(r)
         _dashed(draw, frame.to_pixels(domain, t.path[np.all(np.isfinite(t.path), axis=1)]), style.dash,
@@ -203,6 +203,11 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
         if np.all(np.isfinite(t.path[head])):
             (hx, hy), = frame.to_pixels(domain, t.path[head][None, :])
             _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
+    best = min((m.value for m in landscape.minima), default=0.0)
+    for m in landscape.minima:  # the goal stays visible under runs that reached it
+        if m.value <= best + 1e-9 * max(1.0, abs(best)):
+            (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
+            _star(draw, cx, cy, font.size * 0.55, colours["white"], colours["black"])
     left, top, right, _ = frame.plot
     box = (right - font.size * 6.5, top + 6, right - 6, top + 6 + font.size * 1.5)
     draw.rectangle(box, fill=colours["white"])

@@ -119,7 +119,7 @@ def contour_json(view: View):
 
 
 def paths(view: View) -> None:
-    if view.state.presentation:  # projector: the lesson beside the figure, so both fit on one screen
+    if view.state.presentation and view.state.lesson:  # projector: the lesson beside the figure, both on screen
         left, right = st.columns([3, 1])
         with left:
             animations(view)
@@ -132,7 +132,7 @@ def paths(view: View) -> None:
 
 def phone_header() -> None:
     st.markdown("**optviz** · optimizers, visible")
-    st.caption("Press ▶ Play under the map. » (top left) opens the presets and settings.")
+    st.caption("Scroll down to ▶ Play under the pictures. » (top left) opens the presets and settings.")
 
 
 def on_phone() -> bool:
@@ -148,7 +148,8 @@ def animations(view: View) -> None:
                    lambda: paths_figure(landscape, c.runs, c.labels, state.start, view.sizes, state.speed,
                                         view.image_uri, arrangement, goals=[g.minima for g in c.goals]))
     own = any(m not in c.minima for g in c.goals for m in g.minima)
-    st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:"),
+    local = len(c.minima) > 1 and len({m.value for m in c.minima}) > 1
+    st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:", local_minima=local),
                 unsafe_allow_html=True)
     with st.container(key=f"paths_{arrangement}"):
         st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, on_select=partial(binding.on_chart_select, CONTOUR_KEY),
@@ -246,7 +247,7 @@ def share_and_export(view: View) -> None:
 
 def exports(view: View) -> None:
     state, computed, landscape = view.state, view.computed, view.landscape
-    title = f"{landscape.surface.name}: " + (PRESETS[state.lesson].title if state.lesson else "optimizer paths")
+    title = PRESETS[state.lesson].title if state.lesson else f"{landscape.surface.name}: optimizer paths"
     st.caption("Files for slides and notebooks. Each is generated when you click; none needs a browser on the server.")
     name = f"optviz-{state.surface}"
     last = max(t.steps for t in computed.runs)
