@@ -22,6 +22,8 @@ QUIZ = Param("quiz", 0, 0, APP_MAX_STEPS, kind="int",
 QUIZ_DEFAULT_STEPS = 20  # what the quiz box offers before a quiz is switched on
 START = Param("start", (0.0, 0.0), -1e12, 1e12, kind="pair", help="Where every run starts (inside the surface's domain).")
 PRESENTATION = Param("present", False, kind="bool", help="Projector layout: larger text, thicker lines.")
+SCREEN = Param("screen", "720p", kind="choice", choices=("720p", "1080p"),
+               help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.")
 # The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
 TABS = {"quiz": "❓ Quiz", "paths": "▶ Paths & results", "curves": "📈 Curves", "inside": "🔬 Inside a step",
         "noise": "🎲 Noise & dropout", "maps": "🗺 Maps", "equations": "∑ Equations & intuition",
@@ -92,6 +94,7 @@ class State:
     surface_params: Items = ()
     speed: int = SPEED.default
     presentation: bool = PRESENTATION.default
+    screen: str = SCREEN.default  # the projector's resolution, in Presentation mode
     quiz: int = QUIZ.default  # hide the paths and ask for guesses after this many steps (0: off)
     tab: str = TAB.default
     lesson: str = ""  # the preset this view came from ("" if none): its lesson is re-judged on this view
@@ -139,6 +142,7 @@ PAGE_FIELDS: tuple[PageField, ...] = (
     PageField("l2", "l2", replace(PENALTY, name="l2"), ("l2",), to_widgets=lambda v: (float(v),)),
     PageField("speed", "speed", SPEED, ("speed",), engine=False),
     PageField("presentation", "present", PRESENTATION, ("presentation",), engine=False),
+    PageField("screen", "screen", SCREEN, ("screen",), engine=False),
     PageField("quiz", "quiz", QUIZ, ("quiz_on", "quiz_steps"), engine=False,
               to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS), from_widgets=lambda on, n: int(n) if on else 0),
     PageField("tab", "tab", TAB, ("tab",), engine=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id),

@@ -84,7 +84,7 @@ def test_every_page_field_round_trips_through_the_link():
     structured = {"surface", "runs", "surface_params", "lesson"}  # each has a codec of its own
     assert declared | structured == {f.name for f in dataclasses.fields(State)}
     state = dataclasses.replace(default_state("himmelblau"), start=(1.25, -0.5), steps=123, seed=7, l1=0.5, l2=0.25,
-                                speed=120, presentation=True, quiz=12, tab="noise")
+                                speed=120, presentation=True, screen="1080p", quiz=12, tab="noise")
     decoded, warnings = decode({k: [v] for k, v in encode(state).items()})
     assert decoded == state and not warnings
 
@@ -94,12 +94,12 @@ def test_only_what_the_engine_reads_is_in_the_cache_key():
     for f in PAGE_FIELDS:
         changed = dataclasses.replace(state, **{f.name: _another_value(f)})
         assert (state_key(changed) == state_key(state)) == (not f.engine), f.name
-    assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "quiz", "tab"}
+    assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "screen", "quiz", "tab"}
 
 
 def _another_value(field):
     return {"start": (0.5, 0.5), "steps": 17, "seed": 3, "l1": 0.1, "l2": 0.2, "speed": 200, "presentation": True,
-            "quiz": 5, "tab": "maps"}[field.name]
+            "screen": "1080p", "quiz": 5, "tab": "maps"}[field.name]
 
 
 def test_reading_the_widgets_never_writes_them(monkeypatch):

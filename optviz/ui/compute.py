@@ -95,8 +95,8 @@ def view_for(state: State) -> View:
     landscape, image_uri = landscape_for(state)
     engine_key = state_key(state)
     computed = _runs(engine_key, state, landscape.minima)
-    return View(state, computed, landscape, image_uri, Sizes.for_mode(state.presentation),
-                (engine_key, state.presentation, state.speed))
+    return View(state, computed, landscape, image_uri, Sizes.for_mode(state.presentation, state.screen),
+                (engine_key, state.presentation, state.screen, state.speed))
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)  # ~1 MB per view: bounded for the smallest Cloud box

@@ -9,7 +9,7 @@ from optviz.figures.style import COLOUR_NAMES, DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import APP_MAX_STEPS, MAX_RUNS, SPEED, STEPS, State
+from optviz.state import APP_MAX_STEPS, MAX_RUNS, SCREEN, SPEED, STEPS, State
 from optviz.ui import binding
 from optviz.ui.widgets import format_number, param_widget, plain
 from surfaces import CATALOGUE as SURFACES
@@ -117,6 +117,8 @@ def render_playback(state: State) -> None:
         param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
         st.toggle("Presentation mode (projector)", key="presentation",
                   help="Larger fonts, thicker lines and bigger markers.")
+        st.radio("Projector screen", SCREEN.choices, key="screen", horizontal=True, help=SCREEN.help,
+                 disabled=not state.presentation)
 
 
 def render_quiz(state: State) -> None:

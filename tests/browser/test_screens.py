@@ -1,4 +1,5 @@
-"""The three screens that matter: a laptop, a projector in Presentation mode and a phone.
+"""The screens that matter: a laptop, a projector in Presentation mode (1280×720 and
+1920×1080) and a phone.
 
 Geometry, not pixels: the boxes of the legend, toolbar, plot area, play buttons and slider
 thumb must not overlap, for 1, 3 and 6 runs.  Every run saves a screenshot of each screen
@@ -26,6 +27,7 @@ PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHT
 VIEWPORTS = {
     "laptop-1440x900": ({"viewport": {"width": 1440, "height": 900}}, {}),
     "projector-1280x720": ({"viewport": {"width": 1280, "height": 720}}, {"present": "1"}),
+    "projector-1920x1080": ({"viewport": {"width": 1920, "height": 1080}}, {"present": "1", "screen": "1080p"}),
     "phone-390x844": ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
                        "device_scale_factor": 2, "user_agent": PHONE_AGENT}, {}),
 }
@@ -76,7 +78,10 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(browser, app_url, name, run
             assert not overlaps(button, b["plot"])
         assert b["thumb"][0] >= 0 and b["thumb"][2] <= b["viewport"][2]  # the thumb is on screen horizontally
         if name.startswith("projector"):  # the map and its Play fit the projector without scrolling
-            assert b["plot"][3] <= 720 and all(button[3] <= 720 for button in b["buttons"]), b
+            height = b["viewport"][3]
+            assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
+        if name == "projector-1920x1080":  # the map takes most of the screen's height
+            assert b["plot"][3] - b["plot"][1] >= 0.55 * 1080, b
     finally:
         context.close()
 
