@@ -70,12 +70,12 @@ def test_a_view_is_built_once_for_every_session(monkeypatch):
     original = views.paths_figure
 
     def counting(*args, **kwargs):
-        built["contour"] += 1
+        built["paths"] += 1
         return original(*args, **kwargs)
     monkeypatch.setattr(views, "paths_figure", counting)
     query = {**encode(PRESETS["momentum_ravine"].build()), "seed": "4242"}  # a view no other test opens
     first, second = run_app(query), run_app(query)  # two students, one link
-    assert built["contour"] == 1
+    assert built["paths"] == 1
     assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
 
 

@@ -11,12 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
-from optviz.figures.contour import contour_figure
 from optviz.figures.curves import distance_figure, gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
 from optviz.figures.export import standalone_html, trajectories_csv
-from optviz.figures.slides import animated_gif, still_png
 from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.figures.slides import animated_gif, still_png
 from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS, lesson_for
@@ -112,10 +111,12 @@ def results_table(computed: Computed) -> None:
         st.markdown(f"**{label}** — {text}")
 
 
-def contour_json(view: View):
+def paths_json(view: View, arrangement: str = "side"):
+    """The Paths figure (map, 3-D, loss strip) for ``view``, built once for every session."""
     c, state = view.computed, view.state
-    return figure("contour", view.key, lambda: contour_figure(view.landscape, c.runs, c.labels, state.start, view.sizes,
-                                                              state.speed, view.image_uri))
+    return figure("paths", view.key + (arrangement,), lambda: paths_figure(
+        view.landscape, c.runs, c.labels, state.start, view.sizes, state.speed, view.image_uri, arrangement,
+        goals=[g.minima for g in c.goals]))
 
 
 def paths(view: View) -> None:
@@ -142,11 +143,9 @@ def on_phone() -> bool:
 
 
 def animations(view: View) -> None:
-    state, c, landscape = view.state, view.computed, view.landscape
+    c, landscape = view.computed, view.landscape
     arrangement = "stacked" if on_phone() else "side"
-    built = figure("paths", view.key + (arrangement,),
-                   lambda: paths_figure(landscape, c.runs, c.labels, state.start, view.sizes, state.speed,
-                                        view.image_uri, arrangement, goals=[g.minima for g in c.goals]))
+    built = paths_json(view, arrangement)
     own = any(m not in c.minima for g in c.goals for m in g.minima)
     local = len(c.minima) > 1 and len({m.value for m in c.minima}) > 1
     st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:", local_minima=local),
@@ -259,9 +258,7 @@ def exports(view: View) -> None:
     st.download_button("⬇ Animated map for slides (GIF, 960×720)", data=lambda: animated_gif(
                            landscape, computed.runs, computed.labels, state.start, title, state.speed),
                        file_name=f"{name}.gif", mime="image/gif", key="dl_gif")
-    paths = figure("paths", view.key + ("side",), lambda: paths_figure(
-        landscape, computed.runs, computed.labels, state.start, view.sizes, state.speed, view.image_uri, "side",
-        goals=[g.minima for g in computed.goals]))
+    paths = paths_json(view)
     st.download_button("⬇ Interactive page (HTML, plays offline, fills the window)",
                        data=lambda: standalone_html(json.loads(paths.text), title),
                        file_name=f"{name}.html", mime="text/html", key="dl_html")
