@@ -107,24 +107,23 @@ def render_results(view: View) -> None:
     st.subheader(f"❓ The answer after {n} steps")
     runs = [first_steps(t, n) for t in computed.runs]
     figure = reveal_figure(view.landscape, view.image_uri, runs, computed.labels, state.start, result, n, sizes, state.speed)
-    picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
-    picture.plotly_chart(PrebuiltFigure(figure), key="quiz_reveal_chart", theme=None)
-    with table:
-        st.dataframe(pd.DataFrame([{
-            "run": label,
-            "your guess": f"({a.guess[0]:.3g}, {a.guess[1]:.3g})" if a.guess else "—",
-            "truth": f"({a.truth[0]:.3g}, {a.truth[1]:.3g})",
-            "off by": a.distance,
-            "% of the plot": None if a.distance is None else 100 * a.share_of(span),
-            "note": a.status} for label, a in zip(computed.labels, result)]),
-            hide_index=True, width="stretch",
-            column_config={"off by": st.column_config.NumberColumn(format="%.3g"),
-                           "% of the plot": st.column_config.NumberColumn(format="%.0f %%")})
-        scored = [i for i, a in enumerate(result) if a.distance is not None]
-        if scored:
-            best = min(scored, key=lambda i: result[i].distance)
-            st.markdown(f"Closest guess: **{computed.labels[best]}**, off by {result[best].distance:.3g} "
-                        f"({100 * result[best].share_of(span):.0f} % of the plot width).")
-        st.button("Try again", key="quiz_again", on_click=on_reveal, args=(False,),
-                  help="Hide the paths and clear the guesses.")
+    st.plotly_chart(PrebuiltFigure(figure), key="quiz_reveal_chart", theme=None)
+    # the table under the picture, full width: beside it the six columns were cut off
+    st.dataframe(pd.DataFrame([{
+        "run": label,
+        "your guess": f"({a.guess[0]:.3g}, {a.guess[1]:.3g})" if a.guess else "—",
+        "truth": f"({a.truth[0]:.3g}, {a.truth[1]:.3g})",
+        "off by": a.distance,
+        "% of the plot": None if a.distance is None else 100 * a.share_of(span),
+        "note": a.status} for label, a in zip(computed.labels, result)]),
+        hide_index=True, width="stretch",
+        column_config={"off by": st.column_config.NumberColumn(format="%.3g"),
+                       "% of the plot": st.column_config.NumberColumn(format="%.0f %%")})
+    scored = [i for i, a in enumerate(result) if a.distance is not None]
+    if scored:
+        best = min(scored, key=lambda i: result[i].distance)
+        st.markdown(f"Closest guess: **{computed.labels[best]}**, off by {result[best].distance:.3g} "
+                    f"({100 * result[best].share_of(span):.0f} % of the plot width).")
+    st.button("Try again", key="quiz_again", on_click=on_reveal, args=(False,),
+              help="Hide the paths and clear the guesses.")
     st.divider()
