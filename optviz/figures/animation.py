@@ -7,6 +7,8 @@ surface is re-sent per frame against 0.17 MB for moving markers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
@@ -14,6 +16,7 @@ from optviz.engine.trajectory import Trajectory
 MAX_FRAMES = 100  # every 3rd step of a 300-step run: smooth, and each view change sends ~1/3 less
 TRAIL_FRAMES = 10
 DRAWN_TOLERANCE = 1 / 2000
+SIMPLIFY_ABOVE = 600  # points: shorter paths are drawn whole
 
 
 def screen(values) -> np.ndarray:
@@ -27,14 +30,28 @@ def point(values) -> list[float]:
     return [float(f"{v:.6g}") for v in values]
 
 
+def rounded(values, extent: float) -> list[float]:
+    """Coordinates as short JSON numbers, to 1e-6 of the plotted extent (far below a pixel),
+    vectorised: a frame's trail costs list picks, not number formatting, for every new view.
+    Beyond float32's range (a diverged run) a value becomes None, a gap."""
+    values = np.asarray(values, dtype=float)
+    decimals = max(0, 6 - math.floor(math.log10(extent))) if extent > 0 else 6
+    shown = np.round(values, decimals)
+    return [v if abs(v) < 3e38 else None for v in shown.tolist()]
+
+
 def drawn_points(*coordinates: np.ndarray, extents: tuple[float, ...]) -> np.ndarray:
     """Indices of a path's points that its drawn line needs: a point is left out only when the
     line without it stays within 1/2000 of the plotted extent (under half a pixel on any
     screen), so every zig-zag and turn is kept.  Ramer–Douglas–Peucker against segments; a
-    path with a non-finite coordinate (a gap in the line) is kept whole."""
+    path with a non-finite coordinate (a gap in the line) is kept whole, and so is a path of
+    at most SIMPLIFY_ABOVE points: a new view is built for every student who changes a value,
+    and at that length the line costs little while simplifying it costs the class time."""
+    n = len(coordinates[0])
+    if n <= SIMPLIFY_ABOVE:
+        return np.arange(n)
     points = np.column_stack([np.asarray(c, dtype=float) / e for c, e in zip(coordinates, extents)])
-    n = len(points)
-    if n <= 2 or not np.isfinite(points).all():
+    if not np.isfinite(points).all():
         return np.arange(n)
     keep = np.zeros(n, dtype=bool)
     keep[[0, -1]] = True

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import controls_margin, drawn_points, frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import (controls_margin, drawn_points, frame_positions, frame_steps, play_controls,
+                                     rounded, screen)
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
@@ -115,12 +116,14 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     data += goal_traces(goals or [], landscape.minima, sizes)
     frames = []
     moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]
+    # each point's coordinates as short numbers once per run; frames then only pick them
+    short = [(rounded(x, spans[0]), rounded(y, spans[1])) for x, y in xy]
     for k, step in enumerate(shown):
         frame_data = []
-        for (x, y), run_positions in zip(xy, positions):
+        for (x, y), run_positions in zip(short, positions):
             tail, head = run_positions[k]
-            frame_data.append({"x": point(x[tail]), "y": point(y[tail])})  # a frame's traces keep their type
-            frame_data.append({"x": point(x[head:head + 1]), "y": point(y[head:head + 1])})
+            frame_data.append({"x": [x[i] for i in tail], "y": [y[i] for i in tail]})  # a frame's traces keep their type
+            frame_data.append({"x": [x[head]], "y": [y[head]]})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from functools import partial
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
-from optviz.figures.curves import distance_figure, gradient_figure, loss_figure, lr_figure, nearest_minimum_distance
+from optviz.figures.curves import distance_figure, gradient_figure, loss_figure, lr_figure
 from optviz.figures.export import standalone_html, trajectories_csv
 from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.prebuilt import PrebuiltFigure
@@ -96,7 +97,8 @@ def share_link(state: State) -> None:
 def results_table(computed: Computed) -> None:
     rows = []
     for t, label, goal in zip(computed.runs, computed.labels, computed.goals):
-        dist = nearest_minimum_distance(t, goal.minima)
+        x, y = t.final_point
+        dist = min((math.hypot(m.x - x, m.y - y) for m in goal.minima), default=None)
         steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
         rows.append({
             "run": label,
@@ -104,7 +106,7 @@ def results_table(computed: Computed) -> None:
             "final loss": f"{float(t.loss[-1]):.4g}",  # text: the table's own format cut 4.4e+33 to 4.3855…
             "steps to converge": str(steps_to) if steps_to is not None else "—",
             "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
-            "distance to nearest minimum": f"{float(dist[-1]):.3g}" if dist is not None else "—",
+            "distance to nearest minimum": f"{dist:.3g}" if dist is not None else "—",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for label, text in zip(computed.labels, computed.explanations):
