@@ -277,7 +277,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
         lambda: _state("rastrigin", [("gd", {"lr": 2e-3}), ("momentum", {"lr": 5e-3, "momentum": 0.98}),
                                      ("sgd", {"lr": 2e-3, "gradient_value": 60.0})], steps=500, seed=3)),
 )}
-DEFAULT_PRESET = "rosenbrock_race"  # what a visit without a link opens
+DEFAULT_PRESET = "basins"  # what a visit without a link opens
 
 
 def _ridge_shift(e: Evidence) -> float:
