@@ -89,7 +89,7 @@ def test_a_run_of_one_step_is_inspected_without_a_slider():
 def test_run_pickers_survive_a_stale_label_from_the_browser():
     """After the runs change, the browser may send a picker's old label instead of an index."""
     for tab, key in (("inside", "inspect_run"), ("noise", "ens_run"), ("maps", "map_run")):
-        at = run_app({"tab": tab})
+        at = run_app({"tab": tab, "surface": "rosenbrock"})  # runs labelled "GD lr=0.001", …
         at.session_state[key] = "GD lr=0.001"
         if tab == "maps":
             at.toggle(key="maps_on").set_value(True)
