@@ -41,6 +41,7 @@ class Evidence:
     runs: list[Trajectory]
     goals: list[Objective]  # what each run minimises
     kinds: tuple[str, ...]
+    page_minima: tuple[Minimum, ...]  # the minima of the page's loss (its L1/L2 included)
 
     def run(self, i: int) -> Trajectory:
         if i >= len(self.runs) or i >= len(self.kinds) or self.state.runs[i].kind != self.kinds[i]:
@@ -113,10 +114,6 @@ class Evidence:
         if limit is None:
             raise NotApplicable(i)
         return limit
-
-    @property
-    def page_minima(self) -> tuple[Minimum, ...]:
-        return self.goals[0].minima if self.goals else ()
 
 
 @dataclass(frozen=True)

@@ -301,11 +301,11 @@ class Lesson:
     changed: bool  # the view is no longer the preset's: only the claims that still hold are shown
 
 
-def lesson_for(state: State, runs, goals, unchanged: bool) -> Lesson | None:
+def lesson_for(state: State, runs, goals, page_minima, unchanged: bool) -> Lesson | None:
     """The lesson of the preset the view came from, written from the claims that hold now."""
     preset = PRESETS.get(state.lesson)
     if preset is None:
         return None
-    evidence = Evidence(state, runs, goals, preset.kinds)
+    evidence = Evidence(state, runs, goals, preset.kinds, page_minima)
     held = tuple(s for s in (c.judge(evidence) for c in preset.claims) if s)
     return Lesson(preset.title, ((preset.intro,) if unchanged else ()) + held, not unchanged)

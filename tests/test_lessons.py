@@ -22,10 +22,10 @@ def test_every_claim_of_every_preset_holds(key):
     preset = PRESETS[key]
     state = preset.build()
     computed = compute_runs(state)
-    evidence = Evidence(state, computed.runs, computed.goals, preset.kinds)
+    evidence = Evidence(state, computed.runs, computed.goals, preset.kinds, computed.minima)
     failed = [claim.name for claim in preset.claims if not claim.judge(evidence)]
     assert not failed, f"preset {key!r}: these claims do not hold: {failed}"
-    told = lesson_for(state, computed.runs, computed.goals, unchanged=True)
+    told = lesson_for(state, computed.runs, computed.goals, computed.minima, unchanged=True)
     assert not told.changed and len(told.sentences) == len(preset.claims) + 1
 
 
@@ -38,7 +38,7 @@ def test_a_changed_view_keeps_only_the_claims_that_still_hold():
     changed = replace(state, runs=tuple(runs))
     assert not is_preset_view(changed)
     computed = compute_runs(changed)
-    told = lesson_for(changed, computed.runs, computed.goals, unchanged=False)
+    told = lesson_for(changed, computed.runs, computed.goals, computed.minima, unchanged=False)
     assert told.changed
     assert not any("diverges" in s for s in told.sentences)  # run 1 no longer diverges
     assert any("converges at step" in s for s in told.sentences)  # run 3 still does

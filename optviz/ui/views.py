@@ -62,7 +62,7 @@ def lesson(view: View) -> None:
     """The preset's lesson, written from its claims that hold for the runs on screen."""
     state = view.state
     unchanged = is_preset_view(state)
-    told = lesson_for(state, view.computed.runs, view.computed.goals, unchanged)
+    told = lesson_for(state, view.computed.runs, view.computed.goals, view.computed.minima, unchanged)
     if told is None:
         return
     with st.container(key="lesson"):
