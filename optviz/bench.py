@@ -26,7 +26,7 @@ from numba import njit
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = Path(PROJECT_ROOT) / "app.py"
 STEPS = 200_000
-BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0}
+BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0, "rprop": 1e-3}
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -83,7 +83,10 @@ def bench_engine(repeats: int) -> dict[str, float]:
     from optviz.optimizers import CATALOGUE
 
     start = (-1.5, 2.5)
-    print(f"\n== Engine: ns/step on Rosenbrock, {STEPS:,} steps, median of {repeats} ==")
+    print(f"\n== Engine: ns/step on Rosenbrock, {STEPS:,} steps, median of {repeats} (optviz.simulate, end to end) ==")
+    path = np.empty((STEPS + 1, 2))
+    minimal = lambda: minimal_adam_rosenbrock(start[0], start[1], STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
+    minimal()
     figures = {}
     for key in CATALOGUE:
         lr = BENCH_LR.get(key, 1e-3)
@@ -91,19 +94,18 @@ def bench_engine(repeats: int) -> dict[str, float]:
         traj = run()
         assert traj.outcome.kind == "ran_all_steps", (key, traj.outcome)
         figures[key] = median_seconds(run, repeats) / STEPS * 1e9
-        print(f"  optviz {key:<9} {figures[key]:7.1f} ns/step")
-    path = np.empty((STEPS + 1, 2))
-    minimal = lambda: minimal_adam_rosenbrock(start[0], start[1], STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
-    minimal()
+        # the reference is timed beside each optimizer: the machine's speed drifts during the run
+        reference = median_seconds(minimal, repeats) / STEPS * 1e9
+        figures[f"{key}_over_minimal"] = figures[key] / reference
+        print(f"  optviz {key:<9} {figures[key]:7.1f} ns/step   minimal Adam kernel {reference:6.1f} ns/step   "
+              f"ratio {figures[key] / reference:4.2f}")
     figures["minimal_numba_adam"] = median_seconds(minimal, repeats) / STEPS * 1e9
     numpy_steps = 20_000
     figures["numpy_adam"] = median_seconds(lambda: numpy_adam_rosenbrock(start, numpy_steps, 1e-3), 3) / numpy_steps * 1e9
-    print(f"  minimal Numba Adam kernel {figures['minimal_numba_adam']:7.1f} ns/step")
     print(f"  plain NumPy Adam loop     {figures['numpy_adam']:7.1f} ns/step ({numpy_steps:,} steps)")
-    ratio = figures["adam"] / figures["minimal_numba_adam"]
-    print(f"  Adam / minimal kernel = {ratio:.2f}x (target <= 1.3x); NumPy / optviz Adam = "
+    ratio = figures["adam_over_minimal"]
+    print(f"  Adam / minimal kernel = {ratio:.2f}x (target <= 1.3x, goal 1.2x); NumPy / optviz Adam = "
           f"{figures['numpy_adam'] / figures['adam']:.0f}x")
-    figures["adam_over_minimal"] = ratio
     return figures
 
 
@@ -174,7 +176,7 @@ def bench_sweep(repeats: int) -> dict[str, float]:
     assert result.is_("ran_all_steps").all()
     seconds = median_seconds(run, repeats)
     print("\n== Sweep: 256x256 starts x 300 steps (Adam on Rosenbrock, all steps run) ==")
-    print(f"  median {seconds:.3f} s = {seconds / (65536 * 300) * 1e9:.1f} ns per run-step (target <= 1 s)")
+    print(f"  median {seconds:.3f} s = {seconds / (65536 * 300) * 1e9:.1f} ns per run-step (target <= 0.25 s)")
     return {"sweep_256x256x300_s": seconds}
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.engine.landscape import hessian, max_curvature, penalised_minima
+from optviz.engine.landscape import hessian, max_curvature
+from surfaces import penalised_minima
 from optviz.engine.trajectory import Trajectory
 from optviz.kinds import KINDS
 from surfaces import Minimum, Surface
@@ -69,7 +70,7 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
             text += (f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
                      f"{_fmt(best.value)}.")
         return text
-    if KINDS[kind_key].optimizer == "newton":
+    if KINDS[kind_key].spec.second_order:
         trapped = _newton_on_a_saddle(traj, surface, kernel_params, goal.l2)
         if trapped:
             return trapped

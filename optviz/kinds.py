@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from optviz.engine.simulate import GRADIENT_MODES
+from optviz.catalogue import Catalogue
+from optviz.engine.gradients import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
 from optviz.optimizers import Optimizer
 from surfaces import Surface
@@ -57,7 +58,7 @@ class RunKind:
         return "minibatch" if surface.finite_sum else "noise"
 
 
-KINDS: dict[str, RunKind] = {k.key: k for k in (
+KINDS: Catalogue[RunKind] = Catalogue("run kind", (
     RunKind("gd", "GD", "sgd", "Gradient descent: full-batch gradient, no momentum.", fixed=_PLAIN, exact_only=True),
     RunKind("sgd", "SGD", "sgd", "Stochastic gradient descent: mini-batch (or noisy) gradients, no momentum.",
             fixed=_PLAIN, stochastic=True),
@@ -66,11 +67,5 @@ KINDS: dict[str, RunKind] = {k.key: k for k in (
     RunKind("nesterov", "Nesterov", "sgd", "SGD with Nesterov momentum.", fixed={"nesterov": True, "dampening": 0.0},
             defaults={"momentum": 0.9}),
     *(RunKind(spec.key, spec.name, spec.key, spec.reference) for spec in OPTIMIZERS.values() if spec.key != "sgd"),
-)}
-
-
-def get_kind(key: str) -> RunKind:
-    try:
-        return KINDS[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown run kind {key!r}; valid: {', '.join(KINDS)}") from None
+))
+get_kind = KINDS.lookup

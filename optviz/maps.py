@@ -11,26 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz.engine.landscape import hessian, penalised_minima
+from optviz.engine.landscape import hessian
+from surfaces import penalised_minima
 from optviz.engine.sweep import SweepResult, sweep
 from optviz.kinds import KINDS
 from optviz.state import RunState, State
 from surfaces import get_surface
-
-# The second axis of a stability map, per optimizer: (hyperparameter, pair index or None, low, high)
-SECOND_AXIS = {
-    "sgd": ("momentum", None, 0.0, 0.99),
-    "rmsprop": ("alpha", None, 0.5, 0.999),
-    "adam": ("betas", 0, 0.0, 0.99),
-    "adamw": ("betas", 0, 0.0, 0.99),
-    "nadam": ("betas", 0, 0.0, 0.99),
-    "adamax": ("betas", 0, 0.0, 0.99),
-    "adagrad": ("lr_decay", None, 0.0, 0.1),
-    "adadelta": ("rho", None, 0.5, 0.999),
-    "lion": ("betas", 0, 0.0, 0.99),
-    "newton": ("damping", None, 0.0, 10.0),
-}
-
 
 @dataclass(frozen=True)
 class StabilityMap:
@@ -53,7 +39,8 @@ def quadratic_curvature(state: State) -> float | None:
 def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1e-4, 10.0)) -> StabilityMap:
     kind = KINDS[run.kind]
     optimizer = kind.optimizer
-    name, index, low, high = SECOND_AXIS[optimizer]
+    axis = kind.spec.map_axis
+    name, index, low, high = axis.name, axis.index, axis.low, axis.high
     if name in kind.fixed:  # GD / SGD keep momentum at 0: show the plain-momentum plane instead
         kind = KINDS["momentum"]
     lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), resolution)
@@ -70,7 +57,7 @@ def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1
     limit = KINDS[run.kind].spec.stability
     if curvature and limit and run.gradient == "exact" and run.schedule == "constant":
         bound = np.array([limit(_with_second(base, name, index, s), curvature) for s in seconds])
-    return StabilityMap(lrs, seconds, name if index is None else "β₁", result, bound)
+    return StabilityMap(lrs, seconds, axis.label, result, bound)
 
 
 def _with_second(values: dict, name: str, index: int | None, second: float) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,19 @@ def pack(params: tuple[Param, ...], values: dict[str, Any]) -> list[float]:
         else:
             flat.append(float(v))
     return flat
+
+
+def slots(params: tuple[Param, ...]):
+    """Each parameter's offset in the packed vector, by name (a pair's second value is at +1).
+
+    Compiled code reads ``hp[SLOT.eps]``: a named constant derived from the declaration, so
+    reordering or adding a parameter cannot shift what a kernel reads.
+    """
+    offsets, at = {}, 0
+    for p in params:
+        offsets[p.name] = at
+        at += p.width
+    return namedtuple("Slots", list(offsets))(**offsets)
 
 
 def resolve(params: tuple[Param, ...], given: dict[str, Any], owner: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from optviz.lessons import Claim, Evidence, fmt, point, ratio, where
 from optviz.state import State, make_run
-from surfaces import get_surface
+from surfaces import get_surface, minima_of
 from surfaces.finite_sum import N_POINTS
 
 
@@ -286,7 +286,7 @@ def _ridge_shift(e: Evidence) -> float:
 
 
 def _unpenalised(e: Evidence) -> str:
-    return " and ".join(where(m) for m in e.state.surface_spec.minima(dict(e.state.surface_params)))
+    return " and ".join(where(m) for m in minima_of(e.state.surface_spec, dict(e.state.surface_params)))
 
 
 def _apart(e: Evidence, i: int, j: int) -> float:

@@ -13,77 +13,46 @@ from typing import Any
 
 from numba import njit
 
-from optviz.params import Param, pack, resolve
-
-CONSTANT, STEP, EXPONENTIAL, COSINE, WARMUP_COSINE, INVERSE_TIME, CYCLIC = range(7)
+from optviz.catalogue import Catalogue, compiled_dispatch
+from optviz.params import Param, pack, resolve, slots
 
 
 @dataclass(frozen=True)
 class Schedule:
+    """``lr(base_lr, k, sp)`` is the jitted lr after k scheduler steps, ``sp`` the packed params."""
+
     key: str
     name: str
-    code: int
     params: tuple[Param, ...]
+    lr: Any
     formula: str
     torch_equivalent: str
     help: str
+    code: int = -1
 
 
 _T_MAX = Param("T_max", 300, 1, 100_000, kind="int", help="Steps from the peak lr down to eta_min (half a cosine period).",
                latex=r"T_{max}")
 _ETA_MIN = Param("eta_min", 0.0, 0.0, 10.0, help="The lowest lr the cosine reaches.", latex=r"\eta_{min}")
-
-CATALOGUE: dict[str, Schedule] = {s.key: s for s in (
-    Schedule("constant", "Constant", CONSTANT, (), r"\gamma_k = \gamma",
-             "no scheduler", "The same lr at every step."),
-    Schedule("step", "Step decay", STEP, (
-        Param("step_size", 100, 1, 100_000, kind="int", help="Multiply lr by gamma every step_size steps."),
-        Param("gamma", 0.1, 0.0, 1.0, help="Factor applied at each drop.", latex=r"g"),
-    ), r"\gamma_k = \gamma\, g^{\lfloor k / \text{step\_size} \rfloor}",
-        "StepLR(opt, step_size, gamma)", "Drops the lr by a factor every few steps: fast early progress, then fine-tuning."),
-    Schedule("exponential", "Exponential decay", EXPONENTIAL, (
-        Param("gamma", 0.99, 0.0, 1.0, help="Factor applied every step.", latex=r"g"),
-    ), r"\gamma_k = \gamma\, g^{k}", "ExponentialLR(opt, gamma)", "Shrinks the lr by the same factor every step."),
-    Schedule("cosine", "Cosine annealing", COSINE, (_T_MAX, _ETA_MIN),
-             r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi k}{T_{max}}\right)",
-             "CosineAnnealingLR(opt, T_max, eta_min)",
-             "Glides the lr down along half a cosine: slow at first, fastest in the middle, gentle at the end."),
-    Schedule("warmup_cosine", "Linear warm-up, then cosine", WARMUP_COSINE, (
-        Param("warmup_steps", 30, 1, 100_000, kind="int", help="Steps of linear warm-up."),
-        Param("start_factor", 1.0 / 3.0, 1e-3, 1.0, help="Fraction of lr at step 1 (torch LinearLR's default is 1/3)."),
-        _T_MAX, _ETA_MIN,
-    ), r"\gamma_k = \begin{cases}\gamma\left(s + (1-s)\tfrac{k}{W}\right) & k < W \\ "
-       r"\eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi (k-W)}{T_{max}}\right) & k \ge W\end{cases}",
-        "SequentialLR(opt, [LinearLR(opt, start_factor, total_iters=W), CosineAnnealingLR(opt, T_max, eta_min)], milestones=[W])",
-        "Starts small so early, badly-scaled steps cannot blow up, then anneals like cosine."),
-    Schedule("inverse_time", "Inverse-time decay", INVERSE_TIME, (
-        Param("decay_rate", 0.01, 0.0, 10.0, help="k in lr/(1 + k·t).", latex=r"k"),
-    ), r"\gamma_k = \frac{\gamma}{1 + k_{decay}\, k}", "LambdaLR(opt, lambda k: 1 / (1 + decay_rate * k))",
-        "The classic Robbins–Monro decay that makes SGD's noise average out."),
-    Schedule("cyclic", "Cyclic (triangular)", CYCLIC, (
-        Param("max_lr", 0.1, 1e-6, 10.0, scale="log", help="Peak of each cycle; the run's lr is the base_lr."),
-        Param("step_size_up", 50, 1, 100_000, kind="int",
-              help="Steps from base_lr up to max_lr (torch's default is 2000, too long for a 2-D demo)."),
-    ), r"\gamma_k = \gamma + (\gamma_{max}-\gamma)\max\left(0,\,1-\left|\tfrac{k}{S} - 2c + 1\right|\right),\ c = \left\lfloor 1 + \tfrac{k}{2S}\right\rfloor",
-        "CyclicLR(opt, base_lr=lr, max_lr, step_size_up, mode='triangular', cycle_momentum=False)",
-        "Sweeps the lr up and down between lr and max_lr: the high phases can jump out of narrow basins."),
-)}
-MAX_PACKED = max(sum(p.width for p in s.params) for s in CATALOGUE.values()) or 1
-
-
-def get_schedule(key: str) -> Schedule:
-    try:
-        return CATALOGUE[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown schedule {key!r}; valid: {', '.join(CATALOGUE)}") from None
-
-
-def resolve_schedule(schedule: Schedule, given: dict[str, Any] | None) -> dict[str, Any]:
-    return resolve(schedule.params, given or {}, f"schedule {schedule.key!r}")
-
-
-def pack_schedule(schedule: Schedule, values: dict[str, Any]) -> list[float]:
-    return pack(schedule.params, values)
+STEP_PARAMS = (
+    Param("step_size", 100, 1, 100_000, kind="int", help="Multiply lr by gamma every step_size steps."),
+    Param("gamma", 0.1, 0.0, 1.0, help="Factor applied at each drop.", latex=r"g"),
+)
+EXPONENTIAL_PARAMS = (Param("gamma", 0.99, 0.0, 1.0, help="Factor applied every step.", latex=r"g"),)
+COSINE_PARAMS = (_T_MAX, _ETA_MIN)
+WARMUP_PARAMS = (
+    Param("warmup_steps", 30, 1, 100_000, kind="int", help="Steps of linear warm-up."),
+    Param("start_factor", 1.0 / 3.0, 1e-3, 1.0, help="Fraction of lr at step 1 (torch LinearLR's default is 1/3)."),
+    _T_MAX, _ETA_MIN,
+)
+INVERSE_PARAMS = (Param("decay_rate", 0.01, 0.0, 10.0, help="k in lr/(1 + k·t).", latex=r"k"),)
+CYCLIC_PARAMS = (
+    Param("max_lr", 0.1, 1e-6, 10.0, scale="log", help="Peak of each cycle; the run's lr is the base_lr."),
+    Param("step_size_up", 50, 1, 100_000, kind="int",
+          help="Steps from base_lr up to max_lr (torch's default is 2000, too long for a 2-D demo)."),
+)
+STEP_SLOT, EXPONENTIAL_SLOT, COSINE_SLOT = slots(STEP_PARAMS), slots(EXPONENTIAL_PARAMS), slots(COSINE_PARAMS)
+WARMUP_SLOT, INVERSE_SLOT, CYCLIC_SLOT = slots(WARMUP_PARAMS), slots(INVERSE_PARAMS), slots(CYCLIC_PARAMS)
 
 
 @njit(cache=True, inline="always")
@@ -92,26 +61,88 @@ def _cosine(base_lr, eta_min, k, t_max):
 
 
 @njit(cache=True, inline="always")
-def scheduled_lr(code, base_lr, k, sp):
-    """lr after k scheduler steps, ``sp`` holding the schedule's packed parameters."""
-    if code == CONSTANT:
-        return base_lr
-    if code == STEP:
-        return base_lr * math.pow(sp[1], float(k // int(sp[0])))  # libm pow, as Python: see engine.warmup
-    if code == EXPONENTIAL:
-        return base_lr * math.pow(sp[0], float(k))
-    if code == COSINE:
-        return _cosine(base_lr, sp[1], k, sp[0])
-    if code == WARMUP_COSINE:
-        warmup = int(sp[0])
-        if k < warmup:
-            return base_lr * (sp[1] + (1.0 - sp[1]) * k / warmup)
-        return _cosine(base_lr, sp[3], k - warmup, sp[2])
-    if code == INVERSE_TIME:
-        return base_lr / (1.0 + sp[0] * k)
-    # CYCLIC, triangular: torch's CyclicLR formula with step_size_down = step_size_up
-    total = 2.0 * sp[1]
+def constant_lr(base_lr, k, sp):
+    return base_lr
+
+
+@njit(cache=True, inline="always")
+def step_lr(base_lr, k, sp):
+    # libm pow, as Python: see engine.warmup
+    return base_lr * math.pow(sp[STEP_SLOT.gamma], float(k // int(sp[STEP_SLOT.step_size])))
+
+
+@njit(cache=True, inline="always")
+def exponential_lr(base_lr, k, sp):
+    return base_lr * math.pow(sp[EXPONENTIAL_SLOT.gamma], float(k))
+
+
+@njit(cache=True, inline="always")
+def cosine_lr(base_lr, k, sp):
+    return _cosine(base_lr, sp[COSINE_SLOT.eta_min], k, sp[COSINE_SLOT.T_max])
+
+
+@njit(cache=True, inline="always")
+def warmup_cosine_lr(base_lr, k, sp):
+    warmup, start = int(sp[WARMUP_SLOT.warmup_steps]), sp[WARMUP_SLOT.start_factor]
+    if k < warmup:
+        return base_lr * (start + (1.0 - start) * k / warmup)
+    return _cosine(base_lr, sp[WARMUP_SLOT.eta_min], k - warmup, sp[WARMUP_SLOT.T_max])
+
+
+@njit(cache=True, inline="always")
+def inverse_time_lr(base_lr, k, sp):
+    return base_lr / (1.0 + sp[INVERSE_SLOT.decay_rate] * k)
+
+
+@njit(cache=True, inline="always")
+def cyclic_lr(base_lr, k, sp):
+    """torch's CyclicLR, triangular, with step_size_down = step_size_up."""
+    total = 2.0 * sp[CYCLIC_SLOT.step_size_up]
     cycle = math.floor(1.0 + k / total)
     x = 1.0 + k / total - cycle
     scale = x / 0.5 if x <= 0.5 else (x - 1.0) / (0.5 - 1.0)
-    return base_lr + (sp[0] - base_lr) * scale
+    return base_lr + (sp[CYCLIC_SLOT.max_lr] - base_lr) * scale
+
+
+@njit(cache=True, inline="always")
+def _unknown_schedule(code, base_lr, k, sp):
+    return math.nan
+
+
+CATALOGUE: Catalogue[Schedule] = Catalogue("schedule", [
+    Schedule("constant", "Constant", (), constant_lr, r"\gamma_k = \gamma",
+             "no scheduler", "The same lr at every step."),
+    Schedule("step", "Step decay", STEP_PARAMS, step_lr,
+             r"\gamma_k = \gamma\, g^{\lfloor k / \text{step\_size} \rfloor}",
+             "StepLR(opt, step_size, gamma)", "Drops the lr by a factor every few steps: fast early progress, then fine-tuning."),
+    Schedule("exponential", "Exponential decay", EXPONENTIAL_PARAMS, exponential_lr,
+             r"\gamma_k = \gamma\, g^{k}", "ExponentialLR(opt, gamma)", "Shrinks the lr by the same factor every step."),
+    Schedule("cosine", "Cosine annealing", COSINE_PARAMS, cosine_lr,
+             r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi k}{T_{max}}\right)",
+             "CosineAnnealingLR(opt, T_max, eta_min)",
+             "Glides the lr down along half a cosine: slow at first, fastest in the middle, gentle at the end."),
+    Schedule("warmup_cosine", "Linear warm-up, then cosine", WARMUP_PARAMS, warmup_cosine_lr,
+             r"\gamma_k = \begin{cases}\gamma\left(s + (1-s)\tfrac{k}{W}\right) & k < W \\ "
+             r"\eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi (k-W)}{T_{max}}\right) & k \ge W\end{cases}",
+             "SequentialLR(opt, [LinearLR(opt, start_factor, total_iters=W), CosineAnnealingLR(opt, T_max, eta_min)], milestones=[W])",
+             "Starts small so early, badly-scaled steps cannot blow up, then anneals like cosine."),
+    Schedule("inverse_time", "Inverse-time decay", INVERSE_PARAMS, inverse_time_lr,
+             r"\gamma_k = \frac{\gamma}{1 + k_{decay}\, k}", "LambdaLR(opt, lambda k: 1 / (1 + decay_rate * k))",
+             "The classic Robbins–Monro decay that makes SGD's noise average out."),
+    Schedule("cyclic", "Cyclic (triangular)", CYCLIC_PARAMS, cyclic_lr,
+             r"\gamma_k = \gamma + (\gamma_{max}-\gamma)\max\left(0,\,1-\left|\tfrac{k}{S} - 2c + 1\right|\right),\ c = \left\lfloor 1 + \tfrac{k}{2S}\right\rfloor",
+             "CyclicLR(opt, base_lr=lr, max_lr, step_size_up, mode='triangular', cycle_momentum=False)",
+             "Sweeps the lr up and down between lr and max_lr: the high phases can jump out of narrow basins."),
+])
+MAX_PACKED = max(sum(p.width for p in s.params) for s in CATALOGUE.values()) or 1
+get_schedule = CATALOGUE.lookup
+# scheduled_lr(code, base_lr, k, sp): the lr after k scheduler steps
+scheduled_lr = compiled_dispatch([s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr")
+
+
+def resolve_schedule(schedule: Schedule, given: dict[str, Any] | None) -> dict[str, Any]:
+    return resolve(schedule.params, given or {}, f"schedule {schedule.key!r}")
+
+
+def pack_schedule(schedule: Schedule, values: dict[str, Any]) -> list[float]:
+    return pack(schedule.params, values)

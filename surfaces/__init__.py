@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import optviz.numba_env  # noqa: F401  (must precede the @njit(cache=True) decorators below)
-from surfaces import custom, finite_sum, multimodal, polynomial, quadratic
+from surfaces import custom
 from surfaces.base import FAMILIES, Minimum, Surface
-
-CATALOGUE: dict[str, Surface] = {
-    s.key: s
-    for module in (polynomial, multimodal, quadratic, finite_sum)
-    for s in module.SURFACES
-}
-CATALOGUE = dict(sorted(CATALOGUE.items(), key=lambda item: item[1].code))
+from surfaces.catalogue import CATALOGUE
+from surfaces.minima import penalised_minima
 
 
 def get_surface(key: str) -> Surface:
     """A catalogue surface, or a user formula written ``custom:<extent>:<formula>``."""
     if isinstance(key, str) and key.startswith(custom.PREFIX):
         return custom.custom_surface(key)
-    try:
-        return CATALOGUE[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown surface {key!r}; valid: {', '.join(CATALOGUE)}") from None
+    return CATALOGUE.lookup(key)
 
 
-__all__ = ["CATALOGUE", "FAMILIES", "Minimum", "Surface", "get_surface"]
+def minima_of(surface: Surface, given: dict | None = None) -> tuple[Minimum, ...]:
+    """The surface's own minima (no penalty) for its parameters ``given``."""
+    return penalised_minima(surface, surface.kernel_params(given))
+
+
+__all__ = ["CATALOGUE", "FAMILIES", "Minimum", "Surface", "get_surface", "minima_of", "penalised_minima"]

@@ -25,25 +25,32 @@ class Minimum:
 class Surface:
     """A 2-D loss surface, declared once.
 
-    ``code`` is the integer the compiled kernel dispatches on.  ``kernel_params`` turns the
-    validated user parameters into the float vector the kernels read; ``dataset`` holds the
-    rows (a1, a2, b) of a finite-sum surface, so mini-batches sample real terms.
+    ``value_grad(x, y, p)`` → (f, ∂f/∂x, ∂f/∂y) and ``hessian(x, y, p)`` → (f_xx, f_xy, f_yy)
+    are its jitted functions, ``p`` the float vector ``kernel_params`` makes from the validated
+    user parameters.  Its minima are either known (``minima_fn(p)``) or found by polishing
+    ``minimum_seeds(p)`` (see ``surfaces.minima``).  A finite-sum surface holds its rows
+    (a1, a2, b) in ``dataset`` and the gradient of one row's term in ``data_term(x, y, row)``,
+    so mini-batches sample real terms.  ``code`` is the catalogue's number for the kernel.
     """
 
     key: str
     name: str
-    code: int
+    value_grad: Callable
+    hessian: Callable
     formula: str
     story: str
     domain: tuple[tuple[float, float], tuple[float, float]]
     start: tuple[float, float]
-    minima_fn: Callable[[np.ndarray], tuple[Minimum, ...]]
     default_lr: dict[str, float]
+    minima_fn: Callable[[np.ndarray], tuple[Minimum, ...]] | None = None
+    minimum_seeds: Callable[[np.ndarray], list[tuple[float, float, str]]] | None = None
     params: tuple[Param, ...] = ()
     kernel_params_fn: Callable[[dict[str, Any]], np.ndarray] = lambda values: np.zeros(1)
     dataset: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    data_term: Callable | None = None
     bounded_below: bool = True
     log_contours: bool = True
+    code: int = -1
 
     @property
     def finite_sum(self) -> bool:
@@ -64,9 +71,6 @@ class Surface:
 
     def kernel_params(self, given: dict[str, Any] | None = None) -> np.ndarray:
         return np.ascontiguousarray(self.kernel_params_fn(self.resolve_params(given)), dtype=np.float64)
-
-    def minima(self, given: dict[str, Any] | None = None) -> tuple[Minimum, ...]:
-        return self.minima_fn(self.kernel_params(given))
 
     def in_domain(self, x: float, y: float) -> bool:
         (x0, x1), (y0, y1) = self.domain

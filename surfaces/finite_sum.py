@@ -12,7 +12,6 @@ from numba import njit
 
 from surfaces.base import Minimum, Surface
 
-NOISY_BOWL = 11
 N_POINTS = 200
 DATA_SEED = 20261125
 TRUE_WEIGHTS = (1.0, 0.5)
@@ -52,6 +51,14 @@ def noisy_bowl_hessian(x, y, p):
     return p[0], p[1], p[2]
 
 
+@njit(cache=True, inline="always")
+def squared_error_gradient(x, y, row):
+    """Gradient of one data term ½(a·w − b)² for row (a1, a2, b): what mini-batches average."""
+    a1, a2, b = row
+    r = a1 * x + a2 * y - b
+    return r * a1, r * a2
+
+
 def dropout_penalty(data: np.ndarray, p: float) -> np.ndarray:
     """λ_j = p/(1−p) · mean(a_j²): input dropout's expected extra loss is ½ Σ_j λ_j w_j²."""
     return p / (1.0 - p) * (data[:, :2] ** 2).mean(axis=0)
@@ -78,7 +85,7 @@ _CX, _CY = round(_MIN.x, 1), round(_MIN.y, 1)
 
 SURFACES = (
     Surface(
-        key="noisy_bowl", name="Noisy bowl (least squares)", code=NOISY_BOWL,
+        key="noisy_bowl", name="Noisy bowl (least squares)", value_grad=noisy_bowl, hessian=noisy_bowl_hessian,
         formula=r"f(w) = \frac{1}{N}\sum_{i=1}^{N} \tfrac12\,(a_i^\top w - b_i)^2,\quad N=%d" % N_POINTS,
         story="A real regression loss: the average error over 200 data points with correlated "
               "features, so the bowl is a tilted ellipse (condition number ≈ 23). With mini-batches "
@@ -88,6 +95,6 @@ SURFACES = (
         minima_fn=normal_equations_minimum,
         default_lr={"sgd": 0.1, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
         kernel_params_fn=lambda values: _MOMENTS,
-        dataset=DATASET,
+        dataset=DATASET, data_term=squared_error_gradient,
     ),
 )

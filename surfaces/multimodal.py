@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import math
+from typing import Callable
 
 import numpy as np
 from numba import njit
 
-from surfaces.base import Minimum, Surface
+from surfaces.base import Minimum, Surface, fixed_minima
 
-RASTRIGIN, ACKLEY = 7, 8
 TWO_PI = 2.0 * math.pi
 
 
@@ -56,60 +55,37 @@ def ackley_hessian(x, y, p):
     return axx + bxx, axy + bxy, ayy + byy
 
 
-@functools.cache
-def lattice_minima(value_grad, hessian, extent: float, global_min: Minimum) -> tuple[Minimum, ...]:
-    """Local minima near each integer lattice point of the square |x|, |y| ≤ extent (every one
-    inside it: the outermost ring sits just inside a whole-number edge), polished by Newton's method.
-
-    The global minimum comes first; the rest are sorted by value so labels read naturally.
-    Found on first use, with the surfaces' Python functions: importing the module must not
-    compile anything (a fresh deploy answers its first page before the kernels are compiled).
-    """
-    value_grad, hessian = value_grad.py_func, hessian.py_func
-    found = []
-    p = np.zeros(1)
+def lattice_points(extent: float) -> Callable[[np.ndarray], list[tuple[float, float, str]]]:
+    """Seeds for the minimum finder: every integer lattice point of the square |x|, |y| ≤ extent
+    but the origin (the global minimum, declared exactly: Ackley's is a cone tip).  Each local
+    minimum sits near one (the outermost ring just inside a whole-number edge)."""
     half_width = int(math.floor(extent))
-    for i in range(-half_width, half_width + 1):
-        for j in range(-half_width, half_width + 1):
-            if i == 0 and j == 0:
-                continue
-            x, y = float(i), float(j)
-            for _ in range(50):
-                _, gx, gy = value_grad(x, y, p)
-                hxx, hxy, hyy = hessian(x, y, p)
-                det = hxx * hyy - hxy * hxy
-                dx = (hyy * gx - hxy * gy) / det
-                dy = (hxx * gy - hxy * gx) / det
-                x, y = x - dx, y - dy
-                if abs(dx) + abs(dy) < 1e-15:
-                    break
-            if max(abs(x), abs(y)) <= extent:
-                found.append(Minimum(x, y, value_grad(x, y, p)[0], "local"))
-    found.sort(key=lambda m: (m.value, m.x, m.y))
-    return (global_min, *found)
+    points = [(float(i), float(j), "local") for i in range(-half_width, half_width + 1)
+              for j in range(-half_width, half_width + 1) if i or j]
+    return lambda kernel_params: points
 
 
 ORIGIN = Minimum(0.0, 0.0, 0.0, "global")
 
 SURFACES = (
     Surface(
-        key="rastrigin", name="Rastrigin", code=RASTRIGIN,
+        key="rastrigin", name="Rastrigin", value_grad=rastrigin, hessian=rastrigin_hessian,
         formula=r"f(x,y) = 20 + \sum_{z\in\{x,y\}} \left(z^2 - 10\cos 2\pi z\right)",
         story="An egg-crate of about a hundred local minima on a bowl. Gradient methods stop in "
               "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
               "the global minimum at the origin.",
         domain=((-5.12, 5.12), (-5.12, 5.12)), start=(3.3, -2.7),
-        minima_fn=lambda kernel_params: lattice_minima(rastrigin, rastrigin_hessian, 5.12, ORIGIN),
+        minima_fn=fixed_minima(ORIGIN), minimum_seeds=lattice_points(5.12),
         default_lr={"sgd": 2e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
     Surface(
-        key="ackley", name="Ackley", code=ACKLEY,
+        key="ackley", name="Ackley", value_grad=ackley, hessian=ackley_hessian,
         formula=r"f(x,y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
         story="A nearly flat, bumpy plateau with one deep funnel at the origin. Far out the "
               "gradient mostly points to the nearest bump, so local methods get trapped unless "
               "they start inside the funnel.",
         domain=((-5.0, 5.0), (-5.0, 5.0)), start=(2.2, -1.6),
-        minima_fn=lambda kernel_params: lattice_minima(ackley, ackley_hessian, 5.0, ORIGIN),
+        minima_fn=fixed_minima(ORIGIN), minimum_seeds=lattice_points(5.0),
         default_lr={"sgd": 1e-2, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
 )

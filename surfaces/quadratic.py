@@ -7,7 +7,6 @@ from numba import njit
 from optviz.params import Param
 from surfaces.base import Minimum, Surface, fixed_minima
 
-SADDLE, RAVINE = 9, 10
 
 
 @njit(cache=True, inline="always")
@@ -33,7 +32,7 @@ def ravine_hessian(x, y, p):
 
 SURFACES = (
     Surface(
-        key="saddle", name="Saddle", code=SADDLE,
+        key="saddle", name="Saddle", value_grad=saddle, hessian=saddle_hessian,
         formula=r"f(x,y) = x^2 - y^2",
         story="Downhill along y, uphill along x, and flat at the origin. Started almost on the "
               "ridge, plain GD crawls: the y-gradient is tiny, so its steps are tiny. Adam and "
@@ -45,7 +44,7 @@ SURFACES = (
         bounded_below=False, log_contours=False,
     ),
     Surface(
-        key="ravine", name="Ravine", code=RAVINE,
+        key="ravine", name="Ravine", value_grad=ravine, hessian=ravine_hessian,
         formula=r"f(x,y) = \tfrac12\left(x^2 + \kappa\, y^2\right)",
         story="A long narrow valley with curvature 1 along x and κ across it. GD must keep "
               "lr < 2/κ to stay stable across the valley, so it creeps along it; momentum "

@@ -129,8 +129,43 @@ def lion(w, g, lr, t, st, betas=(0.9, 0.99), weight_decay=0.0):
     return w
 
 
+def radam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False):
+    """Liu et al. (2020) as in the torch.optim.RAdam docs."""
+    b1, b2 = betas
+    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2))
+    if weight_decay:
+        if decoupled_weight_decay:
+            w = w - lr * weight_decay * w
+        else:
+            g = g + weight_decay * w
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    m_hat = st["m"] / (1 - b1 ** t)
+    rho_inf = 2 / (1 - b2) - 1
+    rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
+    if rho_t > 5:
+        l_t = math.sqrt(1 - b2 ** t) / (np.sqrt(st["v"]) + eps)
+        r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        return w - lr * m_hat * l_t * r_t
+    return w - lr * m_hat
+
+
+def rprop(w, g, lr, t, st, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
+    """Riedmiller & Braun (1993) as in the torch.optim.Rprop docs (a flipped sign skips the step)."""
+    eta_minus, eta_plus = etas
+    low, high = step_sizes
+    st.setdefault("prev", np.zeros(2)), st.setdefault("eta", np.full(2, lr))
+    product = st["prev"] * g
+    grown = np.minimum(st["eta"] * eta_plus, high)
+    shrunk = np.maximum(st["eta"] * eta_minus, low)
+    st["eta"] = np.where(product > 0, grown, np.where(product < 0, shrunk, st["eta"]))
+    g = np.where(product < 0, 0.0, g)
+    st["prev"] = g
+    return w - st["eta"] * np.sign(g)
+
+
 STEPS = {"sgd": sgd, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam, "adamw": adamw,
-         "nadam": nadam, "adadelta": adadelta, "adamax": adamax, "lion": lion}
+         "nadam": nadam, "adadelta": adadelta, "adamax": adamax, "lion": lion, "radam": radam, "rprop": rprop}
 
 
 def schedule_lr(key: str, lr: float, k: int, **p) -> float:

@@ -18,8 +18,7 @@ from tests.test_optimizers import CASES
 
 torch = pytest.importorskip("torch")
 
-TORCH_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
-                 "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax"}
+TORCH_CLASSES = {key: spec.torch_class for key, spec in CATALOGUE.items() if spec.torch_class}
 
 
 def torch_path(optimizer, surface, start, steps, lr, options, make_scheduler=None):
@@ -52,7 +51,7 @@ def float64_default():
 @pytest.mark.parametrize("optimizer,options", [(o, kw) for o, kw in CASES if o in TORCH_CLASSES])
 def test_paths_match_torch(optimizer, options, float64_default):
     surface = get_surface("himmelblau")
-    lr = surface.default_lr[CATALOGUE[optimizer].family]
+    lr = surface.default_lr.get(CATALOGUE[optimizer].family, CATALOGUE[optimizer].param("lr").default)
     traj = optviz.simulate("himmelblau", optimizer, steps=100, lr=lr, **options)
     expected, _ = torch_path(optimizer, surface, surface.start, 100, lr, options)
     np.testing.assert_allclose(traj.path, expected[:len(traj.path)], rtol=1e-10, atol=1e-12)

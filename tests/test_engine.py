@@ -11,7 +11,7 @@ import optviz
 from optviz.engine.landscape import value_and_gradient
 from optviz.engine.simulate import RunSpec, simulate_batch
 from optviz.schedules import CATALOGUE as SCHEDULES
-from surfaces import get_surface
+from surfaces import get_surface, minima_of
 from surfaces.finite_sum import DATASET
 from tests import reference
 
@@ -90,7 +90,7 @@ def test_minibatch_noise_shrinks_as_batch_grows():
 
 
 def test_dropout_settles_at_a_shrunken_solution():
-    m = get_surface("noisy_bowl").minima()[0]
+    m = minima_of(get_surface("noisy_bowl"))[0]
     none = optviz.simulate("noisy_bowl", "sgd", steps=300, lr=0.1, gradient="dropout", dropout=0.0)
     exact = optviz.simulate("noisy_bowl", "sgd", steps=300, lr=0.1)
     np.testing.assert_allclose(none.path, exact.path, rtol=1e-12, atol=1e-14)

@@ -14,7 +14,7 @@ from optviz.lessons import Evidence
 from optviz.presets import PRESETS, lesson_for
 from optviz.ui.compute import compute_runs
 from optviz.urlstate import decode, encode, is_preset_view
-from surfaces import get_surface
+from surfaces import get_surface, minima_of
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
@@ -137,7 +137,7 @@ def test_a_settled_centred_rmsprop_nan_is_not_blamed_on_the_lr():
     path = np.vstack([np.repeat(run.path[:1], 20, axis=0), [[np.nan, np.nan]]])
     settled = replace(run, path=path, loss=np.append(np.full(20, run.loss[0]), np.nan),
                       outcome=Outcome("diverged", step=20, reason="non_finite"))
-    text = explain(settled, "rmsprop", spec, spec.kernel_params(), Objective(spec.minima(), 0.0, ""))
+    text = explain(settled, "rmsprop", spec, spec.kernel_params(), Objective(minima_of(spec), 0.0, ""))
     assert "lr is not the cause" in text and "v − ḡ²" in text
 
 
@@ -147,7 +147,7 @@ def test_listed_minima_are_minima_and_a_grid_search_finds_no_other(key):
     from optviz.engine.landscape import loss_grid, value_and_gradient
     spec = get_surface(key)
     params = spec.kernel_params()
-    listed = spec.minima()
+    listed = minima_of(spec)
     for m in listed:
         assert _is_local_minimum(spec, params, m.x, m.y), (key, m)  
     xs, ys, z = loss_grid(spec, params, resolution=401)

@@ -23,6 +23,9 @@ OPTION_SETS = {
     "adadelta": [{}, {"rho": 0.5, "weight_decay": 0.1}],
     "adamax": [{}, {"weight_decay": 0.1}, {"betas": (0.6, 0.99)}],
     "lion": [{}, {"weight_decay": 0.1, "betas": (0.5, 0.9)}],
+    "radam": [{}, {"weight_decay": 0.1}, {"weight_decay": 0.1, "decoupled_weight_decay": True},
+              {"betas": (0.5, 0.9)}],
+    "rprop": [{}, {"etas": (0.3, 1.5)}, {"step_sizes": (1e-3, 0.05)}],
 }
 CASES = [(opt, options) for opt, sets in OPTION_SETS.items() for options in sets]
 
@@ -42,7 +45,7 @@ STEPS = {"himmelblau": 150, "noisy_bowl": 150, "rosenbrock": 40}
 def test_path_matches_torch_algorithm(surface_key, optimizer, options):
     surface = get_surface(surface_key)
     params = surface.kernel_params()
-    lr = surface.default_lr[CATALOGUE[optimizer].family]
+    lr = surface.default_lr.get(CATALOGUE[optimizer].family, CATALOGUE[optimizer].param("lr").default)
     steps = STEPS[surface_key]
     traj = optviz.simulate(surface_key, optimizer, steps=steps, lr=lr, **options)
     expected = reference.run(optimizer, lambda w: value_and_gradient(surface, params, *w)[1:],
@@ -63,6 +66,8 @@ def test_defaults_are_torch_defaults():
                   "decoupled_weight_decay": False},
         "adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0},
         "adamax": {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0},
+        "radam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "decoupled_weight_decay": False},
+        "rprop": {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50)},
     }
     for key, defaults in expected.items():
         assert {p.name: p.default for p in CATALOGUE[key].params} == defaults, key

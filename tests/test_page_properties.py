@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.engine.gradients import GRADIENT_MODES
+from optviz.engine.simulate import PENALTY, SEED
 from optviz.figures.contour import contour_figure
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
 from optviz.figures.landscape import make_landscape

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optviz
-from optviz.engine.simulate import GRADIENT_MODES
+from optviz.engine.gradients import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from surfaces import CATALOGUE as SURFACES

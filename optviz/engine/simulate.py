@@ -9,65 +9,19 @@ from typing import Any, Sequence
 import numpy as np
 
 from optviz.engine import kernel
-from optviz.engine.landscape import convergence_gate, penalised_minima
+from optviz.engine.gradients import GRADIENT_MODES, resolve_gradient
+from optviz.engine.landscape import convergence_gate
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES, Outcome, Trajectory
 from optviz.optimizers import MAX_PACKED as MAX_HP
 from optviz.optimizers import get_optimizer, pack_hyperparameters, resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import MAX_PACKED as MAX_SP
 from optviz.schedules import get_schedule, pack_schedule, resolve_schedule
-from surfaces import CATALOGUE as SURFACES
-from surfaces.finite_sum import N_POINTS
-from surfaces import Surface, get_surface
+from surfaces import Minimum, Surface, get_surface, penalised_minima
 
 MAX_STEPS = 1_000_000
 PENALTY = Param("penalty", 0.0, 0.0, 100.0, help="Regularisation strength.")
 SEED = Param("seed", 0, 0, 2**32 - 1, kind="int", help="Seed of the run's random stream.")
-
-
-@dataclass(frozen=True)
-class GradientMode:
-    key: str
-    code: int
-    param: Param | None
-    needs_dataset: bool
-    help: str
-    torch: str = ""  # the same gradient in a PyTorch training loop ({value}: the mode's parameter)
-
-
-GRADIENT_MODES: dict[str, GradientMode] = {m.key: m for m in (
-    GradientMode("exact", kernel.EXACT, None, False, "The true gradient of the whole loss: full-batch gradient descent."),
-    GradientMode("noise", kernel.NOISE, Param("noise_std", 1.0, 0.0, 1000.0, help="σ of Gaussian noise added to each gradient coordinate."),
-                 False, "The true gradient plus Gaussian noise of standard deviation σ.",
-                 "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)"),
-    GradientMode("minibatch", kernel.MINIBATCH, Param("batch_size", 10, 1, N_POINTS, kind="int", help="Data points per step (B)."),
-                 True, "The gradient of B data points drawn without replacement each step (real SGD).",
-                 "# each step: the loss of {value} rows drawn without replacement, "
-                 "e.g. DataLoader(data, batch_size={value}, shuffle=True)"),
-    GradientMode("dropout", kernel.DROPOUT, Param("dropout", 0.3, 0.0, 0.95, help="Probability p of dropping each input feature."),
-                 True, "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p).",
-                 "# each step: the full data through torch.nn.Dropout(p={value}) on the inputs (survivors ×1/(1−p))"),
-)}
-
-
-def get_gradient_mode(key: str) -> GradientMode:
-    try:
-        return GRADIENT_MODES[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown gradient mode {key!r}; valid: {', '.join(GRADIENT_MODES)}") from None
-
-
-def resolve_gradient(surface: Surface, key: str, value: Any) -> tuple[GradientMode, Any]:
-    """The gradient mode and its validated parameter (None for exact); refuses data sampling
-    on a surface that has no data."""
-    mode = get_gradient_mode(key)
-    if mode.needs_dataset and not surface.finite_sum:
-        finite = [k for k, s in SURFACES.items() if s.finite_sum]
-        raise ValueError(f"gradient={mode.key!r} samples data terms; it needs a finite-sum surface "
-                         f"({', '.join(finite)}), not {surface.key!r}")
-    if mode.param is None:
-        return mode, None
-    return mode, mode.param.validate(mode.param.default if value is None else value)
 
 
 @dataclass(frozen=True)
@@ -88,22 +42,108 @@ class RunSpec:
     start: tuple[float, float] | None = None
 
 
-def _check_start(surface: Surface, start: Any) -> tuple[float, float]:
-    try:
-        x, y = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise ValueError(f"start={start!r} must be a pair of numbers (x, y)") from None
+def _check_starts(surface: Surface, starts: np.ndarray) -> np.ndarray:
     (x0, x1), (y0, y1) = surface.domain
-    if not (math.isfinite(x) and math.isfinite(y) and surface.in_domain(x, y)):
-        raise ValueError(f"start={start!r} must be finite and inside the {surface.key} domain "
+    xy = starts[:, 0], starts[:, 1]
+    inside = np.isfinite(starts).all(axis=1) & (xy[0] >= x0) & (xy[0] <= x1) & (xy[1] >= y0) & (xy[1] <= y1)
+    if not inside.all():
+        bad = starts[~inside][0]
+        raise ValueError(f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} domain "
                          f"x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
-    return x, y
+    return starts
+
+
+def _as_starts(surface: Surface, runs: Sequence["RunSpec"], starts: Any) -> np.ndarray:
+    if starts is None:
+        try:
+            starts = [surface.start if run.start is None else tuple(float(v) for v in run.start) for run in runs]
+        except (TypeError, ValueError):
+            bad = next(run.start for run in runs if run.start is not None)
+            raise ValueError(f"start={bad!r} must be a pair of numbers (x, y)") from None
+        if any(len(xy) != 2 for xy in starts):
+            raise ValueError(f"start={next(xy for xy in starts if len(xy) != 2)!r} must be a pair of numbers (x, y)")
+    return _check_starts(surface, np.asarray(starts, dtype=float).reshape(-1, 2))
 
 
 def _check_steps(steps: Any) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps={steps!r} must be a whole number in [1, {MAX_STEPS}]")
     return int(steps)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A validated batch, packed for ``kernel.run_batch``: ``resolved`` holds each distinct
+    run's settings as the Trajectory reports them."""
+
+    surface: Surface
+    problem: kernel.Problem
+    runs: kernel.Runs
+    resolved: list[tuple]
+    minima: tuple[Minimum, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.runs.starts)
+
+
+def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
+            surface_params: dict[str, Any] | None = None, tolerance: float | None = None, ungated: bool = False,
+            minima: tuple | None = None, starts: Any = None) -> Batch:
+    """Validate and pack a batch: the one way into the kernel, for ``simulate_batch`` and ``sweep``.
+
+    ``starts`` (an (n, 2) array) overrides the runs' own starts; ``runs`` and starts are
+    broadcast against each other when one of them has length 1.
+    """
+    surf = get_surface(surface)
+    steps = _check_steps(steps)
+    l1 = PENALTY.validate(l1, "l1")
+    l2 = PENALTY.validate(l2, "l2")
+    kernel_params = surf.kernel_params(surface_params)
+    if tolerance is None:
+        tolerance = 1e-3 * surf.span
+    elif isinstance(tolerance, bool) or not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance)
+                                             and tolerance > 0):
+        raise ValueError(f"tolerance={tolerance!r} must be a positive number")
+    if not runs:
+        raise ValueError("runs must hold at least one RunSpec")
+    xy = _as_starts(surf, runs, starts)
+    n = max(len(runs), len(xy))
+    if len(runs) not in (1, n) or len(xy) not in (1, n):
+        raise ValueError(f"runs ({len(runs)}) and starts ({len(xy)}) must have one entry per run or one in all")
+    if minima is None:
+        minima = penalised_minima(surf, kernel_params, l1, l2)
+
+    k = len(runs)
+    columns = kernel.Runs(np.empty(k, np.int64), np.zeros((k, MAX_HP)), np.empty(k, np.int64),
+                          np.zeros((k, max(MAX_SP, 1))), np.empty(k, np.int64), np.zeros(k), np.empty(k, np.uint64),
+                          xy)
+    resolved = []
+    for r, run in enumerate(runs):
+        opt = get_optimizer(run.optimizer)
+        values = resolve_hyperparameters(opt, run.hyperparameters)
+        packed = pack_hyperparameters(opt, values)
+        sched = get_schedule(run.schedule)
+        sched_values = resolve_schedule(sched, run.schedule_params)
+        packed_sched = pack_schedule(sched, sched_values)
+        mode, gvalue = resolve_gradient(surf, run.gradient, run.gradient_value)
+        columns.optimizer_codes[r] = opt.code
+        columns.hyperparameters[r, :len(packed)] = packed
+        columns.schedule_codes[r] = sched.code
+        columns.schedule_params[r, :len(packed_sched)] = packed_sched
+        columns.gradient_codes[r] = mode.code
+        columns.gradient_params[r] = 0.0 if gvalue is None else float(gvalue)
+        columns.seeds[r] = SEED.validate(run.seed)
+        resolved.append((opt.key, values, sched.key, sched_values, mode.key, gvalue, int(columns.seeds[r])))
+    # writable, C-ordered copies for every batch: one compiled signature
+    packed_runs = kernel.Runs(*(np.array(np.broadcast_to(c, (n, *c.shape[1:])), order="C") for c in columns))
+    (x0, x1), (y0, y1) = surf.domain
+    minima_xy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
+    gate = math.inf if ungated else convergence_gate(surf, kernel_params, minima, tolerance, l1, l2)
+    problem = kernel.Problem(surf.code, kernel_params, surf.dataset, minima_xy, float(l1), float(l2),
+                             np.array([x0, x1, y0, y1], dtype=np.float64), bool(surf.bounded_below),
+                             float(tolerance), float(gate), steps)
+    return Batch(surf, problem, packed_runs, resolved, tuple(minima))
 
 
 def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
@@ -129,63 +169,17 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
     Raises:
       ValueError: an unknown key or a value outside its declared range, named in the message.
     """
-    surf = get_surface(surface)
-    steps = _check_steps(steps)
-    l1 = PENALTY.validate(l1, "l1")
-    l2 = PENALTY.validate(l2, "l2")
-    kernel_params = surf.kernel_params(surface_params)
-    if tolerance is None:
-        tolerance = 1e-3 * surf.span
-    elif not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0):
-        raise ValueError(f"tolerance={tolerance!r} must be a positive number")
-    if not runs:
-        raise ValueError("runs must hold at least one RunSpec")
-    if minima is None:
-        minima = penalised_minima(surf, kernel_params, l1, l2)
-
-    n = len(runs)
-    opt_codes = np.empty(n, np.int64)
-    hp = np.zeros((n, MAX_HP))
-    sched_codes = np.empty(n, np.int64)
-    sp = np.zeros((n, max(MAX_SP, 1)))
-    grad_codes = np.empty(n, np.int64)
-    grad_values = np.zeros(n)
-    seeds = np.empty(n, np.uint64)
-    starts = np.empty((n, 2))
-    resolved = []
-    for r, run in enumerate(runs):
-        opt = get_optimizer(run.optimizer)
-        values = resolve_hyperparameters(opt, run.hyperparameters)
-        packed = pack_hyperparameters(opt, values)
-        sched = get_schedule(run.schedule)
-        sched_values = resolve_schedule(sched, run.schedule_params)
-        packed_sched = pack_schedule(sched, sched_values)
-        mode, gvalue = resolve_gradient(surf, run.gradient, run.gradient_value)
-        opt_codes[r] = opt.code
-        hp[r, :len(packed)] = packed
-        sched_codes[r] = sched.code
-        sp[r, :len(packed_sched)] = packed_sched
-        grad_codes[r] = mode.code
-        grad_values[r] = 0.0 if gvalue is None else float(gvalue)
-        seeds[r] = SEED.validate(run.seed)
-        starts[r] = _check_start(surf, surf.start if run.start is None else run.start)
-        resolved.append((opt.key, values, sched.key, sched_values, mode.key, gvalue, int(seeds[r])))
-
+    batch = prepare(surface, runs, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance,
+                    ungated=ungated, minima=minima)
+    steps, minima, n = batch.problem.steps, batch.minima, batch.size
     length = steps + 1 if record else 1
-    path = np.zeros((n, length, 2))
-    loss = np.zeros((n, length))
-    lrs = np.zeros((n, max(length - 1, 1)))
-    grad_norm = np.zeros((n, length))
-    final = np.zeros((n, 3))
-    results = np.zeros((n, kernel.N_INT_RESULTS), np.int64)
-    log = np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS
-    minima_xy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
-    (x0, x1), (y0, y1) = surf.domain
-    gate = math.inf if ungated else convergence_gate(surf, kernel_params, minima, tolerance, l1, l2)
-    kernel.run_batch(surf.code, kernel_params, surf.dataset, minima_xy, l1, l2,
-                     np.array([x0, x1, y0, y1]), surf.bounded_below, float(tolerance), gate,
-                     opt_codes, hp, sched_codes, sp, grad_codes, grad_values, seeds, starts, steps, record,
-                     path, loss, lrs, grad_norm, final, results, log)
+    out = kernel.Record(  # the kernel writes every row a run keeps
+        record, np.empty((n, length, 2)), np.empty((n, length)), np.zeros((n, max(length - 1, 1))),
+        np.empty((n, length)), np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
+        np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS)
+    kernel.run_batch(batch.problem, batch.runs, out)
+    path, loss, lrs, grad_norm, final, results, log = out[1:]
+    surf, resolved = batch.surface, batch.resolved
 
     trajectories = []
     for r in range(n):
@@ -200,11 +194,13 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
         )
         opt_key, values, sched_key, sched_values, mode_key, gvalue, seed = resolved[r]
         if record:
+            # views of the batch's arrays; copied only when most of a run's rows are unused
+            own = (lambda a: a.copy()) if 2 * points < path.shape[1] else (lambda a: a)
             kept = slice(0, points)
-            run_path, run_loss = path[r, kept].copy(), loss[r, kept].copy()
-            run_lr, run_gn = lrs[r, :max(points - 1, 0)].copy(), grad_norm[r, kept].copy()
+            run_path, run_loss = own(path[r, kept]), own(loss[r, kept])
+            run_lr, run_gn = own(lrs[r, :max(points - 1, 0)]), own(grad_norm[r, kept])
             if outcome.reason == "non_finite":  # the failing step's lr was used too
-                run_lr = lrs[r, :points].copy()
+                run_lr = own(lrs[r, :points])
         else:
             run_path, run_loss = final[r, None, :2].copy(), final[r, None, 2].copy()
             run_lr, run_gn = np.zeros(0), np.zeros(0)

@@ -37,6 +37,7 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 from optviz import numba_env
+from optviz.catalogue import GENERATED
 
 PACKAGES = ("optviz", "surfaces")
 # What the background process compiles, in the order the page needs it, with the seconds
@@ -86,6 +87,8 @@ def dispatchers() -> list[CPUDispatcher]:
             for value in vars(module).values():
                 if isinstance(value, CPUDispatcher):
                     found[id(value)] = value
+    for value in GENERATED:  # the catalogues' dispatch chains and per-optimizer steps
+        found[id(value)] = value
     return list(found.values())
 
 
@@ -192,11 +195,11 @@ def _write_status(stage: str) -> None:
 
 def compile_everything() -> None:
     """Call each kernel the page uses once, so Numba compiles it into the cache."""
-    from optviz.engine.landscape import hessian, penalised_minima, value_and_gradient
+    from optviz.engine.landscape import hessian, value_and_gradient
     from optviz.engine.simulate import simulate_batch
     from optviz.figures.landscape import make_landscape
     from optviz.state import default_state
-    from surfaces import get_surface
+    from surfaces import get_surface, penalised_minima
 
     state = default_state()
     surface = state.surface_spec

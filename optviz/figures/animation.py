@@ -86,6 +86,18 @@ def envelope_points(values: np.ndarray, buckets: int = 200) -> np.ndarray:
     return np.array(sorted(chosen))
 
 
+def path_and_head(trace_type: str, coordinates: dict[str, np.ndarray], line: np.ndarray, head: int, label: str,
+                  r: int, line_style: dict, marker_style: dict, **line_extra) -> tuple[dict, dict]:
+    """A run's two traces in either view: its whole path (the points ``line`` keeps) and the
+    marker at ``head``, grouped under the run so the legend toggles both."""
+    group = {"legendgroup": f"run{r}", "name": label}
+    path = {"type": trace_type, "mode": "lines", "hoverinfo": "skip", "line": line_style, **group, **line_extra,
+            **{axis: values[line] for axis, values in coordinates.items()}}
+    marker = {"type": trace_type, "mode": "markers", "showlegend": False, "marker": marker_style, **group,
+              **{axis: values[head:head + 1] for axis, values in coordinates.items()}}
+    return path, marker
+
+
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """The step shown by each frame: 0 … steps, at most max_frames + 1 of them."""
     count = min(steps, max_frames) + 1

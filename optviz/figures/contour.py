@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import (controls_margin, drawn_points, frame_positions, frame_steps, play_controls,
-                                     rounded, screen)
+from optviz.figures.animation import (controls_margin, drawn_points, frame_positions, frame_steps, path_and_head,
+                                     play_controls, rounded, screen)
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
@@ -99,18 +99,15 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     for r, (traj, label) in enumerate(zip(runs, labels)):
         style = run_style(r)
         (x, y), (tail, head) = xy[r], positions[r][0]
-        line = drawn_points(x, y, extents=spans)
-        data.append({"type": "scatter", "x": x[line], "y": y[line], "mode": "lines",
-                     "name": label, "legendgroup": f"run{r}", "visible": True if show_paths else "legendonly",
-                     "opacity": 0.9, "hoverinfo": "skip",
-                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line}})
-        data.append({"type": "scatter", "x": x[tail], "y": y[tail], "mode": "lines",
-                     "showlegend": False, "legendgroup": f"run{r}", "hoverinfo": "skip",
-                     "line": {"color": style.color, "width": sizes.line * 1.6}})
-        data.append({"type": "scatter", "x": x[head:head + 1], "y": y[head:head + 1], "mode": "markers", "showlegend": False, "legendgroup": f"run{r}", "name": label,
-                     "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-                     "marker": {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color,
-                                "line": {"color": "#ffffff", "width": 2}}})
+        path, head_marker = path_and_head(
+            "scatter", {"x": x, "y": y}, drawn_points(x, y, extents=spans), head, label, r,
+            {"color": style.color, "dash": style.dash, "width": sizes.line},
+            {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color, "line": {"color": "#ffffff", "width": 2}},
+            visible=True if show_paths else "legendonly", opacity=0.9)
+        trail = {"type": "scatter", "x": x[tail], "y": y[tail], "mode": "lines", "showlegend": False,
+                 "legendgroup": f"run{r}", "hoverinfo": "skip", "line": {"color": style.color, "width": sizes.line * 1.6}}
+        head_marker["hovertemplate"] = f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
+        data += [path, trail, head_marker]
     # drawn last, so run markers never hide where the minima are
     data.append({**minima_trace(landscape, sizes, hover=False), "showlegend": False})
     data += goal_traces(goals or [], landscape.minima, sizes)

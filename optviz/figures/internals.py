@@ -10,13 +10,13 @@ from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import screen
 from optviz.figures.contour import map_layout, minima_trace
 from optviz.figures.landscape import Landscape
-from optviz.figures.style import Sizes, base_layout, run_style
+from optviz.figures.style import PALETTE, Sizes, base_layout, run_style
 from optviz.internals import Inspection, arrow_scale
 
-ARROW_COLOURS = {"gradient": "#D55E00", "memory": "#0072B2", "step": "#000000"}
-# the same colours by the names Streamlit's Markdown knows, for the key beside the figure
-COLOUR_NAMES = {"gradient": "red", "memory": "blue", "step": "gray", "glyph": "green"}
-GLYPH_COLOUR = "#009E73"
+ARROW_COLOURS = {"gradient": PALETTE["vermillion"], "memory": PALETTE["blue"], "step": PALETTE["black"]}
+GLYPH_COLOUR = PALETTE["green"]
+# the nearest colours Streamlit's Markdown knows, for the key beside the figure
+MARKDOWN_COLOURS = {"gradient": "red", "memory": "blue", "step": "gray", "glyph": "green"}
 ARROW_FRACTION = 0.2  # the longest arrow (or every arrow, for directions) as a share of the span
 GLYPH_FRACTION = 0.08  # the larger effective-lr semi-axis, as a share of the plotted span
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from optviz.figures.style import Sizes, base_layout
+from optviz.figures.style import PALETTE, Sizes, base_layout
 from optviz.maps import BasinMap, StabilityMap
 
 DIVERGED_COLOUR = "#D55E00"
-BASIN_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
+BASIN_COLOURS = tuple(PALETTE[name] for name in ("blue", "orange", "green", "pink", "sky blue", "yellow"))
 
 
 def _decade_ticks(low: float, high: float) -> dict:

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 import plotly.io as pio
 
-# Ordered so the first runs differ most on a washed-out projector (orange and vermillion are 5th apart).
-OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
-COLOUR_NAMES = dict(zip(OKABE_ITO, ("orange", "blue", "green", "pink", "vermillion", "sky blue")))
+# The Okabe–Ito palette by name: every colour any view draws comes from here.
+PALETTE = {"orange": "#E69F00", "sky blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+           "blue": "#0072B2", "vermillion": "#D55E00", "pink": "#CC79A7", "black": "#000000"}
+COLOUR_NAMES = {colour: name for name, colour in PALETTE.items()}
+# Runs, ordered so the first runs differ most on a washed-out projector (orange and vermillion are 5th apart).
+OKABE_ITO = tuple(PALETTE[name] for name in ("orange", "blue", "green", "pink", "vermillion", "sky blue"))
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
 SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import controls_margin, drawn_points, frame_positions, frame_steps, play_controls, point, screen
+from optviz.figures.animation import (
+    controls_margin, drawn_points, frame_positions, frame_steps, path_and_head, play_controls, point, screen,
+)
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 
@@ -54,14 +56,11 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     for r, label in enumerate(labels):
         style = run_style(r)
         (x, y, z), head = xyz[r], heads[r][0]
-        line = drawn_points(x, y, z, extents=(x1 - x0, y1 - y0, z_hi - z_lo + 2 * lift))
-        data.append({"type": "scatter3d", "x": x[line], "y": y[line], "z": z[line], "mode": "lines", "name": label,
-                     "legendgroup": f"run{r}", "opacity": 0.8, "hoverinfo": "skip",
-                     "line": {"color": style.color, "dash": style.dash, "width": sizes.line * 2.2}})
-        data.append({"type": "scatter3d", "x": x[head:head + 1], "y": y[head:head + 1], "z": z[head:head + 1],
-                     "mode": "markers", "showlegend": False, "legendgroup": f"run{r}",
-                     "name": label, "marker": {"symbol": style.symbol_3d, "size": sizes.marker * 0.7,
-                                               "color": style.color, "line": {"color": "#fff", "width": 2}}})
+        data += path_and_head(
+            "scatter3d", {"x": x, "y": y, "z": z}, drawn_points(x, y, z, extents=(x1 - x0, y1 - y0, z_hi - z_lo + 2 * lift)),
+            head, label, r, {"color": style.color, "dash": style.dash, "width": sizes.line * 2.2},
+            {"symbol": style.symbol_3d, "size": sizes.marker * 0.7, "color": style.color, "line": {"color": "#fff", "width": 2}},
+            opacity=0.8)
     # Frames move only the markers: the contour map carries the trails, and 3-D trails cost
     # ~125 kB per view change for little that the full paths do not already show.
     moving = [STATIC_TRACES + TRACES_PER_RUN * r + 1 for r in range(len(runs))]

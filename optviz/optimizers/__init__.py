@@ -1,32 +1,102 @@
-"""The catalogue of optimizers, each declared once with torch.optim's names and defaults."""
+"""The catalogue of optimizers, each declared once with torch.optim's names and defaults.
+
+Every module in this package that defines ``SPEC`` (or ``SPECS``) is an optimizer; the
+catalogue lists them in the order below, then any others alphabetically, and numbers them.
+The kernel reaches them through the ``optimizer_*`` chains generated here.
+"""
 
 from __future__ import annotations
 
+import importlib
+import math
+import pkgutil
 from typing import Any
 
-from optviz.optimizers import adadelta, adagrad, adam, lion, newton, rmsprop, sgd
-from optviz.optimizers.spec import Optimizer
-from optviz.params import pack, resolve
+from numba import njit
 
-CATALOGUE: dict[str, Optimizer] = {
-    spec.key: spec for spec in (sgd.SPEC, adagrad.SPEC, rmsprop.SPEC, *adam.SPECS, adadelta.SPEC, lion.SPEC,
-                                  newton.SPEC)
-}
+from optviz.catalogue import Catalogue, compiled_dispatch
+from optviz.optimizers.spec import Optimizer, keep_products, zero_state
+from optviz.params import pack, resolve, slots
+
+# The page lists optimizers in this order (classics first); modules not named here follow.
+_FIRST = ("sgd", "adagrad", "rmsprop", "adam", "adadelta", "lion", "newton")
+
+
+def _declared() -> list[Optimizer]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name != "spec"]
+    names.sort(key=lambda n: (_FIRST.index(n) if n in _FIRST else len(_FIRST), n))
+    specs = []
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
+        specs.extend(getattr(module, "SPECS", ()) or (module.SPEC,))
+    return specs
+
+
+CATALOGUE: Catalogue[Optimizer] = Catalogue("optimizer", _declared())
 MAX_PACKED = max(sum(p.width for p in spec.params) for spec in CATALOGUE.values())
+(LR_SLOT,) = {slots(spec.params).lr for spec in CATALOGUE.values()}  # the schedules scale it: the same for all
+get_optimizer = CATALOGUE.lookup
 
 
-def get_optimizer(key: str) -> Optimizer:
-    try:
-        return CATALOGUE[key]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown optimizer {key!r}; valid: {', '.join(CATALOGUE)}") from None
+@njit(cache=True, inline="always")
+def _not_prepared(t, lr, hp, p1, p2, p3):
+    return p1, p2, p3, math.nan, math.nan, math.nan, math.nan
+
+
+@njit(cache=True, inline="always")
+def _not_updated(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
+    return math.nan, a, b, c
+
+
+@njit(cache=True, inline="always")
+def _no_whole_step(gx, gy, hxx, hxy, hyy, lr, hp):
+    return math.nan, math.nan
+
+
+@njit(cache=True, inline="always")
+def _unknown_prepare(code, t, lr, hp, p1, p2, p3):
+    return _not_prepared(t, lr, hp, p1, p2, p3)
+
+
+@njit(cache=True, inline="always")
+def _unknown_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
+    return _not_updated(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
+
+
+@njit(cache=True, inline="always")
+def _unknown_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp):
+    return _no_whole_step(gx, gy, hxx, hxy, hyy, lr, hp)
+
+
+@njit(cache=True, inline="always")
+def _unknown_initial(code, hp):
+    return math.nan, math.nan, math.nan
+
+
+_ENTRIES = tuple(CATALOGUE.values())
+# Each chain runs the entry's own function; an entry of the other order gets NaN (loud, never silent).
+# optimizer_prepare(code, t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)
+optimizer_prepare = compiled_dispatch(
+    [s.prepare or (_not_prepared if s.second_order else keep_products) for s in _ENTRIES], _unknown_prepare, 6,
+    "optimizer_prepare")
+# optimizer_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)
+optimizer_update = compiled_dispatch([s.update or _not_updated for s in _ENTRIES], _unknown_update, 12,
+                                     "optimizer_update")
+# optimizer_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy), for second-order methods
+optimizer_whole_step = compiled_dispatch([s.whole_step or _no_whole_step for s in _ENTRIES], _unknown_whole_step, 7,
+                                         "optimizer_whole_step")
+# optimizer_initial(code, hp) -> the per-coordinate buffers (a, b, c) before step 1
+optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _unknown_initial, 1,
+                                      "optimizer_initial")
+SECOND_ORDER = tuple(s.second_order for s in _ENTRIES)
 
 
 def resolve_hyperparameters(spec: Optimizer, given: dict[str, Any]) -> dict[str, Any]:
     """torch's defaults overlaid with ``given``; ranges and torch's own constraints checked."""
     values = resolve(spec.params, given, f"optimizer {spec.key!r}")
-    if spec.key == "sgd" and values["nesterov"] and (values["momentum"] <= 0 or values["dampening"] != 0):
-        raise ValueError("optimizer 'sgd' nesterov=True requires momentum > 0 and dampening = 0 (as in torch)")
+    refused = spec.constraint(values) if spec.constraint else None
+    if refused:
+        raise ValueError(f"optimizer {spec.key!r} {refused}")
     return values
 
 
@@ -34,4 +104,5 @@ def pack_hyperparameters(spec: Optimizer, values: dict[str, Any]) -> list[float]
     return pack(spec.params, values)
 
 
-__all__ = ["CATALOGUE", "MAX_PACKED", "Optimizer", "get_optimizer", "pack_hyperparameters", "resolve_hyperparameters"]
+__all__ = ["CATALOGUE", "LR_SLOT", "MAX_PACKED", "Optimizer", "get_optimizer", "SECOND_ORDER", "optimizer_initial", "optimizer_prepare", "optimizer_update", "optimizer_whole_step",
+           "pack_hyperparameters", "resolve_hyperparameters"]

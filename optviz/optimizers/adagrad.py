@@ -4,22 +4,51 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
-from optviz.optimizers.spec import Optimizer, Param, eps_param, lr_param, weight_decay_param
+from optviz.optimizers.spec import (
+    MapAxis, Optimizer, Param, Reading, StepView, eps_param, lr_param, slots, weight_decay_param,
+)
 
-ADAGRAD = 1
+PARAMS = (
+    lr_param(1e-2),
+    Param("lr_decay", 0.0, 0.0, 1.0, help="Shrinks lr as γ/(1+(t−1)·η) over steps.", latex=r"\eta"),
+    weight_decay_param(),
+    Param("initial_accumulator_value", 0.0, 0.0, 10.0,
+          help="Starting value of the sum of squared gradients.", latex=r"\tau"),
+    eps_param(1e-10),
+)
+SLOT = slots(PARAMS)
+
+
+@njit(cache=True, inline="always")
+def initial(hp):
+    return hp[SLOT.initial_accumulator_value], 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def prepare(t, lr, hp, p1, p2, p3):
+    return p1, p2, p3, lr / (1.0 + (t - 1) * hp[SLOT.lr_decay]), 0.0, 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def update(w, g, lr, t, hp, clr, k1, k2, k3, state_sum, b, c):
+    weight_decay = hp[SLOT.weight_decay]
+    d = g + weight_decay * w if weight_decay != 0.0 else g
+    state_sum += d * d
+    return w - clr * (d / (math.sqrt(state_sum) + hp[SLOT.eps])), state_sum, b, c
+
+
+def inspect(view: StepView) -> Reading:
+    decayed = view.lr / (1.0 + (view.step - 1) * view.hp["lr_decay"])
+    total = view.state["sum"]
+    return Reading(rows=(("sum of squares G", total),), effective=decayed / (np.sqrt(total) + view.hp["eps"]),
+                   note="AdaGrad's per-coordinate lr only shrinks: G adds up every squared gradient so far.")
+
 
 SPEC = Optimizer(
-    key="adagrad", name="AdaGrad", code=ADAGRAD, family="adagrad",
-    params=(
-        lr_param(1e-2),
-        Param("lr_decay", 0.0, 0.0, 1.0, help="Shrinks lr as γ/(1+(t−1)·η) over steps.", latex=r"\eta"),
-        weight_decay_param(),
-        Param("initial_accumulator_value", 0.0, 0.0, 10.0,
-              help="Starting value of the sum of squared gradients.", latex=r"\tau"),
-        eps_param(1e-10),
-    ),
+    key="adagrad", name="AdaGrad", family="adagrad", params=PARAMS,
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -33,17 +62,6 @@ SPEC = Optimizer(
               "ones large steps. Because the sum only grows, the steps keep shrinking, which is "
               "great for sparse features and too cautious for long runs.",
     reference="Duchi, Hazan & Singer (2011); torch.optim.Adagrad.",
+    update=update, prepare=prepare, initial=initial, inspect=inspect, state_names=("sum",),
+    map_axis=MapAxis("lr_decay", 0.0, 0.1), torch_class="Adagrad",
 )
-
-
-@njit(cache=True, inline="always")
-def prepare(t, lr, hp, p1, p2, p3):
-    return p1, p2, p3, lr / (1.0 + (t - 1) * hp[1]), 0.0, 0.0, 0.0
-
-
-@njit(cache=True, inline="always")
-def update(w, g, lr, t, hp, clr, k1, k2, k3, state_sum, b, c):
-    weight_decay, eps = hp[2], hp[4]
-    d = g + weight_decay * w if weight_decay != 0.0 else g
-    state_sum += d * d
-    return w - clr * (d / (math.sqrt(state_sum) + eps)), state_sum, b, c

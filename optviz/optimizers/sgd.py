@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from optviz.optimizers.spec import Optimizer, keep_products, Param, lr_param, weight_decay_param
-
-SGD = 0
+from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, \
+    weight_decay_param
 
 
 def stability_limit(hp: dict, curvature: float) -> float:
@@ -24,9 +23,13 @@ def stability_limit(hp: dict, curvature: float) -> float:
     return 2.0 * (1.0 + mu) / (damped * stiffness) if damped > 0 else float("inf")
 
 
-SPEC = Optimizer(
-    key="sgd", name="SGD", code=SGD, family="sgd",
-    params=(
+def nesterov_needs_momentum(values: dict) -> str | None:
+    if values["nesterov"] and (values["momentum"] <= 0 or values["dampening"] != 0):
+        return "nesterov=True requires momentum > 0 and dampening = 0 (as in torch)"
+    return None
+
+
+PARAMS = (
         lr_param(1e-3),
         Param("momentum", 0.0, 0.0, 0.999, help="Fraction of the previous step carried into this one (μ).",
               latex=r"\mu"),
@@ -35,7 +38,30 @@ SPEC = Optimizer(
         weight_decay_param(),
         Param("nesterov", False, kind="bool",
               help="Look ahead: use the gradient plus the momentum step (needs momentum > 0 and dampening = 0)."),
-    ),
+)
+SLOT = slots(PARAMS)
+
+
+@njit(cache=True, inline="always")
+def update(w, g, lr, t, hp, k0, k1, k2, k3, buf, b, c):
+    momentum, dampening, weight_decay = hp[SLOT.momentum], hp[SLOT.dampening], hp[SLOT.weight_decay]
+    d = g + weight_decay * w if weight_decay != 0.0 else g
+    if momentum != 0.0:
+        buf = momentum * buf + (1.0 - dampening) * d if t > 1 else d
+        d = d + momentum * buf if hp[SLOT.nesterov] != 0.0 else buf
+    return w - lr * d, buf, b, c
+
+
+def inspect(view: StepView) -> Reading:
+    if not view.hp["momentum"]:
+        return Reading(note="Plain (S)GD: the step is exactly −lr·g.")
+    return Reading(rows=(("momentum buffer b", view.state["momentum_buffer"]),),
+                   memory=("momentum: actual − (−lr·g)", view.actual - view.plain),
+                   note="The step is the gradient step plus what the momentum buffer carries over from earlier steps.")
+
+
+SPEC = Optimizer(
+    key="sgd", name="SGD", family="sgd", params=PARAMS,
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -51,17 +77,6 @@ SPEC = Optimizer(
               "Nesterov evaluates the correction one step ahead, which damps the overshoot.",
     reference="Polyak (1964) heavy ball; Sutskever et al. (2013) Nesterov form; torch.optim.SGD.",
     stability=stability_limit,
+    update=update, inspect=inspect, state_names=("momentum_buffer",),
+    map_axis=MapAxis("momentum", 0.0, 0.99), torch_class="SGD", constraint=nesterov_needs_momentum,
 )
-
-
-prepare = keep_products
-
-
-@njit(cache=True, inline="always")
-def update(w, g, lr, t, hp, k0, k1, k2, k3, buf, b, c):
-    momentum, dampening, weight_decay, nesterov = hp[1], hp[2], hp[3], hp[4]
-    d = g + weight_decay * w if weight_decay != 0.0 else g
-    if momentum != 0.0:
-        buf = momentum * buf + (1.0 - dampening) * d if t > 1 else d
-        d = d + momentum * buf if nesterov != 0.0 else buf
-    return w - lr * d, buf, b, c

@@ -6,40 +6,118 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 from numba import njit
 
-from optviz.params import Param
+from optviz.params import Param, slots  # noqa: F401  (re-exported for the optimizer modules)
 
 # Optimizer state is held in scalars so the compiled loop keeps it in registers:
 #   per coordinate, three buffers (a, b, c), e.g. Adam's m, v and max v;
 #   per run, three running products (p1, p2, p3), e.g. β₁ᵗ, β₂ᵗ and NAdam's Π μ.
-# Each optimizer provides
+# A first-order optimizer provides two jitted functions:
 #   prepare(t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)   once per step
 #   update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)   once per coordinate
 # where k0..k3 are that step's shared constants (bias corrections, decayed lr, ...).
+# A second-order one (it reads the Hessian) provides instead
+#   whole_step(gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy)
+# which the kernel keeps on its own branch: in the same switch as the first-order updates,
+# its size slowed every first-order run's loop by ~20%.
+# Hyperparameters are read from hp through ``params.slots`` (named offsets).
+
+
+@dataclass(frozen=True)
+class MapAxis:
+    """The stability map's second axis: a hyperparameter (or one half of a pair) over [low, high]."""
+
+    name: str
+    low: float
+    high: float
+    index: int | None = None  # which half of a pair
+    symbol: str = ""  # the axis title, when not the name
+
+    @property
+    def label(self) -> str:
+        return self.symbol or self.name
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step of a run as the "Inside a step" tab reads it from the kernel's log.
+
+    ``state`` and ``before`` map each state name to its (x, y) values after and before the
+    step; ``products`` maps each running product to its value after the step.
+    """
+
+    hp: dict[str, Any]
+    step: int
+    lr: float
+    gradient: np.ndarray
+    state: dict[str, np.ndarray]
+    before: dict[str, np.ndarray]
+    products: dict[str, float]
+    actual: np.ndarray
+    hessian: np.ndarray | None = None
+
+    @property
+    def plain(self) -> np.ndarray:
+        return -self.lr * self.gradient
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What an optimizer's ``inspect`` says about one step: the state table's rows, the arrow for
+    its memory (momentum / first moment), its per-coordinate effective lr, and one sentence."""
+
+    rows: tuple[tuple[str, np.ndarray], ...] = ()
+    memory: tuple[str, np.ndarray] | None = None
+    effective: np.ndarray | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Optimizer:
-    """One optimizer, declared once.
+    """One optimizer, declared once: everything the engine, the page and the tests know about it.
 
-    ``params`` always starts with ``lr``; the kernel reads the packed values in this order.
-    ``equations`` is the update rule in LaTeX, line by line as the kernel computes it
-    (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr.
+    ``params`` always starts with ``lr``; the kernel reads the packed values through
+    ``params.slots``.  ``equations`` is the update rule in LaTeX, line by line as the kernel
+    computes it (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr.
+    ``update`` and ``prepare`` (or ``whole_step``) are its jitted parts (see above);
+    ``initial(hp)`` the per-coordinate buffers' start.
+    ``state_names`` name the buffers a, b, c it uses and ``product_names`` its running products,
+    in torch's words; ``inspect`` explains one logged step for the inspector.
+    ``torch_class`` is its torch.optim class, or None with ``torch_note`` (a comment with
+    ``{args}``) saying how to get it.  ``map_axis`` is the stability map's second axis.
+    ``constraint(values)`` returns why a combination is refused (as torch refuses it), or None.
     ``stability(hyperparameters, L)`` is the largest lr that does not diverge on a quadratic
     of top curvature L, where a closed form exists (the explanations and maps both quote it).
     """
 
     key: str
     name: str
-    code: int
     family: str
     params: tuple[Param, ...]
     equations: str
     intuition: str
     reference: str
+    inspect: Callable[[StepView], Reading]
+    map_axis: MapAxis
+    torch_class: str | None
+    torch_note: str = ""
+    state_names: tuple[str, ...] = ()
+    product_names: tuple[str, ...] = ()
+    update: Callable | None = None
+    prepare: Callable | None = None
+    initial: Callable | None = None
+    whole_step: Callable | None = None
+    constraint: Callable[[dict[str, Any]], str | None] | None = None
     stability: Callable[[dict[str, Any], float], float] | None = None
     decoupled_weight_decay: bool = False  # always shrinks w directly (AdamW) rather than adding λw to g
+    code: int = -1  # set by the catalogue
+
+    @property
+    def second_order(self) -> bool:
+        """Reads the Hessian (the inspector shows it)."""
+        return self.whole_step is not None
 
     def objective_l2(self, hyperparameters: dict[str, Any]) -> float:
         """The L2 strength its weight decay adds to the objective it minimises (λ/2‖w‖²).
@@ -54,6 +132,12 @@ class Optimizer:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+
+@njit(cache=True, inline="always")
+def zero_state(hp):
+    """``initial`` for optimizers whose buffers start at zero."""
+    return 0.0, 0.0, 0.0
 
 
 def lr_param(default: float) -> Param:
@@ -95,6 +179,23 @@ def lerp(start, end, weight):
 
 
 @njit(cache=True, inline="always")
+def weight_decayed(w, g, lr, weight_decay, decoupled):
+    """(w, g) after weight decay: decoupled shrinks w by lr·λ (AdamW), coupled adds λ·w to g."""
+    if weight_decay != 0.0:
+        if decoupled:
+            w = w * (1.0 - lr * weight_decay)
+        else:
+            g = g + weight_decay * w
+    return w, g
+
+
+@njit(cache=True, inline="always")
+def moments(exp_avg, exp_avg_sq, g, beta1, beta2):
+    """Adam's running averages of g (torch's lerp) and of g²."""
+    return lerp(exp_avg, g, 1.0 - beta1), exp_avg_sq * beta2 + (1.0 - beta2) * g * g
+
+
+@njit(cache=True, inline="always")
 def length(a, b):
     """‖(a, b)‖ in plain arithmetic, rescaled only when the squares overflow.  Not math.hypot:
     Python's own hypot and libm's round differently, and the interpreted engine must give
@@ -107,3 +208,7 @@ def length(a, b):
         return m
     a, b = a / m, b / m
     return m * math.sqrt(a * a + b * b)
+
+
+__all__ = ["MapAxis", "Optimizer", "Param", "Reading", "StepView", "betas_param", "eps_param", "keep_products",
+           "length", "lerp", "lr_param", "moments", "weight_decayed", "slots", "weight_decay_param", "zero_state"]

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from optviz.engine.simulate import GRADIENT_MODES
+from optviz.engine.gradients import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import streamlit as st
 
-from optviz.engine.landscape import penalised_minima
+from surfaces import penalised_minima
 from optviz.engine.simulate import simulate_batch
 from optviz.engine.trajectory import Trajectory
 from optviz.explain import Objective, explain, objective

@@ -7,9 +7,10 @@ import streamlit as st
 
 from optviz.engine.landscape import hessian
 from optviz.engine.simulate import simulate_batch
-from optviz.figures.internals import COLOUR_NAMES, inspector_figure
+from optviz.figures.internals import MARKDOWN_COLOURS, inspector_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.internals import inspect_step, length_ratio
+from optviz.optimizers import get_optimizer
 from optviz.state import State
 from optviz.ui import warmup
 from optviz.ui.compute import View, kernel_params_for
@@ -45,7 +46,7 @@ def render(view: View) -> None:
         step = right.slider("Step", 1, last, key=STEP_KEY,
                             help="Drag, or click the handle and use the arrow keys to go one step at a time.")
     h = None
-    if traj.optimizer == "newton":
+    if get_optimizer(traj.optimizer).second_order:
         h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)
     inspection = inspect_step(traj, step, hessian=h)
     equal = st.toggle("Compare directions only (every arrow equally long)", key="inspect_directions",
@@ -62,9 +63,9 @@ def render(view: View) -> None:
         st.dataframe(frame, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")})
         st.markdown(inspection.note)
-        key = [f":{COLOUR_NAMES[a.key]}[**→ {a.label}**]" for a in inspection.arrows]
+        key = [f":{MARKDOWN_COLOURS[a.key]}[**→ {a.label}**]" for a in inspection.arrows]
         if inspection.effective_lr:
-            key.append(f":{COLOUR_NAMES['glyph']}[**◌ effective lr per coordinate**] (dotted ellipse)")
+            key.append(f":{MARKDOWN_COLOURS['glyph']}[**◌ effective lr per coordinate**] (dotted ellipse)")
         st.markdown("  \n".join(key))
         glyph = (" The ellipse's half-axes are the per-coordinate effective learning rates, scaled so the larger "
                  "is 8 % of the plot." if inspection.effective_lr else "")

@@ -9,7 +9,7 @@ import streamlit as st
 from optviz.figures.maps import basin_figure, stability_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.kinds import KINDS
-from optviz.maps import SECOND_AXIS, basin_map, stability_map
+from optviz.maps import basin_map, stability_map
 from optviz.state import State, make_run
 from optviz.ui import binding, warmup
 from optviz.ui.compute import View
@@ -84,7 +84,7 @@ def stability_panel(view: View, labels: list[str]) -> None:
     state, sizes = view.state, view.sizes
     run = run_picker(st, "Run to map", "map_run", labels)
     kind = KINDS[state.runs[run].kind]
-    name, pair_index, _, _ = SECOND_AXIS[kind.optimizer]
+    name, pair_index = kind.spec.map_axis.name, kind.spec.map_axis.index
     with st.spinner("Sweeping 2,304 runs…"):
         smap = _stability(view.key[0], run, state)
     params = state.runs[run].params

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.engine.simulate import GRADIENT_MODES, PENALTY, SEED
+from optviz.engine.gradients import GRADIENT_MODES
+from optviz.engine.simulate import PENALTY, SEED
 from optviz.figures.style import COLOUR_NAMES, DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS

@@ -182,21 +182,12 @@ REG_STORY = ("**Regularization.** L1 and L2 penalties are added to the loss itse
              "(on the noisy bowl) randomly hides inputs and, on average, acts like an L2 penalty.")
 
 
-TORCH_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW",
-                 "nadam": "NAdam", "adadelta": "Adadelta", "adamax": "Adamax"}
-
-
 def torch_code(run) -> str:
-    kind = KINDS[run.kind]
+    spec = KINDS[run.kind].spec
     args = ", ".join(f"{k}={v!r}" for k, v in run.hyperparameters)
-    if kind.optimizer == "newton":
-        return (f"# Newton needs the Hessian, which torch.optim never sees: per step, with {args},\n"
-                "# H = torch.autograd.functional.hessian(f, w); h, U = torch.linalg.eigh(H)\n"
-                "# d = -lr * U @ ((U.T @ g) / (h + damping)), capped at max_step")
-    if kind.optimizer not in TORCH_CLASSES:
-        return f"# {kind.label} is not in torch.optim; the paper's reference implementation takes\n" \
-               f"opt = {kind.label}(params, {args})"
-    code = f"opt = torch.optim.{TORCH_CLASSES[kind.optimizer]}(params, {args})"
+    if spec.torch_class is None:
+        return spec.torch_note.format(args=args)
+    code = f"opt = torch.optim.{spec.torch_class}(params, {args})"
     recipe = GRADIENT_MODES[run.gradient].torch
     if recipe:
         code += "\n" + recipe.format(value=run.gradient_value)

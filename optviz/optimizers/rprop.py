@@ -1,0 +1,70 @@
+"""torch.optim.Rprop: resilient backpropagation, which ignores the gradient's size (Riedmiller &
+Braun, 1993).  Each coordinate keeps its own step size, grown while the gradient keeps its sign
+and cut when it flips.  ``lr`` is only the initial step size, as in torch.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots
+
+PARAMS = (
+    lr_param(1e-2),
+    Param("etas", (0.5, 1.2), 1e-3, 10.0, kind="pair",
+          help="(η₋, η₊): how much a step size shrinks when the gradient flips sign, and grows while it keeps it.",
+          latex=r"\eta_-,\eta_+"),
+    Param("step_sizes", (1e-6, 50.0), 0.0, 1000.0, kind="pair",
+          help="(Γmin, Γmax): the smallest and largest step size allowed.", latex=r"\Gamma_{min},\Gamma_{max}"),
+)
+SLOT = slots(PARAMS)
+
+
+@njit(cache=True, inline="always")
+def initial(hp):
+    """No previous gradient yet; every step size starts at lr."""
+    return 0.0, hp[SLOT.lr], 0.0
+
+
+@njit(cache=True, inline="always")
+def update(w, g, lr, t, hp, k0, k1, k2, k3, prev, step_size, c):
+    eta_minus, eta_plus = hp[SLOT.etas], hp[SLOT.etas + 1]
+    agreement = g * prev
+    factor = eta_plus if agreement > 0.0 else (eta_minus if agreement < 0.0 else 1.0)
+    step_size = min(max(step_size * factor, hp[SLOT.step_sizes]), hp[SLOT.step_sizes + 1])
+    if factor == eta_minus:  # the sign flipped: skip this step and forget the gradient (torch's rule)
+        g = 0.0
+    sign = 1.0 if g > 0.0 else (-1.0 if g < 0.0 else 0.0)
+    return w - sign * step_size, g, step_size, c
+
+
+def inspect(view: StepView) -> Reading:
+    eta_minus, eta_plus = view.hp["etas"]
+    flipped = view.gradient * view.before["prev"] < 0
+    what = ("the gradient flipped sign, so its step size shrank by η₋ and it stood still"
+            if flipped.any() else "every coordinate kept its gradient's sign, so its step size grew by η₊")
+    return Reading(rows=(("previous gradient", view.before["prev"]), ("step size", view.state["step_size"]),
+                         ("update −sign(g)·step", view.actual)),
+                   effective=view.state["step_size"],
+                   note=f"Rprop uses only the gradient's sign: each coordinate moves by its own step size. Here {what}"
+                        f" (η₋ = {eta_minus:g}, η₊ = {eta_plus:g}).")
+
+
+SPEC = Optimizer(
+    key="rprop", name="Rprop", family="rprop", params=PARAMS,
+    equations=r"""
+\begin{aligned}
+&g_t \leftarrow \nabla f(\theta_{t-1}),\quad \eta_0 \leftarrow \gamma \ \text{(per coordinate)} \\
+&\textbf{if } g_{t-1} g_t > 0: \ \eta_t \leftarrow \min(\eta_{t-1}\,\eta_+,\ \Gamma_{max}) \\
+&\textbf{else if } g_{t-1} g_t < 0: \ \eta_t \leftarrow \max(\eta_{t-1}\,\eta_-,\ \Gamma_{min}),\ \ g_t \leftarrow 0 \\
+&\textbf{else}: \ \eta_t \leftarrow \eta_{t-1} \\
+&\theta_t \leftarrow \theta_{t-1} - \eta_t\, \operatorname{sign}(g_t)
+\end{aligned}""",
+    intuition="Rprop throws away the gradient's size and keeps only its sign. Each coordinate has its own step "
+              "size: it grows by η₊ while the slope keeps pointing the same way and is cut by η₋ when the "
+              "sign flips (the minimum was overshot). Steep walls and flat valleys are crossed alike, which "
+              "suits full-batch problems; noisy mini-batch signs confuse it.",
+    reference="Riedmiller & Braun (1993); torch.optim.Rprop.",
+    update=update, initial=initial, inspect=inspect, torch_class="Rprop",
+    state_names=("prev", "step_size"), map_axis=MapAxis("etas", 1.0, 2.0, index=1, symbol="η₊"),
+)

@@ -1,0 +1,12 @@
+"""The catalogue of built-in loss surfaces, in the order that numbers them for the kernel."""
+
+from __future__ import annotations
+
+import optviz.numba_env  # noqa: F401  (must precede the @njit(cache=True) decorators below)
+from optviz.catalogue import Catalogue
+from surfaces import finite_sum, multimodal, polynomial, quadratic
+from surfaces.base import Surface
+
+CATALOGUE: Catalogue[Surface] = Catalogue("surface", [
+    s for module in (polynomial, multimodal, quadratic, finite_sum) for s in module.SURFACES
+])
