@@ -115,16 +115,16 @@ def test_each_schedule_code_runs_its_own_lr(key):
 def test_each_gradient_mode_code_runs_its_own_sampler(key):
     mode = gradients.GRADIENT_MODES[key]
     surface = get_surface("noisy_bowl")
-    p, data = surface.kernel_params(), surface.dataset
+    data = surface.dataset
     value = 0.0 if mode.param is None else float(mode.param.default)
 
     def sample(via_chain: bool):
         rng, order = np.array([12345], dtype=np.uint64), np.arange(len(data))
-        args = (0.3, -0.4, 1.5, -2.0, value, surface.code, p, data, rng, order)
+        args = (0.3, -0.4, 1.5, -2.0, value, surface.code, data, rng, order)
         return gradients._sample(mode.code, *args) if via_chain else mode.sample(*args)
 
     assert sample(True) == sample(False)
-    assert math.isnan(gradients._sample(UNKNOWN, 0.3, -0.4, 1.5, -2.0, value, surface.code, p, data,
+    assert math.isnan(gradients._sample(UNKNOWN, 0.3, -0.4, 1.5, -2.0, value, surface.code, data,
                                         np.array([1], dtype=np.uint64), np.arange(len(data)))[0])
 
 

@@ -1,11 +1,12 @@
 """Gradient modes: what gradient an optimizer sees each step, declared once each.
 
 Each mode's ``sample`` is jitted and reached by code (catalogue order):
-  sample(wx, wy, gx, gy, value, surface_code, surface_params, data, rng, order) -> (gx, gy)
+  sample(wx, wy, gx, gy, value, surface_code, data, rng, order) -> (gx, gy)
 where (gx, gy) is the penalised full gradient, ``value`` the mode's parameter, ``rng`` the
 run's random stream and ``order`` its scratch row order.  Modes that sample data
 (``needs_dataset``) return the sampled data term alone, from the surface's own per-row term
-(``Surface.data_term``): the rest of the objective (the penalty) stays exact.
+(``Surface.data_term``); a finite-sum surface is all data, so the penalty is the only exact
+part left to add.
 
 The kernel calls ``sampled_gradient`` out of line, and only for inexact modes: compiled into
 the main loop, its row loops and arrays (reference counts at every step) made exact runs,
@@ -18,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from numba import njit
 
 from optviz.catalogue import Catalogue, compiled_dispatch
@@ -25,7 +27,7 @@ from optviz.engine.rng import below, standard_normal, uniform
 from optviz.params import Param
 from surfaces import Surface
 from surfaces import CATALOGUE as SURFACES
-from surfaces.compiled import data_term_gradient, surface_value_grad
+from surfaces.compiled import data_term_gradient
 from surfaces.finite_sum import N_POINTS
 
 
@@ -45,17 +47,17 @@ class GradientMode:
 
 
 @njit(cache=True, inline="always")
-def exact_gradient(wx, wy, gx, gy, value, code, params, data, rng, order):
+def exact_gradient(wx, wy, gx, gy, value, code, data, rng, order):
     return gx, gy
 
 
 @njit(cache=True, inline="always")
-def noisy_gradient(wx, wy, gx, gy, sigma, code, params, data, rng, order):
+def noisy_gradient(wx, wy, gx, gy, sigma, code, data, rng, order):
     return gx + sigma * standard_normal(rng), gy + sigma * standard_normal(rng)
 
 
 @njit(cache=True, inline="always")
-def minibatch_gradient(wx, wy, gx, gy, value, code, params, data, rng, order):
+def minibatch_gradient(wx, wy, gx, gy, value, code, data, rng, order):
     """Mean gradient of B distinct data terms (partial Fisher–Yates over the row order)."""
     batch = int(value)
     n = data.shape[0]
@@ -71,7 +73,7 @@ def minibatch_gradient(wx, wy, gx, gy, value, code, params, data, rng, order):
 
 
 @njit(cache=True, inline="always")
-def dropout_gradient(wx, wy, gx, gy, drop, code, params, data, rng, order):
+def dropout_gradient(wx, wy, gx, gy, drop, code, data, rng, order):
     """Full-data gradient with each input feature dropped with probability p, survivors scaled 1/(1−p)."""
     n = data.shape[0]
     keep = 1.0 / (1.0 - drop)
@@ -86,7 +88,7 @@ def dropout_gradient(wx, wy, gx, gy, drop, code, params, data, rng, order):
 
 
 @njit(cache=True, inline="always")
-def _unknown_mode(mode, wx, wy, gx, gy, value, code, params, data, rng, order):
+def _unknown_mode(mode, wx, wy, gx, gy, value, code, data, rng, order):
     return math.nan, math.nan
 
 
@@ -109,15 +111,14 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue("gradient mode", [
 get_gradient_mode = GRADIENT_MODES.lookup
 IS_EXACT = tuple(m.exact for m in GRADIENT_MODES.values())
 SAMPLES_DATA = tuple(m.needs_dataset for m in GRADIENT_MODES.values())
-_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 10, "sample")
+_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample")
 
 
 @njit(cache=True, nogil=True)
-def sampled_gradient(mode, wx, wy, gx, gy, value, code, params, data, rng, order):
-    sx, sy = _sample(mode, wx, wy, gx, gy, value, code, params, data, rng, order)
-    if SAMPLES_DATA[mode]:  # the sampled data term stands in for the surface's full one
-        _, px, py = surface_value_grad(code, wx, wy, params)
-        return gx - px + sx, gy - py + sy
+def sampled_gradient(mode, wx, wy, gx, gy, value, code, l1, l2, data, rng, order):
+    sx, sy = _sample(mode, wx, wy, gx, gy, value, code, data, rng, order)
+    if SAMPLES_DATA[mode]:  # a finite-sum surface is all data: the sampled term plus the exact penalty
+        return sx + l1 * np.sign(wx) + l2 * wx, sy + l1 * np.sign(wy) + l2 * wy
     return sx, sy
 
 

@@ -160,7 +160,7 @@ def integrate(r, problem, runs, out):
         if exact:
             ux, uy = gx, gy
         else:
-            ux, uy = sampled_gradient(mode, wx, wy, gx, gy, value, code, params, data, rng, order)
+            ux, uy = sampled_gradient(mode, wx, wy, gx, gy, value, code, l1, l2, data, rng, order)
         lr = scheduled_lr(sched, hp[LR_SLOT], t - 1, sp)
         if record:
             lrs[r, t - 1] = lr

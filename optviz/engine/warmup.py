@@ -1,6 +1,6 @@
 """The first visit after a deploy: the same kernels, interpreted, while a background process compiles them.
 
-With an empty Numba cache the trajectory kernel takes ~25 s to compile on this machine, and
+With an empty Numba cache the trajectory kernel takes ~31 s to compile on this machine, and
 Community Cloud starts a sleeping app from scratch, so the first student after a quiet night
 would stare at a spinner.  Instead the server, on its first page:
 
@@ -43,7 +43,7 @@ PACKAGES = ("optviz", "surfaces")
 # What the background process compiles, in the order the page needs it, with the seconds
 # each stage took on this 2-core machine (for the page's "about N s").  The first stage is
 # all the maps need: once it is done, the trajectory kernel alone switches to machine code.
-STAGES = (("trajectory kernel", 24.0), ("landscape and minima", 6.0), ("custom formulas", 3.0))
+STAGES = (("trajectory kernel", 31.0), ("landscape and minima", 6.5), ("custom formulas", 0.5))
 KERNEL = "run_batch"
 PYTHON_ERRORS = (ArithmeticError, ValueError)  # where Python raises and machine code returns inf/NaN
 _lock = threading.Lock()
