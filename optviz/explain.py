@@ -170,11 +170,6 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
             text += " The gradient is zero there: it settled at a stationary point outside the plotted area."
         else:
             text += " The gradient is almost zero here: it has stalled on a flat spot."
-    elif spec.family == "sgd":
-        text += " It is crawling: the steps have become tiny. A larger lr, momentum or an adaptive method would help."
-    elif spec.family == "adagrad":
-        text += (" It is crawling: AdaGrad divides by the sum of every squared gradient so far, so its steps only "
-                 "shrink. A larger lr, or RMSprop/Adam (which forget old gradients), would help.")
     else:
-        text += " It is crawling: the steps have become tiny. A larger lr would help."
+        text += f" It is crawling: {spec.crawl_advice}"
     return text

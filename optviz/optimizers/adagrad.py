@@ -64,4 +64,6 @@ SPEC = Optimizer(
     reference="Duchi, Hazan & Singer (2011); torch.optim.Adagrad.",
     update=update, prepare=prepare, initial=initial, inspect=inspect, state_names=("sum",),
     map_axis=MapAxis("lr_decay", 0.0, 0.1), torch_class="Adagrad",
+    crawl_advice="AdaGrad divides by the sum of every squared gradient so far, so its steps only "
+                 "shrink. A larger lr, or RMSprop/Adam (which forget old gradients), would help.",
 )

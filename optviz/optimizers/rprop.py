@@ -67,4 +67,6 @@ SPEC = Optimizer(
     reference="Riedmiller & Braun (1993); torch.optim.Rprop.",
     update=update, initial=initial, inspect=inspect, torch_class="Rprop",
     state_names=("prev", "step_size"), map_axis=MapAxis("etas", 1.0, 2.0, index=1, symbol="η₊"),
+    crawl_advice="its step sizes have shrunk toward step_sizes[0] (Γmin). lr only sets the first "
+                 "steps; a larger Γmin or η₊ would help.",
 )

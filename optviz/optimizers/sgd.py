@@ -79,4 +79,5 @@ SPEC = Optimizer(
     stability=stability_limit,
     update=update, inspect=inspect, state_names=("momentum_buffer",),
     map_axis=MapAxis("momentum", 0.0, 0.99), torch_class="SGD", constraint=nesterov_needs_momentum,
+    crawl_advice="the steps have become tiny. A larger lr, momentum or an adaptive method would help.",
 )

@@ -112,6 +112,7 @@ class Optimizer:
     constraint: Callable[[dict[str, Any]], str | None] | None = None
     stability: Callable[[dict[str, Any], float], float] | None = None
     decoupled_weight_decay: bool = False  # always shrinks w directly (AdamW) rather than adding λw to g
+    crawl_advice: str = "the steps have become tiny. A larger lr would help."  # what to try when it crawls
     code: int = -1  # set by the catalogue
 
     @property
