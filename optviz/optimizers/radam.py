@@ -77,7 +77,7 @@ def inspect(view: StepView) -> Reading:
 
 
 SPEC = Optimizer(
-    key="radam", name="RAdam", family="radam", params=PARAMS,  # its warm-up steps are plain SGD: Adam's lrs overshoot
+    key="radam", name="RAdam", family="radam", params=PARAMS,  # torch's lr everywhere: see the intuition
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -93,7 +93,10 @@ SPEC = Optimizer(
     intuition="RAdam fixes Adam's shaky start: in the first steps the average of squared gradients rests on "
               "too few samples, so dividing by it gives erratic steps. RAdam takes plain momentum steps until "
               "the estimate is reliable (ρ_t > 5, about 5 steps with β₂ = 0.999), then switches Adam's scaling "
-              "on, damped by r_t, which grows toward 1. It behaves like Adam with a built-in warm-up.",
+              "on, damped by r_t, which grows toward 1. It behaves like Adam with a built-in warm-up. Those first "
+              "steps are lr × m̂, not divided by the gradient's size, so RAdam starts here at torch's lr (0.001) "
+              "rather than the larger lr a surface suggests for Adam: at that lr they overshoot on steep walls "
+              "and the run flies off.",
     reference="Liu et al. (2020), On the Variance of the Adaptive Learning Rate and Beyond; torch.optim.RAdam.",
     update=update, prepare=prepare, inspect=inspect, torch_class="RAdam",
     state_names=("exp_avg", "exp_avg_sq"), product_names=("beta1_power", "beta2_power"), map_axis=BETA1_AXIS,

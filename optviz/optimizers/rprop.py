@@ -38,16 +38,23 @@ def update(w, g, lr, t, hp, k0, k1, k2, k3, prev, step_size, c):
     return w - sign * step_size, g, step_size, c
 
 
+def _what_happened(agreement: float) -> str:
+    if agreement > 0:
+        return "kept its gradient's sign, so its step size grew by η₊"
+    if agreement < 0:
+        return "saw its gradient flip sign, so its step size shrank by η₋ and it stood still"
+    return "had no previous gradient to compare with (the first step, or just after a flip), so its step size stayed"
+
+
 def inspect(view: StepView) -> Reading:
     eta_minus, eta_plus = view.hp["etas"]
-    flipped = view.gradient * view.before["prev"] < 0
-    what = ("the gradient flipped sign, so its step size shrank by η₋ and it stood still"
-            if flipped.any() else "every coordinate kept its gradient's sign, so its step size grew by η₊")
+    agreement = view.gradient * view.before["prev"]
+    what = "; ".join(f"{axis} {_what_happened(a)}" for axis, a in zip("xy", agreement))
     return Reading(rows=(("previous gradient", view.before["prev"]), ("step size", view.state["step_size"]),
                          ("update −sign(g)·step", view.actual)),
                    effective=view.state["step_size"],
-                   note=f"Rprop uses only the gradient's sign: each coordinate moves by its own step size. Here {what}"
-                        f" (η₋ = {eta_minus:g}, η₊ = {eta_plus:g}).")
+                   note=f"Rprop uses only the gradient's sign: each coordinate moves by its own step size. Here {what} "
+                        f"(η₋ = {eta_minus:g}, η₊ = {eta_plus:g}).")
 
 
 SPEC = Optimizer(
