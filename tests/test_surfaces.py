@@ -132,3 +132,15 @@ def test_penalty_can_give_the_saddle_a_minimum():
     assert penalised_minima(s, s.kernel_params(), 0.0, 1.0) == ()
     (m,) = penalised_minima(s, s.kernel_params(), 0.0, 3.0)  # x² − y² + 1.5(x² + y²) is convex
     assert abs(m.x) < 1e-9 and abs(m.y) < 1e-9
+
+
+def test_surfaces_never_import_the_engine():
+    """The package sits below the engine: building, evaluating and finding minima of any surface,
+    custom formulas included, loads no optviz.engine module."""
+    import subprocess
+    import sys
+    code = ("import sys, surfaces; s = surfaces.get_surface('custom:2:x**2 + sin(3*y)'); surfaces.minima_of(s); "
+            "surfaces.penalised_minima(surfaces.get_surface('rastrigin'), surfaces.get_surface('rastrigin').kernel_params(), 0.0, 0.5); "
+            "print([m for m in sys.modules if m.startswith('optviz.engine')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
