@@ -104,5 +104,6 @@ def pack_hyperparameters(spec: Optimizer, values: dict[str, Any]) -> list[float]
     return pack(spec.params, values)
 
 
-__all__ = ["CATALOGUE", "LR_SLOT", "MAX_PACKED", "Optimizer", "get_optimizer", "SECOND_ORDER", "optimizer_initial", "optimizer_prepare", "optimizer_update", "optimizer_whole_step",
-           "pack_hyperparameters", "resolve_hyperparameters"]
+__all__ = ["CATALOGUE", "LR_SLOT", "MAX_PACKED", "Optimizer", "SECOND_ORDER", "get_optimizer", "optimizer_initial",
+           "optimizer_prepare", "optimizer_update", "optimizer_whole_step", "pack_hyperparameters",
+           "resolve_hyperparameters"]
