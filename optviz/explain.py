@@ -145,8 +145,10 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     distance = math.hypot(nearest.x - x, nearest.y - y)
     best = min(m.value for m in goal.minima)
     text += f", {_fmt(distance)} from the nearest minimum{goal.what}."
-    recent = traj.path[-max(2, steps // 10):]
+    window = max(2, steps // 10)
+    recent = traj.path[-window:]
     still_moving = np.abs(np.diff(recent, axis=0)).sum() > 0.02 * surface.span
+    descending = float(traj.loss[-1]) < float(traj.loss[-window])
     if traj.gradient == "dropout" and surface.finite_sum:
         text += (f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
                  f"minimum is at ({_fmt(nearest.x)}, {_fmt(nearest.y)}), shrunk toward the origin; it jitters "
@@ -163,6 +165,12 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     elif not math.isnan(nearest.value) and nearest.value > best + 1e-9 * max(1.0, abs(best)) \
             and distance < 0.05 * surface.span:
         text += " It is stuck in a local minimum: without noise or momentum it cannot climb out."
+    elif not surface.in_domain(x, y) and loss > float(traj.loss[0]):
+        text += (" It overshot out of the plotted area and ends with a higher loss than where it started: its lr is "
+                 "too large for this landscape, though not large enough to blow up. Try a smaller lr.")
+    elif still_moving and not descending:
+        text += (" It keeps moving without lowering the loss: it is bouncing around, a sign that its lr is too large. "
+                 "Try a smaller lr.")
     elif still_moving:
         text += " It is still making progress: more steps or a larger lr would get it there."
     elif float(traj.grad_norm[-1]) < 1e-6 * max(1.0, abs(loss)):

@@ -119,6 +119,14 @@ def test_adaptive_methods_are_not_told_to_use_an_adaptive_method():
         assert "an adaptive method" not in text, (kind, text)
 
 
+def test_a_run_thrown_off_the_map_is_told_to_lower_its_lr_not_raise_it():
+    """RAdam's first steps are not divided by the gradient's size: at Adam's lr on Himmelblau it
+    lands far outside the plotted area with a huge loss, without blowing up."""
+    spec = get_surface("himmelblau")
+    text = _explanation_of("radam", spec, lr=0.1)
+    assert "Try a smaller lr" in text and "larger lr" not in text, text
+
+
 def _explanation_of(kind: str, spec, **overrides) -> str:
     from optviz.state import State, make_run
     steps = overrides.pop("steps", 300)
