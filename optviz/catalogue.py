@@ -49,7 +49,7 @@ class Catalogue(Mapping[str, Entry], Generic[Entry]):
 
 
 def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: int, name: str) -> Callable:
-    """A jitted ``name(code, *args)`` that calls ``functions[code](*args)``, or ``fallback(code, *args)``
+    """A jitted ``name(code, *args)`` that calls ``functions[code](*args)``, or ``fallback(*args)``
     for any other code (it must fail loudly: return NaN).
 
     The function is one flat if-chain, written from the catalogue: Numba inlines it whole, as
@@ -59,7 +59,7 @@ def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: 
     args = ", ".join(f"a{i}" for i in range(arity))
     lines = [f"def {name}(code, {args}):"]
     lines += [f"    if code == {k}:\n        return f{k}({args})" for k in range(len(functions))]
-    lines.append(f"    return fallback(code, {args})")
+    lines.append(f"    return fallback({args})")
     namespace = {f"f{k}": fn for k, fn in enumerate(functions)} | {"fallback": fallback}
     exec(compile("\n".join(lines), f"<optviz dispatch: {name}>", "exec"), namespace)  # noqa: S102
     dispatcher = njit(inline="always")(namespace[name])

@@ -105,7 +105,7 @@ def cyclic_lr(base_lr, k, sp):
 
 
 @njit(cache=True, inline="always")
-def _unknown_schedule(code, base_lr, k, sp):
+def _unknown_schedule(base_lr, k, sp):
     return math.nan
 
 

@@ -20,17 +20,12 @@ CUSTOM_CODE = len(CATALOGUE)
 
 
 @njit(cache=True, inline="always")
-def _unknown_surface(code, x, y, p):
+def _unknown_surface(x, y, p):
     return math.nan, math.nan, math.nan
 
 
 @njit(cache=True, inline="always")
 def _no_data(x, y, row):
-    return math.nan, math.nan
-
-
-@njit(cache=True, inline="always")
-def _unknown_data(code, x, y, row):
     return math.nan, math.nan
 
 
@@ -41,7 +36,7 @@ surface_value_grad = compiled_dispatch([s.value_grad for s in _SURFACES] + [hype
 # (f_xx, f_xy, f_yy) of the unpenalised surface
 _hessian = compiled_dispatch([s.hessian for s in _SURFACES] + [hyperdual.hessian], _unknown_surface, 3, "surface_hessian_of")
 # gradient of one data row's term (a finite-sum surface's own, e.g. ½(a·w − b)²)
-data_term_gradient = compiled_dispatch([s.data_term or _no_data for s in _SURFACES] + [_no_data], _unknown_data, 3,
+data_term_gradient = compiled_dispatch([s.data_term or _no_data for s in _SURFACES] + [_no_data], _no_data, 3,
                                        "data_term_gradient")
 
 

@@ -88,7 +88,7 @@ def dropout_gradient(wx, wy, gx, gy, drop, code, data, rng, order):
 
 
 @njit(cache=True, inline="always")
-def _unknown_mode(mode, wx, wy, gx, gy, value, code, data, rng, order):
+def _unknown_mode(wx, wy, gx, gy, value, code, data, rng, order):
     return math.nan, math.nan
 
 

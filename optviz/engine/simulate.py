@@ -42,27 +42,27 @@ class RunSpec:
     start: tuple[float, float] | None = None
 
 
-def _check_starts(surface: Surface, starts: np.ndarray) -> np.ndarray:
-    (x0, x1), (y0, y1) = surface.domain
-    xy = starts[:, 0], starts[:, 1]
-    inside = np.isfinite(starts).all(axis=1) & (xy[0] >= x0) & (xy[0] <= x1) & (xy[1] >= y0) & (xy[1] <= y1)
-    if not inside.all():
-        bad = starts[~inside][0]
-        raise ValueError(f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} domain "
-                         f"x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
-    return starts
+def _pair(start: Any) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in start)
+    except (TypeError, ValueError):
+        raise ValueError(f"start={start!r} must be a pair of numbers (x, y)") from None
+    return x, y
 
 
 def _as_starts(surface: Surface, runs: Sequence["RunSpec"], starts: Any) -> np.ndarray:
+    """The (n, 2) start points: ``starts`` if given, else each run's own (or the surface's)."""
     if starts is None:
-        try:
-            starts = [surface.start if run.start is None else tuple(float(v) for v in run.start) for run in runs]
-        except (TypeError, ValueError):
-            bad = next(run.start for run in runs if run.start is not None)
-            raise ValueError(f"start={bad!r} must be a pair of numbers (x, y)") from None
-        if any(len(xy) != 2 for xy in starts):
-            raise ValueError(f"start={next(xy for xy in starts if len(xy) != 2)!r} must be a pair of numbers (x, y)")
-    return _check_starts(surface, np.asarray(starts, dtype=float).reshape(-1, 2))
+        starts = [surface.start if run.start is None else _pair(run.start) for run in runs]
+    xy = np.asarray(starts, dtype=float).reshape(-1, 2)
+    (x0, x1), (y0, y1) = surface.domain
+    x, y = xy[:, 0], xy[:, 1]
+    inside = np.isfinite(xy).all(axis=1) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    if not inside.all():
+        bad = xy[~inside][0]
+        raise ValueError(f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} "
+                         f"domain x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
+    return xy
 
 
 def _check_steps(steps: Any) -> int:

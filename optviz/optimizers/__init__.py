@@ -54,39 +54,25 @@ def _no_whole_step(gx, gy, hxx, hxy, hyy, lr, hp):
 
 
 @njit(cache=True, inline="always")
-def _unknown_prepare(code, t, lr, hp, p1, p2, p3):
-    return _not_prepared(t, lr, hp, p1, p2, p3)
-
-
-@njit(cache=True, inline="always")
-def _unknown_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
-    return _not_updated(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c)
-
-
-@njit(cache=True, inline="always")
-def _unknown_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp):
-    return _no_whole_step(gx, gy, hxx, hxy, hyy, lr, hp)
-
-
-@njit(cache=True, inline="always")
-def _unknown_initial(code, hp):
+def _no_initial(hp):
     return math.nan, math.nan, math.nan
 
 
 _ENTRIES = tuple(CATALOGUE.values())
-# Each chain runs the entry's own function; an entry of the other order gets NaN (loud, never silent).
+# Each chain runs the entry's own function; an entry of the other order, or an unknown code,
+# gets NaN (loud, never silent).
 # optimizer_prepare(code, t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)
 optimizer_prepare = compiled_dispatch(
-    [s.prepare or (_not_prepared if s.second_order else keep_products) for s in _ENTRIES], _unknown_prepare, 6,
+    [s.prepare or (_not_prepared if s.second_order else keep_products) for s in _ENTRIES], _not_prepared, 6,
     "optimizer_prepare")
 # optimizer_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)
-optimizer_update = compiled_dispatch([s.update or _not_updated for s in _ENTRIES], _unknown_update, 12,
+optimizer_update = compiled_dispatch([s.update or _not_updated for s in _ENTRIES], _not_updated, 12,
                                      "optimizer_update")
 # optimizer_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy), for second-order methods
-optimizer_whole_step = compiled_dispatch([s.whole_step or _no_whole_step for s in _ENTRIES], _unknown_whole_step, 7,
+optimizer_whole_step = compiled_dispatch([s.whole_step or _no_whole_step for s in _ENTRIES], _no_whole_step, 7,
                                          "optimizer_whole_step")
 # optimizer_initial(code, hp) -> the per-coordinate buffers (a, b, c) before step 1
-optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _unknown_initial, 1,
+optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _no_initial, 1,
                                       "optimizer_initial")
 SECOND_ORDER = tuple(s.second_order for s in _ENTRIES)
 
