@@ -18,7 +18,7 @@ from optviz.ui import warmup
 warmup.begin()  # a fresh deploy starts compiling in the background while the page's modules import
 
 from optviz.state import TABS  # noqa: E402
-from optviz.ui import binding, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views  # noqa: E402
+from optviz.ui import binding, bridge, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views  # noqa: E402
 from optviz.urlstate import encode  # noqa: E402
 
 projector = st.query_params.get("present") == "1"  # Presentation mode opens with the sidebar out of the way
@@ -37,6 +37,7 @@ binding.note_drawn(state)
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
 views.messages(state)
+bridge.mount(views.on_phone())
 if views.on_phone():
     views.phone_header()
 warmup.notice()

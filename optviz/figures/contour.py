@@ -11,7 +11,7 @@ from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
 
-PICK_GRID = 28  # invisible markers per side: hover read-outs and click targets (~3.5% of the width apart)
+PICK_GRID = 28  # invisible markers per side for hover read-outs (clicks land to the pixel: ui.bridge)
 GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
 STATIC_TRACES = 3
 TRACES_PER_RUN = 3  # full path (static), trail, head
@@ -23,7 +23,8 @@ def run_trace_indices(run: int) -> tuple[int, int, int]:
 
 
 def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
-    """Invisible markers over the map: Plotly reports clicks only on points, and they give hover read-outs."""
+    """Invisible markers over the map for hover read-outs (x, y, loss) anywhere on it; clicks and
+    taps are read to the pixel by ui.bridge, not snapped to these."""
     gx, gy, gz = landscape.coarse(per_side)
     mx, my = np.meshgrid(gx, gy)
     return {"type": "scatter", "x": screen(mx.ravel()), "y": screen(my.ravel()), "customdata": screen(gz.ravel()),
@@ -34,7 +35,7 @@ def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
 
 def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
     """The lowest minimum as a white star, other local minima as small white dots (an egg-crate
-    of stars hid the map); ``hover=False`` leaves clicks to the pick grid beneath."""
+    of stars hid the map); ``hover=False`` leaves the hover read-out to the grid beneath."""
     best = min((m.value for m in landscape.minima), default=0.0)
     lowest = [m.value <= best + 1e-9 * max(1.0, abs(best)) for m in landscape.minima]
     return {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
@@ -125,7 +126,7 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
 
     layout = base_layout(sizes, f"{surface.name}: paths on the contour map")
     layout.update(map_layout(landscape, image_uri))
-    layout.update({"hovermode": "closest", "dragmode": "pan", "uirevision": surface.key, "clickmode": "event+select"})
+    layout.update({"hovermode": "closest", "dragmode": "pan", "uirevision": surface.key, "clickmode": "event"})
     layout["margin"] = {**layout["margin"], "b": controls_margin(sizes.font)}
     layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=False, sizes_font=sizes.font))
     return {"data": data, "layout": layout, "frames": frames}

@@ -60,7 +60,7 @@ def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str]
         "template": TEMPLATE, "font": {"size": sizes.font}, "showlegend": False,
         "height": sizes.height + (420 if arrangement == "stacked" else 20),
         "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font))},
-        "hovermode": "closest", "clickmode": "event+select", "dragmode": "pan",
+        "hovermode": "closest", "clickmode": "event", "dragmode": "pan",
         "uirevision": landscape.surface.key,
         "xaxis": {**flat["layout"]["xaxis"], "domain": mx}, "yaxis": {**flat["layout"]["yaxis"], "domain": my},
         "images": flat["layout"]["images"],

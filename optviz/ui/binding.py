@@ -17,6 +17,7 @@ from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunState, State, make_run, with_surface
+from optviz.ui import bridge
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode, state_key
 from surfaces import get_surface
@@ -264,17 +265,10 @@ def on_n_runs_change() -> None:
             hydrate_run(i, make_run(NEW_RUN_KINDS[i], surface))
 
 
-def on_chart_select(chart_key: str) -> None:
-    """Contour click: keep the point at once (a redrawn chart forgets its selection)."""
-    try:
-        points = list(st.session_state[chart_key]["selection"]["points"])
-    except (KeyError, TypeError):
-        points = []
-    for point in points:
-        x, y = point.get("x"), point.get("y")
-        if isinstance(x, (int, float)) and isinstance(y, (int, float)):
-            st.session_state[PICKED] = (float(x), float(y))
-            return
+@bridge.on_tap("paths")
+def on_map_tap(x: float, y: float) -> None:
+    """A tap or click on the map: keep the point; it becomes the start before the widgets draw."""
+    st.session_state[PICKED] = (x, y)
 
 
 def apply_picked_point() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,7 @@ from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.figures.quiz import guess_figure, reveal_figure
 from optviz.quiz import answers, first_steps
 from optviz.state import State
-from optviz.ui import binding
+from optviz.ui import binding, bridge
 from optviz.ui.compute import View
 from optviz.ui.widgets import run_index, run_picker
 from optviz.urlstate import state_key
@@ -44,13 +43,9 @@ def _record(point: tuple[float, float], n_runs: int) -> None:
         st.session_state[RUN_KEY] = pending[0]
 
 
-def on_guess_click(n_runs: int) -> None:
-    try:
-        point = st.session_state[GUESS_CHART]["selection"]["points"][0]
-        x, y = float(point["x"]), float(point["y"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return
-    _record((x, y), n_runs)
+@bridge.on_tap("quiz")
+def on_guess_tap(x: float, y: float) -> None:
+    _record((x, y), int(st.session_state.get("n_runs", 1)))
 
 
 def on_typed_guess(n_runs: int) -> None:
@@ -72,12 +67,12 @@ def render_guessing(view: View) -> None:
     quiz = _session(state)
     n_runs = len(state.runs)
     st.subheader(f"❓ Predict, then play: where is each run after {state.quiz} steps?")
-    st.caption("The paths are hidden. Pick a run, click the map where you think it will be, and repeat for the "
+    st.caption("The paths are hidden. Pick a run, click or tap the map where you think it will be, and repeat for the "
                "others; then reveal. The equations tab may help.")
     picture, controls = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     figure = guess_figure(view.landscape, view.image_uri, state.start, quiz["guesses"], computed.labels, state.quiz, sizes)
-    picture.plotly_chart(PrebuiltFigure(figure), key=GUESS_CHART, on_select=partial(on_guess_click, n_runs),
-                         selection_mode="points", theme=None)
+    with picture.container(key="quiz_map"):  # bridge.MAPS: taps here are guesses
+        st.plotly_chart(PrebuiltFigure(figure), key=GUESS_CHART, theme=None)
     with controls:
         run_picker(st, "Your guess for", RUN_KEY, computed.labels,
                    help="After a click the next run without a guess is selected.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
-from functools import partial
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -22,7 +21,7 @@ from optviz.kinds import KINDS
 from optviz.presets import PRESETS, lesson_for
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import TABS, State
-from optviz.ui import binding, quiz_view
+from optviz.ui import binding, bridge, quiz_view
 from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
 from optviz.urlstate import encode, is_preset_view
@@ -30,6 +29,7 @@ from optviz.urlstate import encode, is_preset_view
 CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PAGE_CSS = """<style>
+.st-key-bridge_host { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 </style>"""
 PRESENTATION_CSS = """<style>
@@ -139,9 +139,10 @@ def phone_header() -> None:
 
 
 def on_phone() -> bool:
-    """A phone's browser (its User-Agent says so): the panels stack instead of sitting side by side."""
+    """A phone-wide viewport, as the browser reports it (before its first report, a phone's
+    User-Agent is the guess): the panels stack instead of sitting side by side."""
     agent = (st.context.headers or {}).get("User-Agent", "")
-    return "Mobi" in agent or "Android" in agent
+    return bridge.narrow("Mobi" in agent or "Android" in agent)
 
 
 def animations(view: View) -> None:
@@ -153,10 +154,15 @@ def animations(view: View) -> None:
     st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:", local_minima=local),
                 unsafe_allow_html=True)
     with st.container(key=f"paths_{arrangement}"):
-        st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, on_select=partial(binding.on_chart_select, CONTOUR_KEY),
-                        selection_mode="points", config=CHART_CONFIG, theme=None)
-    st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map to "
-               f"start from there. 3-D height shows {landscape.display_label}; drag it to rotate.")
+        st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, config=CHART_CONFIG, theme=None)  # taps: bridge
+    if arrangement == "stacked":
+        st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Tap the map to "
+                   f"start from there. 3-D height shows {landscape.display_label}.")
+        st.toggle("Pan, zoom and rotate the charts with one finger", key=bridge.GESTURES_KEY,
+                  help="Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider work either way.")
+    else:
+        st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map "
+                   f"to start from there. 3-D height shows {landscape.display_label}; drag it to rotate.")
 
 
 def curves(view: View) -> None:

@@ -102,3 +102,95 @@ def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
         assert shown[0] == pytest.approx(shown[2], abs=1e-4) and shown[1] == pytest.approx(shown[3], abs=1e-4)
     finally:
         context.close()
+
+
+START = "() => { const g = document.querySelector('.js-plotly-plot'); return [g.data[2].x[0], g.data[2].y[0]]; }"
+# The data point under a fraction (fx, fy) of the map's plot area, from the drawn box and the axis ranges
+UNDER = """([fx, fy]) => { const g = document.querySelector('.js-plotly-plot');
+  const r = g.querySelector('.nsewdrag').getBoundingClientRect(), xr = g._fullLayout.xaxis.range, yr = g._fullLayout.yaxis.range;
+  return {px: [r.left + fx * r.width, r.top + fy * r.height], x: xr[0] + fx * (xr[1] - xr[0]), y: yr[1] - fy * (yr[1] - yr[0]),
+          per_px: (xr[1] - xr[0]) / r.width}; }"""
+SCROLLED = "() => Math.max(window.scrollY, ...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollTop))"
+
+
+def settle(page, seconds: float = 1.0) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    time.sleep(seconds)
+
+
+def wait_start_moved(page, before) -> list[float]:
+    page.wait_for_function(f"() => ({START})()[0] !== {before[0]}", timeout=30_000)
+    settle(page)
+    return page.evaluate(START)
+
+
+@pytest.mark.parametrize("name", ["laptop-1440x900", "phone-390x844"])
+def test_a_click_or_tap_starts_exactly_where_it_lands(browser, app_url, name):
+    """Within two pixels of the point pressed (the old pick grid snapped to cells ~0.36 wide)."""
+    context, page = open_screen(browser, app_url, name, {"surface": "himmelblau"})
+    try:
+        for fraction in ((0.63, 0.41), (0.27, 0.81)):
+            target, before = page.evaluate(UNDER, list(fraction)), page.evaluate(START)
+            (page.touchscreen.tap if name.startswith("phone") else page.mouse.click)(*target["px"])
+            start = wait_start_moved(page, before)
+            assert abs(start[0] - target["x"]) <= 2 * target["per_px"] and abs(start[1] - target["y"]) <= 2 * target["per_px"]
+    finally:
+        context.close()
+
+
+def swipe(page, x: float, y: float, dy: float) -> None:
+    """A one-finger vertical swipe through Chromium's real touch pipeline."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * k / 10}]})
+        time.sleep(0.016)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    time.sleep(0.8)
+
+
+def test_on_a_phone_a_swipe_over_a_chart_scrolls_the_page_and_taps_are_not_swipes(browser, app_url):
+    context, page = open_screen(browser, app_url, "phone-390x844", {"surface": "himmelblau"})
+    try:
+        start = page.evaluate(START)
+        for part in (".nsewdrag", ".gl-container canvas, canvas"):  # the map, then the 3-D view
+            box = page.locator(f".js-plotly-plot {part}").first.bounding_box()
+            page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+            time.sleep(0.3)
+            box = page.locator(f".js-plotly-plot {part}").first.bounding_box()
+            y = min(box["y"] + box["height"] * 0.6, 800)
+            swipe(page, box["x"] + box["width"] / 2, y, -250)
+            assert page.evaluate(SCROLLED) > 150, f"a swipe starting on {part} did not scroll the page"
+        settle(page)
+        assert page.evaluate(START) == start, "a swipe moved the start as if it were a tap"
+    finally:
+        context.close()
+
+
+def test_the_phone_layout_follows_the_screen_not_the_browser_name(browser, app_url):
+    """A desktop browser at phone width stacks the panels; a phone's browser at laptop width does not."""
+    narrow = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    wide = browser.new_context(viewport={"width": 1440, "height": 900}, user_agent=PHONE_AGENT)
+    try:
+        for context, arrangement in ((narrow, "stacked"), (wide, "side")):
+            page = context.new_page()
+            page.goto(f"{app_url}/?surface=himmelblau")
+            page.wait_for_selector(f".st-key-paths_{arrangement} .js-plotly-plot .nsewdrag", timeout=90_000)
+    finally:
+        narrow.close()
+        wide.close()
+
+
+def test_on_a_phone_a_preset_tap_folds_the_sidebar_over_its_result(browser, app_url):
+    context, page = open_screen(browser, app_url, "phone-390x844", {"surface": "himmelblau"})
+    try:
+        sidebar_right = "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right"
+        page.locator('[data-testid="stExpandSidebarButton"]').tap()
+        page.wait_for_function(f"() => ({sidebar_right})() > 200", timeout=10_000)
+        page.get_by_role("button", name="Momentum in a ravine").tap()
+        page.wait_for_function(f"() => ({sidebar_right})() <= 0", timeout=10_000)
+        lesson = page.locator(".st-key-lesson")
+        lesson.wait_for(timeout=60_000)
+        assert lesson.is_visible() and "Momentum in a ravine" in lesson.inner_text()
+    finally:
+        context.close()
