@@ -38,7 +38,8 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] button p { font-size: 1.3rem; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
-[data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.35rem; }
+[data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.25rem; }
+[data-testid="stMain"] .stTabs [role="tablist"] { flex-wrap: wrap; row-gap: 0.2rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }

@@ -38,7 +38,8 @@ BOXES = """() => {
   return {legend: box(document.querySelector('.optviz-legend')), toolbar: box(g.querySelector('.modebar')),
           plot: box(g.querySelector('.nsewdrag')), buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
           thumb: box(g.querySelector('.slider-grip-rect')),
-          viewport: [0, 0, window.innerWidth, window.innerHeight]};
+          viewport: [0, 0, window.innerWidth, window.innerHeight],
+          tabs_cut: (t => t.scrollWidth - t.clientWidth)(document.querySelector('[role="tablist"]'))};
 }"""
 
 
@@ -77,7 +78,8 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(browser, app_url, name, run
             assert not overlaps(button, b["thumb"]), ("a play button covers the slider's thumb", button, b["thumb"])
             assert not overlaps(button, b["plot"])
         assert b["thumb"][0] >= 0 and b["thumb"][2] <= b["viewport"][2]  # the thumb is on screen horizontally
-        if name.startswith("projector"):  # the map and its Play fit the projector without scrolling
+        if name.startswith("projector"):  # the map and its Play fit the projector without scrolling; every tab shows
+            assert b["tabs_cut"] <= 1, b
             height = b["viewport"][3]
             assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
         if name == "projector-1920x1080":  # the map takes most of the screen's height
