@@ -9,7 +9,8 @@
 - **A swipe over a chart scrolls the page on a narrow screen.** Plotly takes one-finger drags
   (pan, rotate) and the charts fill a phone's width, so the page could hardly be scrolled.
   Until the reader turns on GESTURES_KEY, one-finger touches on a chart are kept from Plotly
-  (taps still reach the map, Play and the slider).
+  (taps still reach the map, Play and the slider), and the Plotly toolbars, which would sit
+  over the charts' titles at this width, are hidden (views.PAGE_CSS).
 - **The sidebar folds after a preset tap on a narrow screen**, where it covers the result.
 
 The JavaScript is fixed text written here; Python passes it only numbers and CSS selectors.
@@ -35,6 +36,7 @@ export default function (component) {
   const { data, setStateValue, setTriggerValue } = component;
   const bridge = window.__optvizBridge || (window.__optvizBridge = {});
   Object.assign(bridge, { data, setStateValue, setTriggerValue });
+  document.body.classList.toggle('optviz-gestures', !!data.gestures);  // PAGE_CSS shows the toolbars then
   const isNarrow = () => window.innerWidth <= bridge.data.narrow_px;
   const report = () => {
     const now = isNarrow();

@@ -30,8 +30,9 @@ CONTOUR_KEY = "contour_chart"
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PAGE_CSS = """<style>
 .st-key-bridge_host { display: none; }
+@media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-</style>"""
+</style>""".replace("NARROW_PX", str(bridge.NARROW_PX))
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }

@@ -78,6 +78,8 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(browser, app_url, name, run
             assert not overlaps(button, b["thumb"]), ("a play button covers the slider's thumb", button, b["thumb"])
             assert not overlaps(button, b["plot"])
         assert b["thumb"][0] >= 0 and b["thumb"][2] <= b["viewport"][2]  # the thumb is on screen horizontally
+        if name.startswith("phone"):  # the toolbar would cover the titles at this width: hidden until gestures are on
+            assert b["toolbar"] is None, b
         if name.startswith("projector"):  # the map and its Play fit the projector without scrolling; every tab shows
             assert b["tabs_cut"] <= 1, b
             height = b["viewport"][3]
@@ -165,6 +167,13 @@ def test_on_a_phone_a_swipe_over_a_chart_scrolls_the_page_and_taps_are_not_swipe
             assert page.evaluate(SCROLLED) > 150, f"a swipe starting on {part} did not scroll the page"
         settle(page)
         assert page.evaluate(START) == start, "a swipe moved the start as if it were a tap"
+        page.locator(".st-key-chart_gestures label").tap()  # now one finger pans the map instead
+        settle(page)
+        page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+        time.sleep(0.3)
+        box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+        swipe(page, box["x"] + box["width"] / 2, min(box["y"] + box["height"] * 0.6, 800), -250)
+        assert page.evaluate(SCROLLED) < 50, "with gestures on, a swipe on the map should pan it, not scroll"
     finally:
         context.close()
 
