@@ -160,8 +160,9 @@ def animations(view: View) -> None:
     if arrangement == "stacked":
         st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Tap the map to "
                    f"start from there. 3-D height shows {landscape.display_label}.")
-        st.toggle("Pan, zoom and rotate the charts with one finger", key=bridge.GESTURES_KEY,
-                  help="Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider work either way.")
+        st.toggle("Pan, zoom, rotate charts", key=bridge.GESTURES_KEY,
+                  help="With one finger. Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider "
+                       "work either way.")
     else:
         st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map "
                    f"to start from there. 3-D height shows {landscape.display_label}; drag it to rotate.")
