@@ -40,7 +40,7 @@ views.messages(state)
 bridge.mount(views.on_phone())
 if views.on_phone():
     views.phone_header()
-warmup.notice()
+warmup.notice(state.presentation)
 view = warmup.run(lambda: compute.view_for(state), "these runs")
 if not state.presentation:  # in Presentation mode the lesson sits beside the figure (views.paths)
     views.lesson(view)

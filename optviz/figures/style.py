@@ -58,7 +58,7 @@ class Sizes:
         if presentation and screen == "1080p":
             return Sizes(font=22, title=28, line=5.5, marker=20, height=820)
         if presentation:
-            return Sizes(font=20, title=26, line=5.0, marker=18, height=500)
+            return Sizes(font=20, title=26, line=5.0, marker=18, height=480)
         return Sizes(font=14, title=18, line=2.5, marker=12, height=560)
 
 

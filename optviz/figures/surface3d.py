@@ -72,7 +72,7 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")
     axis_font = {"size": sizes.font}
-    ticks = {"nticks": 5, "tickfont": {"size": max(sizes.font - 6, 10)}}  # few, small: a tilted axis piles them up
+    ticks = {"nticks": 4, "tickfont": {"size": max(sizes.font - 2, 11)}}  # few: a tilted axis piles them up
     layout.update({
         "scene": {
             "xaxis": {"range": [x0, x1], "title": {"text": "x", "font": axis_font}, **ticks},

@@ -44,6 +44,7 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
+@media (max-height: 800px) { .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; line-height: 1.3; } }
 </style>"""
 
 
@@ -125,7 +126,7 @@ def paths_json(view: View, arrangement: str = "side"):
 
 def paths(view: View) -> None:
     if view.state.presentation and view.state.lesson:  # projector: the lesson beside the figure, both on screen
-        left, right = st.columns([3, 1])
+        left, right = st.columns([5, 2])
         with left:
             animations(view)
         with right:

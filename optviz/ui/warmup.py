@@ -16,13 +16,22 @@ def begin() -> bool:
     return True
 
 
-def notice() -> None:
-    """A line above the charts while the compiled engine is not ready yet."""
+_TOASTED = "_warmup_toasted"
+
+
+def notice(presentation: bool = False) -> None:
+    """A line above the charts while the compiled engine is not ready yet; in Presentation mode a
+    toast, once, so it takes none of the projector's height."""
     begin()
     if warmup.interpreting():
         left = warmup.seconds_left()
-        st.caption(f"⏳ The app has just restarted and is warming up in the background (about {left:.0f} s more). "
-                   "Everything works meanwhile, with the same results; only the Maps wait until it is done.")
+        text = (f"⏳ The app has just restarted and is warming up in the background (about {left:.0f} s more). "
+                "Everything works meanwhile, with the same results; only the Maps wait until it is done.")
+        if not presentation:
+            st.caption(text)
+        elif not st.session_state.get(_TOASTED):
+            st.session_state[_TOASTED] = True
+            st.toast(text)
 
 
 def _waiting(what: str, left: float):
