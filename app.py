@@ -37,8 +37,9 @@ binding.note_drawn(state)
 if state.presentation:
     st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
 views.messages(state)
-bridge.mount(views.on_phone())
-if views.on_phone():
+phone = views.on_phone()
+bridge.mount(phone)
+if phone:
     views.phone_header()
 warmup.notice(state.presentation)
 view = warmup.run(lambda: compute.view_for(state), "these runs")

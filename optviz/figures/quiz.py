@@ -9,7 +9,6 @@ from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.quiz import Answer, Point
 
 
-
 def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) -> list[dict]:
     traces = []
     for i, (x, y) in sorted(guesses.items()):
