@@ -11,7 +11,7 @@ from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
 
-PICK_GRID = 28  # invisible markers per side for hover read-outs (clicks land to the pixel: ui.bridge)
+HOVER_GRID = 28  # hover read-out cells per side (clicks land to the pixel: ui.bridge)
 GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
 STATIC_TRACES = 3
 TRACES_PER_RUN = 3  # full path (static), trail, head
@@ -22,15 +22,14 @@ def run_trace_indices(run: int) -> tuple[int, int, int]:
     return first, first + 1, first + 2
 
 
-def pick_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
-    """Invisible markers over the map for hover read-outs (x, y, loss) anywhere on it; clicks and
-    taps are read to the pixel by ui.bridge, not snapped to these."""
+def hover_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
+    """A transparent heatmap over the map: hover read-outs of the loss anywhere on it.  One
+    image, not per_side² SVG markers, so it costs a replayed frame almost nothing; clicks and
+    taps are read to the pixel by ui.bridge, not snapped to its cells."""
     gx, gy, gz = landscape.coarse(per_side)
-    mx, my = np.meshgrid(gx, gy)
-    return {"type": "scatter", "x": screen(mx.ravel()), "y": screen(my.ravel()), "customdata": screen(gz.ravel()),
-            "mode": "markers",
-            "marker": {"size": 26, "opacity": 0, "color": "#000"}, "showlegend": False, "name": "landscape",
-            "hovertemplate": f"x=%{{x:.3f}}<br>y=%{{y:.3f}}<br>loss=%{{customdata:.4g}}<extra>{action}</extra>"}
+    return {"type": "heatmap", "x": screen(gx), "y": screen(gy), "z": screen(gz), "opacity": 0, "showscale": False,
+            "zsmooth": False, "name": "landscape", "showlegend": False,
+            "hovertemplate": f"loss ≈ %{{z:.4g}} near (%{{x:.2f}}, %{{y:.2f}})<extra>{action}</extra>"}
 
 
 def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
@@ -89,7 +88,7 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
     surface = landscape.surface
     data = [
-        pick_grid_trace(landscape, PICK_GRID, "click: start here"),
+        hover_grid_trace(landscape, HOVER_GRID, "click: start here"),
         minima_trace(landscape, sizes),
         start_trace(start, sizes),
     ]

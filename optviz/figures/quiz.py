@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.contour import PICK_GRID, contour_figure, map_layout, minima_trace, pick_grid_trace, start_trace
+from optviz.figures.contour import HOVER_GRID, contour_figure, map_layout, minima_trace, hover_grid_trace, start_trace
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.quiz import Answer, Point
@@ -23,7 +23,7 @@ def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) ->
 
 def guess_figure(landscape: Landscape, image_uri: str, start: Point, guesses: dict[int, Point], labels: list[str],
                  n: int, sizes: Sizes) -> dict:
-    data = [pick_grid_trace(landscape, PICK_GRID, "click: guess here"),
+    data = [hover_grid_trace(landscape, HOVER_GRID, "click: guess here"),
             minima_trace(landscape, sizes, hover=False), start_trace(start, sizes, hover=False)]
     data += _guess_traces(guesses, labels, sizes)
     layout = base_layout(sizes, f"Where will each run be after {n} steps? Click to guess")
