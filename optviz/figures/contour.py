@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import (controls_margin, drawn_points, frame_positions, frame_steps, path_and_head,
                                      play_controls, rounded, screen)
