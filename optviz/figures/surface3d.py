@@ -72,7 +72,8 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
 
     layout = base_layout(sizes, f"{surface.name}: the same runs on the surface")
     axis_font = {"size": sizes.font}
-    ticks = {"nticks": 4, "tickfont": {"size": max(sizes.font - 2, 11)}}  # few: a tilted axis piles them up
+    # few, and capped: on a projector the 3-D panel is small and big tilted labels pile into the titles
+    ticks = {"nticks": 4, "tickfont": {"size": min(max(sizes.font - 2, 11), 15)}}
     layout.update({
         "scene": {
             "xaxis": {"range": [x0, x1], "title": {"text": "x", "font": axis_font}, **ticks},
