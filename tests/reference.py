@@ -56,16 +56,25 @@ def rmsprop(w, g, lr, t, st, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.
     return w - lr * g / (np.sqrt(v) + eps)
 
 
+def _weight_decayed(w, g, lr, weight_decay, decoupled):
+    """torch's two weight decays: shrink the weights (AdamW) or add λ·w to the gradient (none when λ = 0)."""
+    if not weight_decay:
+        return w, g
+    if decoupled:
+        return w - lr * weight_decay * w, g
+    return w, g + weight_decay * w
+
+
+def _moments(st, g, b1, b2):
+    st["m"] = b1 * st["m"] + (1 - b1) * g
+    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+
+
 def adam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False):
     b1, b2 = betas
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("vmax", np.zeros(2))
-    if weight_decay:
-        if decoupled:
-            w = w - lr * weight_decay * w
-        else:
-            g = g + weight_decay * w
-    st["m"] = b1 * st["m"] + (1 - b1) * g
-    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    w, g = _weight_decayed(w, g, lr, weight_decay, decoupled)
+    _moments(st, g, b1, b2)
     m_hat = st["m"] / (1 - b1 ** t)
     if amsgrad:
         st["vmax"] = np.maximum(st["vmax"], st["v"])
@@ -83,16 +92,11 @@ def nadam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momen
           decoupled_weight_decay=False):
     b1, b2 = betas
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("mu_prod", 1.0)
-    if weight_decay:
-        if decoupled_weight_decay:
-            w = w - lr * weight_decay * w
-        else:
-            g = g + weight_decay * w
+    w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
     mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     st["mu_prod"] *= mu
-    st["m"] = b1 * st["m"] + (1 - b1) * g
-    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    _moments(st, g, b1, b2)
     v_hat = st["v"] / (1 - b2 ** t)
     denom = np.sqrt(v_hat) + eps
     return (w - lr * (1 - mu) * g / ((1 - st["mu_prod"]) * denom)
@@ -133,13 +137,8 @@ def radam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decou
     """Liu et al. (2020) as in the torch.optim.RAdam docs."""
     b1, b2 = betas
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2))
-    if weight_decay:
-        if decoupled_weight_decay:
-            w = w - lr * weight_decay * w
-        else:
-            g = g + weight_decay * w
-    st["m"] = b1 * st["m"] + (1 - b1) * g
-    st["v"] = b2 * st["v"] + (1 - b2) * g * g
+    w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
+    _moments(st, g, b1, b2)
     m_hat = st["m"] / (1 - b1 ** t)
     rho_inf = 2 / (1 - b2) - 1
     rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
