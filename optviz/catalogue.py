@@ -10,6 +10,7 @@ the kernel reports as divergence at step 1) instead of falling through to a real
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import fields, replace
 from typing import Callable, Generic, Iterator, Mapping, Sequence, TypeVar
 
@@ -56,6 +57,9 @@ def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: 
     it would a hand-written switch (a chain of closures compiled 4× slower, and separate calls
     ran 6× slower).  Its text holds only generated names (f0, f1, … and a0, a1, …), never user input.
     """
+    # the text is built from these two alone (functions go in as objects, never as text): keep them inert
+    if not (name.isidentifier() and not keyword.iskeyword(name) and isinstance(arity, int) and arity >= 0):
+        raise ValueError(f"compiled_dispatch needs an identifier and a count, not {name!r}, {arity!r}")
     args = ", ".join(f"a{i}" for i in range(arity))
     lines = [f"def {name}(code, {args}):"]
     lines += [f"    if code == {k}:\n        return f{k}({args})" for k in range(len(functions))]

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from optviz.catalogue import compiled_dispatch
 from optviz.engine import gradients
 from optviz.engine.simulate import RunSpec, simulate_batch
 from optviz.internals import inspect_step
@@ -146,3 +147,9 @@ def test_each_optimizer_declares_what_the_page_reads(key):
         inspection = inspect_step(traj, step, hessian=hessian)
         assert inspection.note and inspection.rows[0][0] == "gradient g"
         assert all(np.isfinite([x, y]).all() for _, x, y in inspection.rows)
+
+
+def test_a_dispatch_chain_is_written_only_from_an_identifier_and_a_count():
+    for name, arity in (("f(); import os", 1), ("class", 1), ("chain", "1): pass\nimport os #")):
+        with pytest.raises(ValueError, match="identifier"):
+            compiled_dispatch([], lambda *a: 0.0, arity, name)
