@@ -137,7 +137,8 @@ CATALOGUE: Catalogue[Schedule] = Catalogue("schedule", [
 MAX_PACKED = max(sum(p.width for p in s.params) for s in CATALOGUE.values()) or 1
 get_schedule = CATALOGUE.lookup
 # scheduled_lr(code, base_lr, k, sp): the lr after k scheduler steps
-scheduled_lr = compiled_dispatch([s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr")
+scheduled_lr = compiled_dispatch([s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr",
+                                 CATALOGUE.what)
 
 
 def resolve_schedule(schedule: Schedule, given: dict[str, Any] | None) -> dict[str, Any]:

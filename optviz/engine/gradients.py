@@ -111,7 +111,8 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue("gradient mode", [
 get_gradient_mode = GRADIENT_MODES.lookup
 IS_EXACT = tuple(m.exact for m in GRADIENT_MODES.values())
 SAMPLES_DATA = tuple(m.needs_dataset for m in GRADIENT_MODES.values())
-_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample")
+_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample",
+                            GRADIENT_MODES.what)
 
 
 @njit(cache=True, nogil=True)

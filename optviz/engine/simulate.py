@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from optviz.engine import kernel
+from optviz.engine import kernel, specialise
 from optviz.engine.gradients import GRADIENT_MODES, resolve_gradient
 from optviz.engine.landscape import convergence_gate
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES, Outcome, Trajectory
@@ -146,6 +146,15 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
     return Batch(surf, problem, packed_runs, resolved, tuple(minima))
 
 
+def new_record(n: int, steps: int, record: bool = True, internals: bool = False) -> kernel.Record:
+    """Where n runs of ``steps`` steps write: every step when ``record``, else only their ends."""
+    length = steps + 1 if record else 1
+    return kernel.Record(
+        record, np.empty((n, length, 2)), np.empty((n, length)), np.zeros((n, max(length - 1, 1))),
+        np.empty((n, length)), np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
+        np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS)
+
+
 def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
                    surface_params: dict[str, Any] | None = None, tolerance: float | None = None,
                    record: bool = True, ungated: bool = False, internals: bool = False,
@@ -172,12 +181,8 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
     batch = prepare(surface, runs, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance,
                     ungated=ungated, minima=minima)
     steps, minima, n = batch.problem.steps, batch.minima, batch.size
-    length = steps + 1 if record else 1
-    out = kernel.Record(  # the kernel writes every row a run keeps
-        record, np.empty((n, length, 2)), np.empty((n, length)), np.zeros((n, max(length - 1, 1))),
-        np.empty((n, length)), np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
-        np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS)
-    kernel.run_batch(batch.problem, batch.runs, out)
+    out = new_record(n, steps, record, internals)
+    specialise.kernel_for(batch)(batch.problem, batch.runs, out)
     path, loss, lrs, grad_norm, final, results, log = out[1:]
     surf, resolved = batch.surface, batch.resolved
 

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from optviz.engine import kernel
+from optviz.engine import kernel, specialise
 from optviz.engine.simulate import RunSpec, prepare
 from optviz.engine.trajectory import OUTCOME_NAMES
 
@@ -71,6 +71,7 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
     batch = prepare(surface, grid, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance,
                     starts=starts)
     n = batch.size
+    run_batch = specialise.kernel_for(batch)
     final = np.zeros((n, 3))
     results = np.zeros((n, kernel.N_INT_RESULTS), np.int64)
 
@@ -80,7 +81,7 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
         unused_series = np.zeros((size, 1))
         out = kernel.Record(False, np.zeros((size, 1, 2)), unused_series, unused_series, unused_series,
                             final[rows], results[rows], kernel.NO_INTERNALS)
-        kernel.run_batch(batch.problem, kernel.Runs(*(column[rows] for column in batch.runs)), out)
+        run_batch(batch.problem, kernel.Runs(*(column[rows] for column in batch.runs)), out)
 
     bounds = np.linspace(0, n, min(n, WORKERS * CHUNKS_PER_WORKER) + 1).astype(int)
     chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
