@@ -27,7 +27,7 @@ from numba import njit
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = Path(PROJECT_ROOT) / "app.py"
 STEPS = 200_000
-BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0, "rprop": 1e-3}
+BENCH_LR = {"sgd": 1e-4, "adadelta": 1.0}
 
 
 def median_seconds(fn, repeats: int) -> float:

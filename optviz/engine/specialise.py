@@ -32,9 +32,9 @@ from optviz import numba_env
 from optviz.catalogue import DIRECT
 from optviz.engine import kernel, warmup
 
-# Run-steps (runs × steps) from which a job asks for its pair's own kernel: the maps' sweeps
-# (48² × 300, 96² × 300) do, a page of runs does not.
-SPECIALISE_FROM = 500_000
+# Run-steps (runs × steps) from which a job asks for its pair's own kernel, about 20 ms of
+# work: the maps' sweeps (48² × 300, 96² × 300) do, a page of a few runs does not.
+SPECIALISE_FROM = 200_000
 # The catalogues a pair fixes; the others stay chains.
 FIXED = ("optimizer", "surface")
 _lock = threading.Lock()
