@@ -18,6 +18,7 @@ The schedules and gradient modes stay chains: they cost little, and every pair n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -108,6 +109,19 @@ def kernel_for(batch) -> Callable:
         if big and allowed and pair not in _compiling and pair not in _failed:
             _compiling[pair] = _start(*pair)
     return kernel.run_batch
+
+
+@contextlib.contextmanager
+def shared_kernel_only():
+    """Within it, every job runs on the shared kernel (to compare the two)."""
+    with _lock:
+        ready = dict(_ready)
+        _ready.clear()
+    try:
+        yield
+    finally:
+        with _lock:
+            _ready.update(ready)
 
 
 def _start(optimizer_code: int, surface_code: int) -> subprocess.Popen:
