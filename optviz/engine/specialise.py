@@ -73,7 +73,8 @@ def rebound(dispatcher: CPUDispatcher, codes: dict[str, int], suffix: str,
                                   py_func.__defaults__, py_func.__closure__)
     function.__qualname__ = f"{py_func.__qualname__}__{suffix}"  # its own cache entry
     function.__module__, function.__doc__ = py_func.__module__, py_func.__doc__
-    memo[id(dispatcher)] = copy = njit(cache=True, **dispatcher.targetoptions)(function)
+    options = {k: v for k, v in dispatcher.targetoptions.items() if k != "nopython"}  # njit implies it
+    memo[id(dispatcher)] = copy = njit(cache=True, **options)(function)
     return copy
 
 
