@@ -140,3 +140,35 @@ def test_slide_exports_carry_title_legend_and_each_runs_colour(scene):
     assert (strip < 100).all(axis=2).sum() > 500  # the legend's labels: dark text right of the map
     top = np.asarray(frame)[: legend.plot[1]]
     assert (top < 100).all(axis=2).sum() > 500  # the title above it
+
+
+def _still_pixels(preset: str, step=None):
+    state = PRESETS[preset].build()
+    computed = compute_runs(state)
+    landscape, _ = cached_landscape.__wrapped__(state.surface, state.surface_params, state.l1, state.l2)
+    data = still_png(landscape, computed.runs, computed.labels, state.start, "title", step)
+    return computed, np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), \
+        Frame.for_size((1920, 1080), landscape.surface.domain, computed.labels)
+
+
+def test_a_run_thrown_off_the_map_stays_inside_the_slides_map():
+    computed, pixels, frame = _still_pixels("lr_extremes", 40)  # GD lr=0.12 diverges off the map
+    assert computed.runs[0].outcome.kind in ("diverged", "escaped") or computed.runs[0].steps > 40
+    orange = (pixels == hex_rgb(run_style(0).color)).all(axis=2)
+    left, top, right, bottom = frame.plot
+    edge = 8  # a line cut at the edge keeps its width
+    assert not orange[:top - edge].any() and not orange[bottom + edge:].any() and not orange[:, :left - edge].any()
+    assert orange[top:bottom, left:right].sum() > 1000  # drawn, up to the map's edge
+
+
+def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
+    state, computed, landscape, _ = scene
+    data = still_png(landscape, computed.runs, computed.labels, state.start, "title")
+    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    chart = Frame.for_size((1920, 1080), landscape.surface.domain, computed.labels).chart
+    assert chart is not None and chart[0] > 1000  # right of the map, under the legend
+    left, top, right, bottom = chart
+    box = pixels[top:bottom + 1, left:right + 1]
+    for r in range(len(computed.runs)):
+        assert (box == hex_rgb(run_style(r).color)).all(axis=2).sum() > 200, r
+    assert Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels).chart is None  # no room on the GIF

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import frame_positions, frame_steps
+from optviz.figures.animation import envelope_points, frame_positions, frame_steps
 from optviz.figures.landscape import Landscape, landscape_image
 from optviz.figures.style import hex_rgb, run_style
 
@@ -53,6 +53,7 @@ class Frame:
     legend_x: int
     font: ImageFont.FreeTypeFont
     title_font: ImageFont.FreeTypeFont
+    legend_bottom: int = 0  # below it, where the room allows (a 16:9 still), the loss chart goes
 
     @staticmethod
     def for_size(size: tuple[int, int], domain, labels: list[str]) -> "Frame":
@@ -68,7 +69,41 @@ class Frame:
         plot_w = int(min(side * (x1 - x0) / (y1 - y0), width - left - legend))
         plot_h = int(plot_w * (y1 - y0) / (x1 - x0))
         plot = (left, top, left + plot_w, top + plot_h)
-        return Frame(size, plot, left + plot_w + int(40 * scale), face, typeface(max(int(30 * scale), 16)))
+        # the legend's rows: one per run, a gap, the lowest minimum and the start (as _base draws them)
+        legend_bottom = int(top + face.size * (1 + 1.8 * len(labels) + 0.4 + 1.8 + 1))
+        return Frame(size, plot, left + plot_w + int(40 * scale), face, typeface(max(int(30 * scale), 16)),
+                     legend_bottom)
+
+    @property
+    def chart(self) -> tuple[int, int, int, int] | None:
+        """The loss chart's plot box, right of the map and under the legend, when it fits."""
+        width, height = self.size
+        left = self.legend_x + int(self.font.size * 4.5)  # room for the y tick labels
+        top = self.legend_bottom + int(self.font.size * 3.0)  # room for its title
+        right, bottom = width - self.font.size * 2, self.plot[3]
+        return (left, top, right, bottom) if right - left >= 400 and bottom - top >= 250 else None
+
+    def inside(self, x: float, y: float) -> bool:
+        left, top, right, bottom = self.plot
+        return left <= x <= right and top <= y <= bottom
+
+    def visible_pieces(self, domain, points: np.ndarray) -> list[list[tuple[float, float]]]:
+        """A path in pixels, cut to the map's box: the stretches inside it (a run thrown off the
+        map leaves it at the edge instead of crossing the title and legend)."""
+        left, top, right, bottom = self.plot
+        pixels = self.to_pixels(domain, points[np.all(np.isfinite(points), axis=1)])
+        pieces: list[list[tuple[float, float]]] = []
+        piece: list[tuple[float, float]] = []
+        for a, b in zip(pixels[:-1], pixels[1:]):
+            cut = _clip_segment(a, b, left, top, right, bottom)
+            if cut is None:
+                continue
+            if not piece or piece[-1] != cut[0]:
+                if len(piece) > 1:
+                    pieces.append(piece)
+                piece = [cut[0]]
+            piece.append(cut[1])
+        return pieces + ([piece] if len(piece) > 1 else [])
 
     def to_pixels(self, domain, points: np.ndarray) -> list[tuple[float, float]]:
         (x0, x1), (y0, y1) = domain
@@ -76,6 +111,28 @@ class Frame:
         px = left + (points[:, 0] - x0) / (x1 - x0) * (right - left)
         py = top + (y1 - points[:, 1]) / (y1 - y0) * (bottom - top)
         return list(zip(px.tolist(), py.tolist()))
+
+
+def _clip_segment(a, b, left, top, right, bottom):
+    """The part of segment a→b inside the box (Liang–Barsky), or None."""
+    (xa, ya), (xb, yb) = a, b
+    dx, dy = xb - xa, yb - ya
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, xa - left), (dx, right - xa), (-dy, ya - top), (dy, bottom - ya)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    start = a if t0 == 0.0 else (xa + t0 * dx, ya + t0 * dy)
+    end = b if t1 == 1.0 else (xa + t1 * dx, ya + t1 * dy)
+    return start, end
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -165,8 +222,8 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
     line = max(3, font.size // 5)
     for r, t in enumerate(runs):
         style = run_style(r)
-        _dashed(draw, frame.to_pixels(domain, t.path[np.all(np.isfinite(t.path), axis=1)]), style.dash,
-                hex_rgb(style.color), line)
+        for piece in frame.visible_pieces(domain, t.path):
+            _dashed(draw, piece, style.dash, hex_rgb(style.color), line)
     (sx, sy), = frame.to_pixels(domain, np.array([start]))
     ring = font.size * 0.6
     draw.ellipse((sx - ring, sy - ring, sx + ring, sy + ring), outline=BLACK, width=3)
@@ -196,13 +253,12 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
     for r, t in enumerate(runs):
         style = run_style(r)
         trail, head = positions[r][k]
-        points = t.path[trail]
-        points = points[np.all(np.isfinite(points), axis=1)]
-        if len(points) > 1:
-            draw.line(frame.to_pixels(domain, points), fill=colours[r], width=max(4, font.size // 4), joint="curve")
+        for piece in frame.visible_pieces(domain, t.path[trail]):
+            draw.line(piece, fill=colours[r], width=max(4, font.size // 4), joint="curve")
         if np.all(np.isfinite(t.path[head])):
             (hx, hy), = frame.to_pixels(domain, t.path[head][None, :])
-            _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
+            if frame.inside(hx, hy):  # off the map it would cover the axes or the legend
+                _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
     best = min((m.value for m in landscape.minima), default=0.0)
     for m in landscape.minima:  # the goal stays visible under runs that reached it
         if m.value <= best + 1e-9 * max(1.0, abs(best)):
@@ -215,6 +271,56 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
               anchor="rm")
 
 
+def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, runs: list[Trajectory], step: int,
+                last: int) -> None:
+    """Each run's loss up to ``step``, as the page's loss strip draws it (above the lowest known
+    loss on a log axis where the surface spans decades), with the step marked."""
+    left, top, right, bottom = frame.chart
+    font = frame.font
+    log = landscape.log_scale
+    losses = []
+    for t in runs:
+        loss = np.asarray(t.loss[: step + 1], dtype=float)
+        if log:
+            loss = loss - landscape.floor
+            loss = np.where(loss > 0, np.log10(np.where(loss > 0, loss, 1.0)), np.nan)
+        losses.append(np.where(np.isfinite(loss), loss, np.nan))
+    finite = np.concatenate([v[np.isfinite(v)] for v in losses] + [np.array([])])
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    title = "Loss above the minimum (log scale), by step" if log else "Loss, by step"
+    draw.text((left, top - font.size * 1.6), title, fill=BLACK, font=font, anchor="lm")
+    draw.rectangle((left, top, right, bottom), outline=GREY, width=2)
+
+    def to_pixel(k: float, v: float) -> tuple[float, float]:
+        return left + k / max(last, 1) * (right - left), bottom - (v - lo) / (hi - lo) * (bottom - top)
+
+    ticks = [d for d in range(math.ceil(lo), math.floor(hi) + 1)] if log else nice_ticks(lo, hi, 4)
+    ticks = ticks[:: max(1, math.ceil(len(ticks) / 5))]
+    for value in ticks:
+        _, py = to_pixel(0, value)
+        draw.line([(left - 8, py), (left, py)], fill=GREY, width=2)
+        draw.text((left - 12, py), f"1e{value:d}" if log else f"{value:g}", fill=BLACK, font=font, anchor="rm")
+    for value in nice_ticks(0, last, 4):
+        px, _ = to_pixel(value, lo)
+        draw.line([(px, bottom), (px, bottom + 8)], fill=GREY, width=2)
+        draw.text((px, bottom + 12), f"{value:g}", fill=BLACK, font=font, anchor="mt")
+    width = max(3, font.size // 6)
+    for r, loss in enumerate(losses):
+        style = run_style(r)
+        segment: list[tuple[float, float]] = []
+        kept = envelope_points(loss, 400).tolist() if loss.size else []
+        for k in kept + [None]:  # a gap wherever the loss is not drawable
+            if k is not None and math.isfinite(loss[k]):
+                segment.append(to_pixel(k, loss[k]))
+            elif segment:
+                _dashed(draw, segment, style.dash, hex_rgb(style.color), width)
+                segment = []
+    cursor, _ = to_pixel(step, lo)
+    draw.line([(cursor, top), (cursor, bottom)], fill=(192, 0, 0), width=2)
+
+
 def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
               step: int | None = None) -> bytes:
     """The map at ``step`` (the last one by default) as a 1920×1080 PNG."""
@@ -224,7 +330,10 @@ def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], s
     shown = np.array([last if step is None else max(0, min(int(step), last))])
     positions = [frame_positions(t, shown) for t in runs]
     colours = {r: hex_rgb(run_style(r).color) for r in range(len(runs))} | {"white": WHITE, "black": BLACK}
-    _moving(ImageDraw.Draw(image), landscape, runs, positions, 0, int(shown[0]), frame, colours)
+    draw = ImageDraw.Draw(image)
+    _moving(draw, landscape, runs, positions, 0, int(shown[0]), frame, colours)
+    if frame.chart is not None:
+        _loss_chart(draw, frame, landscape, runs, int(shown[0]), last)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
