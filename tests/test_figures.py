@@ -15,7 +15,7 @@ from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
 from optviz.figures.export import standalone_html, trajectories_csv
 from optviz.figures.paths import paths_figure
 from optviz.figures.landscape import banded_rgb, landscape_image
-from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, still_png
+from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, legend_keys, still_png
 from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
 from optviz.presets import PRESETS
@@ -172,3 +172,21 @@ def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
     for r in range(len(computed.runs)):
         assert (box == hex_rgb(run_style(r).color)).all(axis=2).sum() > 200, r
     assert Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels).chart is None  # no room on the GIF
+
+
+@pytest.mark.parametrize("surface,keys", [
+    ("himmelblau", ["lowest minima (equal)", "start"]),
+    ("rastrigin", ["lowest minimum", "other minima", "start"]),
+    ("saddle", ["start"]),  # no minimum: no star in the legend
+])
+def test_the_slide_legend_explains_exactly_the_symbols_on_the_map(surface, keys):
+    landscape, _ = cached_landscape.__wrapped__(surface, {}, 0.0, 0.0)
+    assert legend_keys(landscape) == keys
+
+
+def test_a_run_that_ends_on_a_minimum_is_still_seen_there():
+    computed, pixels, frame = _still_pixels("basins")  # three runs, three of Himmelblau's four minima
+    for r, t in enumerate(computed.runs):
+        (x, y), = frame.to_pixels(((-5, 5), (-5, 5)), t.path[-1][None, :])
+        centre = pixels[int(y) - 2:int(y) + 3, int(x) - 2:int(x) + 3]  # the star over it is an outline
+        assert (centre == hex_rgb(run_style(r).color)).all(axis=2).sum() >= 20, computed.labels[r]

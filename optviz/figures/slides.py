@@ -56,21 +56,23 @@ class Frame:
     legend_bottom: int = 0  # below it, where the room allows (a 16:9 still), the loss chart goes
 
     @staticmethod
-    def for_size(size: tuple[int, int], domain, labels: list[str]) -> "Frame":
-        """The map as large as fits beside a legend wide enough for the longest label."""
+    def for_size(size: tuple[int, int], domain, labels: list[str],
+                 keys: tuple[str, ...] = ("lowest minimum", "start")) -> "Frame":
+        """The map as large as fits beside a legend wide enough for the longest label; ``keys``
+        are the legend's rows after the runs (``legend_keys``)."""
         width, height = size
         scale = height / 720
         top, bottom, left = int(80 * scale), int(70 * scale), int(90 * scale)
         face = typeface(max(int(20 * scale), 12))
-        legend = max([face.getlength(readable(label, face)) for label in labels] + [face.getlength("lowest minimum")])
+        legend = max(face.getlength(readable(text, face)) for text in [*labels, *keys])
         legend += face.size * 3.2 + int(60 * scale)
         (x0, x1), (y0, y1) = domain
         side = height - top - bottom
         plot_w = int(min(side * (x1 - x0) / (y1 - y0), width - left - legend))
         plot_h = int(plot_w * (y1 - y0) / (x1 - x0))
         plot = (left, top, left + plot_w, top + plot_h)
-        # the legend's rows: one per run, a gap, the lowest minimum and the start (as _base draws them)
-        legend_bottom = int(top + face.size * (1 + 1.8 * len(labels) + 0.4 + 1.8 + 1))
+        # the legend's rows: one per run, a gap, then the keys (as _base draws them)
+        legend_bottom = int(top + face.size * (1 + 1.8 * (len(labels) + len(keys)) + 0.4 - 0.8))
         return Frame(size, plot, left + plot_w + int(40 * scale), face, typeface(max(int(30 * scale), 16)),
                      legend_bottom)
 
@@ -212,10 +214,10 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         draw.text((left - 12, py), f"{value:g}", fill=BLACK, font=font, anchor="rm")
     draw.text(((left + right) / 2, bottom + 14 + font.size * 1.4), "x", fill=BLACK, font=font, anchor="mt")
     draw.text((left - 14 - font.size * 2.6, (top + bottom) / 2), "y", fill=BLACK, font=font, anchor="rm")
-    best = min((m.value for m in landscape.minima), default=0.0)
+    lowest = _lowest(landscape)
     for m in landscape.minima[:200]:
         (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
-        if m.value <= best + 1e-9 * max(1.0, abs(best)):
+        if m in lowest:
             _star(draw, cx, cy, font.size * 0.8)
         else:
             draw.ellipse((cx - 3, cy - 3, cx + 3, cy + 3), fill=WHITE, outline=BLACK)
@@ -236,13 +238,30 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         draw.text((x + font.size * 3.2, y), readable(label, font), fill=BLACK, font=font, anchor="lm")
         y += font.size * 1.8
     y += font.size * 0.4
-    _star(draw, frame.legend_x + font.size * 1.3, y, font.size * 0.7)
-    draw.text((frame.legend_x + font.size * 3.2, y), "lowest minimum", fill=BLACK, font=font, anchor="lm")
-    y += font.size * 1.8
-    draw.ellipse((frame.legend_x + font.size * 0.8, y - ring * 0.8, frame.legend_x + font.size * 1.8, y + ring * 0.8),
-                 outline=BLACK, width=3)
-    draw.text((frame.legend_x + font.size * 3.2, y), "start", fill=BLACK, font=font, anchor="lm")
+    key_x = frame.legend_x + font.size * 1.3
+    for key in legend_keys(landscape):
+        if key == "start":
+            draw.ellipse((key_x - ring * 0.8, y - ring * 0.8, key_x + ring * 0.8, y + ring * 0.8), outline=BLACK,
+                         width=3)
+        elif key == "other minima":
+            draw.ellipse((key_x - 3, y - 3, key_x + 3, y + 3), fill=WHITE, outline=BLACK)
+        else:
+            _star(draw, key_x, y, font.size * 0.7)
+        draw.text((frame.legend_x + font.size * 3.2, y), key, fill=BLACK, font=font, anchor="lm")
+        y += font.size * 1.8
     return image
+
+
+def _lowest(landscape: Landscape) -> list:
+    best = min((m.value for m in landscape.minima), default=0.0)
+    return [m for m in landscape.minima if m.value <= best + 1e-9 * max(1.0, abs(best))]
+
+
+def legend_keys(landscape: Landscape) -> list[str]:
+    """What the legend explains after the runs: the stars, the other minima's dots, the start ring."""
+    lowest = len(_lowest(landscape))
+    keys = ["lowest minimum" if lowest == 1 else "lowest minima (equal)"] if lowest else []
+    return keys + (["other minima"] if len(landscape.minima) > lowest else []) + ["start"]
 
 
 def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajectory], positions, k: int, step: int,
@@ -259,16 +278,21 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
             (hx, hy), = frame.to_pixels(domain, t.path[head][None, :])
             if frame.inside(hx, hy):  # off the map it would cover the axes or the legend
                 _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
-    best = min((m.value for m in landscape.minima), default=0.0)
-    for m in landscape.minima:  # the goal stays visible under runs that reached it
-        if m.value <= best + 1e-9 * max(1.0, abs(best)):
-            (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
-            _star(draw, cx, cy, font.size * 0.55, colours["white"], colours["black"])
+    for m in _lowest(landscape):  # the goal stays visible over runs that reached it, and they under it
+        (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
+        _star(draw, cx, cy, font.size * 0.8, None, colours["black"])
     left, top, right, _ = frame.plot
     box = (right - font.size * 6.5, top + 6, right - 6, top + 6 + font.size * 1.5)
     draw.rectangle(box, fill=colours["white"])
     draw.text((right - 12, top + 6 + font.size * 0.75), f"step {int(step)}", fill=colours["black"], font=font,
               anchor="rm")
+
+
+def power_of_ten(exponent: int, face: ImageFont.FreeTypeFont) -> str:
+    """10⁻³, where the font has superscripts; else 1e-3."""
+    if "DejaVu" not in (face.getname()[0] or ""):
+        return f"1e{exponent:d}"
+    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, runs: list[Trajectory], step: int,
@@ -301,11 +325,13 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
     for value in ticks:
         _, py = to_pixel(0, value)
         draw.line([(left - 8, py), (left, py)], fill=GREY, width=2)
-        draw.text((left - 12, py), f"1e{value:d}" if log else f"{value:g}", fill=BLACK, font=font, anchor="rm")
+        draw.text((left - 12, py), power_of_ten(value, font) if log else f"{value:g}", fill=BLACK, font=font,
+                  anchor="rm")
     for value in nice_ticks(0, last, 4):
         px, _ = to_pixel(value, lo)
         draw.line([(px, bottom), (px, bottom + 8)], fill=GREY, width=2)
         draw.text((px, bottom + 12), f"{value:g}", fill=BLACK, font=font, anchor="mt")
+    draw.text(((left + right) / 2, bottom + 14 + font.size * 1.4), "step", fill=BLACK, font=font, anchor="mt")
     width = max(3, font.size // 6)
     for r, loss in enumerate(losses):
         style = run_style(r)
@@ -317,6 +343,9 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
             elif segment:
                 _dashed(draw, segment, style.dash, hex_rgb(style.color), width)
                 segment = []
+        end = len(loss) - 1
+        if end < step and end >= 0 and math.isfinite(loss[end]):  # it stopped there (converged or left)
+            _marker(draw, style.symbol, *to_pixel(end, loss[end]), font.size * 0.4, hex_rgb(style.color), WHITE)
     cursor, _ = to_pixel(step, lo)
     draw.line([(cursor, top), (cursor, bottom)], fill=(192, 0, 0), width=2)
 
@@ -324,7 +353,7 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
 def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
               step: int | None = None) -> bytes:
     """The map at ``step`` (the last one by default) as a 1920×1080 PNG."""
-    frame = Frame.for_size(STILL_SIZE, landscape.surface.domain, labels)
+    frame = Frame.for_size(STILL_SIZE, landscape.surface.domain, labels, tuple(legend_keys(landscape)))
     image = _base(landscape, runs, labels, start, title, frame)
     last = max(t.steps for t in runs)
     shown = np.array([last if step is None else max(0, min(int(step), last))])
@@ -344,7 +373,7 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str]
     """The map playing, 960×720.  One palette for every frame, and after the first each frame
     keeps only the pixels that changed (the rest transparent, drawn over the previous frame):
     a few kB per frame instead of tens."""
-    frame = Frame.for_size(GIF_SIZE, landscape.surface.domain, labels)
+    frame = Frame.for_size(GIF_SIZE, landscape.surface.domain, labels, tuple(legend_keys(landscape)))
     exact = [hex_rgb(run_style(r).color) for r in range(len(runs))] + [WHITE, BLACK, GREY]
     landscape_colours = landscape_image(landscape).quantize(colors=GIF_COLOURS - len(exact), dither=Image.Dither.NONE)
     table = np.array(landscape_colours.getpalette()[:(GIF_COLOURS - len(exact)) * 3] + [c for rgb in exact for c in rgb])
