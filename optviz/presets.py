@@ -167,7 +167,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                                       ("sgd", {"lr": 0.5, "gradient_value": 10}),
                                       ("sgd", {"lr": 0.5, "gradient_value": 50})], steps=300, seed=2)),
     Preset(
-        "rosenbrock_race", "Adam vs RMSprop vs SGD on Rosenbrock",
+        "rosenbrock_race", "GD, momentum, RMSprop and Adam on Rosenbrock",
         "Finding the banana valley is easy; following its nearly flat floor is hard.",
         (
             Claim("GD crawls along the floor", lambda e: not e.converged(0) and e.distance(0) > 1 and
