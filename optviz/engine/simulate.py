@@ -149,9 +149,14 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
 def new_record(n: int, steps: int, record: bool = True, internals: bool = False) -> kernel.Record:
     """Where n runs of ``steps`` steps write: every step when ``record``, else only their ends."""
     length = steps + 1 if record else 1
+    # one block for the per-step series: above 4 MB NumPy asks the kernel for huge pages, so
+    # a long run's fresh memory costs a few page faults instead of thousands
+    sizes = (n * length * 2, n * length, n * max(length - 1, 1), n * length)
+    block = np.empty(sum(sizes))
+    path, loss, lrs, grad_norm = np.split(block, np.cumsum(sizes)[:-1])
     return kernel.Record(
-        record, np.empty((n, length, 2)), np.empty((n, length)), np.zeros((n, max(length - 1, 1))),
-        np.empty((n, length)), np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
+        record, path.reshape(n, length, 2), loss.reshape(n, length), lrs.reshape(n, -1), grad_norm.reshape(n, length),
+        np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
         np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS)
 
 
