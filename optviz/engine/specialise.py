@@ -85,8 +85,8 @@ def pair_kernel(optimizer_code: int, surface_code: int) -> CPUDispatcher:
 
 
 def _pair(batch) -> tuple[int, int] | None:
-    codes = set(batch.runs.optimizer_codes.tolist())
-    return (codes.pop(), int(batch.problem.surface_code)) if len(codes) == 1 else None
+    codes = batch.runs.optimizer_codes
+    return (int(codes[0]), int(batch.problem.surface_code)) if codes.min() == codes.max() else None
 
 
 def kernel_for(batch) -> Callable:

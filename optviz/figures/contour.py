@@ -33,8 +33,7 @@ def hover_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
 def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
     """The lowest minimum as a white star, other local minima as small white dots (an egg-crate
     of stars hid the map); ``hover=False`` leaves the hover read-out to the grid beneath."""
-    best = min((m.value for m in landscape.minima), default=0.0)
-    lowest = [m.value <= best + 1e-9 * max(1.0, abs(best)) for m in landscape.minima]
+    lowest = [m in landscape.lowest_minima for m in landscape.minima]
     return {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
             "mode": "markers", "name": "minimum",
             **({"hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),

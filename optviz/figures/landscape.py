@@ -49,6 +49,21 @@ class Landscape:
         return values
 
     @property
+    def lowest_minima(self) -> tuple[Minimum, ...]:
+        """The minima as low as the lowest (Himmelblau has four): the stars."""
+        best = min((m.value for m in self.minima), default=0.0)
+        return tuple(m for m in self.minima if m.value <= best + 1e-9 * max(1.0, abs(best)))
+
+    def loss_shown(self, loss) -> np.ndarray:
+        """A loss curve as the charts plot it: above the floor (NaN where not above it, for a log
+        axis) where the range spans decades, else as is."""
+        loss = np.asarray(loss, dtype=float)
+        if not self.log_scale:
+            return loss
+        above = loss - self.floor
+        return np.where(above > 0, above, np.nan)
+
+    @property
     def display_label(self) -> str:
         return "log₁₀(1 + loss − min)" if self.log_scale else "loss"
 

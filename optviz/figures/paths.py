@@ -86,13 +86,7 @@ def _strip_scale(landscape: Landscape, strip: list[dict]) -> dict:
 
 def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown: np.ndarray) -> tuple[list, list]:
     """Loss against step per run, and per frame the cursor's position (a vertical line)."""
-    losses = []
-    for t in runs:
-        loss = np.asarray(t.loss, dtype=float)
-        if landscape.log_scale:  # loss above the floor, on a log axis
-            loss = loss - landscape.floor
-            loss = np.where(loss > 0, loss, np.nan)
-        losses.append(loss)
+    losses = [landscape.loss_shown(t.loss) for t in runs]
     finite = np.concatenate([v[np.isfinite(v)] for v in losses] + [np.array([])])
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
     traces = []

@@ -214,7 +214,7 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         draw.text((left - 12, py), f"{value:g}", fill=BLACK, font=font, anchor="rm")
     draw.text(((left + right) / 2, bottom + 14 + font.size * 1.4), "x", fill=BLACK, font=font, anchor="mt")
     draw.text((left - 14 - font.size * 2.6, (top + bottom) / 2), "y", fill=BLACK, font=font, anchor="rm")
-    lowest = _lowest(landscape)
+    lowest = landscape.lowest_minima
     for m in landscape.minima[:200]:
         (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
         if m in lowest:
@@ -252,14 +252,9 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
     return image
 
 
-def _lowest(landscape: Landscape) -> list:
-    best = min((m.value for m in landscape.minima), default=0.0)
-    return [m for m in landscape.minima if m.value <= best + 1e-9 * max(1.0, abs(best))]
-
-
 def legend_keys(landscape: Landscape) -> list[str]:
     """What the legend explains after the runs: the stars, the other minima's dots, the start ring."""
-    lowest = len(_lowest(landscape))
+    lowest = len(landscape.lowest_minima)
     keys = ["lowest minimum" if lowest == 1 else "lowest minima (equal)"] if lowest else []
     return keys + (["other minima"] if len(landscape.minima) > lowest else []) + ["start"]
 
@@ -278,7 +273,7 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
             (hx, hy), = frame.to_pixels(domain, t.path[head][None, :])
             if frame.inside(hx, hy):  # off the map it would cover the axes or the legend
                 _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
-    for m in _lowest(landscape):  # the goal stays visible over runs that reached it, and they under it
+    for m in landscape.lowest_minima:  # the goal stays visible over runs that reached it, and they under it
         (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
         _star(draw, cx, cy, font.size * 0.8, None, colours["black"])
     left, top, right, _ = frame.plot
@@ -302,13 +297,8 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
     left, top, right, bottom = frame.chart
     font = frame.font
     log = landscape.log_scale
-    losses = []
-    for t in runs:
-        loss = np.asarray(t.loss[: step + 1], dtype=float)
-        if log:
-            loss = loss - landscape.floor
-            loss = np.where(loss > 0, np.log10(np.where(loss > 0, loss, 1.0)), np.nan)
-        losses.append(np.where(np.isfinite(loss), loss, np.nan))
+    losses = [landscape.loss_shown(t.loss[: step + 1]) for t in runs]
+    losses = [np.where(np.isfinite(v), v, np.nan) for v in (np.log10(loss) if log else loss for loss in losses)]
     finite = np.concatenate([v[np.isfinite(v)] for v in losses] + [np.array([])])
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if hi - lo < 1e-12:
