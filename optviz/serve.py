@@ -42,14 +42,18 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120.0) ->
 
 
 def start_streamlit(script: Path, env: dict | None = None, python: str = sys.executable,
-                    wait: bool = True) -> tuple[subprocess.Popen, str]:
-    """`streamlit run script` on a free loopback port; returns (process, base URL)."""
+                    wait: bool = True, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run script` on a free loopback port; returns (process, base URL).
+    ``log``: a file for the server's output (discarded otherwise)."""
     port = free_port()
+    output = open(log, "w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [python, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+        cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
+    if log:
+        output.close()  # the server holds its own copy
     url = f"http://127.0.0.1:{port}"
     if wait:
         wait_healthy(url, process)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from typing import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -255,15 +256,20 @@ def exports(view: View) -> None:
     last = max(t.steps for t in computed.runs)
     step = st.number_input("Still at step", min_value=0, max_value=last, value=last, step=1, key="still_step",
                            help=f"Which moment the PNG shows, 0 to {last} (the end by default).")
-    st.download_button("⬇ Slide still (PNG, 1920×1080)", data=lambda: still_png(
-                           landscape, computed.runs, computed.labels, state.start, title, int(step)),
-                       file_name=f"{name}-step{int(step)}.png", mime="image/png", key="dl_png")
-    st.download_button("⬇ Animated map for slides (GIF, 960×720)", data=lambda: animated_gif(
-                           landscape, computed.runs, computed.labels, state.start, title, state.speed),
-                       file_name=f"{name}.gif", mime="image/gif", key="dl_gif")
+    _download("⬇ Slide still (PNG, 1920×1080)", lambda: still_png(
+                  landscape, computed.runs, computed.labels, state.start, title, int(step)),
+              f"{name}-step{int(step)}.png", "image/png", "dl_png")
+    _download("⬇ Animated map for slides (GIF, 960×720)", lambda: animated_gif(
+                  landscape, computed.runs, computed.labels, state.start, title, state.speed),
+              f"{name}.gif", "image/gif", "dl_gif")
     paths = paths_json(view)
-    st.download_button("⬇ Interactive page (HTML, plays offline, fills the window)",
-                       data=lambda: standalone_html(json.loads(paths.text), title),
-                       file_name=f"{name}.html", mime="text/html", key="dl_html")
-    st.download_button("⬇ Trajectories (CSV)", data=lambda: trajectories_csv(computed.runs, computed.labels),
-                       file_name=f"{name}.csv", mime="text/csv", key="dl_csv")
+    _download("⬇ Interactive page (HTML, plays offline, fills the window)",
+              lambda: standalone_html(json.loads(paths.text), title), f"{name}.html", "text/html", "dl_html")
+    _download("⬇ Trajectories (CSV)", lambda: trajectories_csv(computed.runs, computed.labels),
+              f"{name}.csv", "text/csv", "dl_csv")
+
+
+def _download(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str) -> None:
+    """A button whose file is made when clicked.  It must not rerun the page: a rerun re-registers
+    every button's file, and a second click sent before the browser has the new ids downloads nothing."""
+    st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore")

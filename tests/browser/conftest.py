@@ -16,11 +16,13 @@ from optviz.serve import CHROMIUM_FLAGS, chromium_path, start_streamlit, stop
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = chromium_path()
+SERVER_LOG = ARTIFACTS / "server.log"
 
 
 @pytest.fixture(scope="session")
 def app_url():
-    process, url = start_streamlit(ROOT / "app.py", env={SWITCH: "1"})  # a real server warms up as deployed
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    process, url = start_streamlit(ROOT / "app.py", env={SWITCH: "1"}, log=SERVER_LOG)  # a real server warms up as deployed
     yield url
     stop(process)
 
@@ -64,6 +66,8 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call" and report.failed:
         item.failed = True
+        if SERVER_LOG.exists():  # what the server said is often the cause (CI keeps only this output)
+            report.sections.append(("server log, last 40 lines", "".join(SERVER_LOG.read_text().splitlines(True)[-40:])))
 
 
 def pytest_terminal_summary(terminalreporter):
