@@ -13,9 +13,9 @@ from optviz.figures.animation import MAX_FRAMES, frame_steps
 from optviz.figures.contour import STATIC_TRACES, TRACES_PER_RUN, contour_figure, run_trace_indices
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
 from optviz.figures.export import standalone_html, trajectories_csv
-from optviz.figures.paths import paths_figure
+from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.landscape import banded_rgb, landscape_image
-from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, legend_keys, still_png
+from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, still_png
 from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
 from optviz.presets import PRESETS
@@ -174,14 +174,20 @@ def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
     assert Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels).chart is None  # no room on the GIF
 
 
+ALL_KEYS = ("lowest minimum", "lowest minima (equal)", "other minima", "start")
+
+
 @pytest.mark.parametrize("surface,keys", [
     ("himmelblau", ["lowest minima (equal)", "start"]),
     ("rastrigin", ["lowest minimum", "other minima", "start"]),
     ("saddle", ["start"]),  # no minimum: no star in the legend
 ])
-def test_the_slide_legend_explains_exactly_the_symbols_on_the_map(surface, keys):
+def test_the_page_and_slide_legends_explain_exactly_the_symbols_on_the_map(surface, keys):
     landscape, _ = cached_landscape.__wrapped__(surface, {}, 0.0, 0.0)
-    assert legend_keys(landscape) == keys
+    assert landscape.legend_keys == keys  # the slide draws these rows
+    page = legend_html(["GD"], 16, landscape.legend_keys)
+    assert [key in page for key in ALL_KEYS] == [key in keys for key in ALL_KEYS]
+    assert ("☆" in page) == ("start" != keys[0])  # a star only where the map draws one
 
 
 def test_a_run_that_ends_on_a_minimum_is_still_seen_there():

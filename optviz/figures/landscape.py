@@ -54,6 +54,14 @@ class Landscape:
         best = min((m.value for m in self.minima), default=0.0)
         return tuple(m for m in self.minima if m.value <= best + 1e-9 * max(1.0, abs(best)))
 
+    @property
+    def legend_keys(self) -> list[str]:
+        """What a legend explains after the runs: the stars, the other minima's dots, the start ring
+        (a saddle has no minimum, so no star)."""
+        lowest = len(self.lowest_minima)
+        keys = ["lowest minimum" if lowest == 1 else "lowest minima (equal)"] if lowest else []
+        return keys + (["other minima"] if len(self.minima) > lowest else []) + ["start"]
+
     def loss_shown(self, loss) -> np.ndarray:
         """A loss curve as the charts plot it: above the floor (NaN where not above it, for a log
         axis) where the range spans decades, else as is."""

@@ -108,10 +108,13 @@ def _dash_svg(dash: str) -> str:
             "longdashdot": "12,3,2,3"}[dash]
 
 
-def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title: str = "",
-                markers: bool = True, local_minima: bool = True) -> str:
-    """One legend for the page: each run's colour and dash, then the minimum and the start
-    (and the open stars of runs that minimise something else, when drawn)."""
+KEY_SYMBOLS = {"lowest minimum": "☆", "lowest minima (equal)": "☆", "other minima": "∘", "start": "◯"}
+
+
+def legend_html(labels: list[str], font_px: int, keys: list[str] = (), own_minima: bool = False,
+                title: str = "") -> str:
+    """One legend for the page: each run's colour and dash, then ``keys`` (the map's symbols:
+    ``Landscape.legend_keys``) and the open stars of runs that minimise something else."""
     items = [f"<b>{_escape(title)}</b>"] if title else []
     for r, label in enumerate(labels):
         style = run_style(r)
@@ -119,9 +122,7 @@ def legend_html(labels: list[str], font_px: int, own_minima: bool = False, title
             f'<span class="optviz-key"><svg width="34" height="12" aria-hidden="true"><line x1="1" y1="6" x2="33" '
             f'y2="6" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/></svg>'
             f'{_escape(label)}</span>')
-    if markers:
-        items.append('<span class="optviz-key">☆ lowest minimum' + (' · ∘ other minima' if local_minima else '')
-                     + '</span><span class="optviz-key">◯ start</span>')
+    items += [f'<span class="optviz-key">{KEY_SYMBOLS[key]} {key}</span>' for key in keys]
     if own_minima:
         items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
                      '(its weight decay or dropout)</span>')

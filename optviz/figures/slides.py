@@ -59,7 +59,7 @@ class Frame:
     def for_size(size: tuple[int, int], domain, labels: list[str],
                  keys: tuple[str, ...] = ("lowest minimum", "start")) -> "Frame":
         """The map as large as fits beside a legend wide enough for the longest label; ``keys``
-        are the legend's rows after the runs (``legend_keys``)."""
+        are the legend's rows after the runs (``Landscape.legend_keys``)."""
         width, height = size
         scale = height / 720
         top, bottom, left = int(80 * scale), int(70 * scale), int(90 * scale)
@@ -239,7 +239,7 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         y += font.size * 1.8
     y += font.size * 0.4
     key_x = frame.legend_x + font.size * 1.3
-    for key in legend_keys(landscape):
+    for key in landscape.legend_keys:
         if key == "start":
             draw.ellipse((key_x - ring * 0.8, y - ring * 0.8, key_x + ring * 0.8, y + ring * 0.8), outline=BLACK,
                          width=3)
@@ -250,13 +250,6 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         draw.text((frame.legend_x + font.size * 3.2, y), key, fill=BLACK, font=font, anchor="lm")
         y += font.size * 1.8
     return image
-
-
-def legend_keys(landscape: Landscape) -> list[str]:
-    """What the legend explains after the runs: the stars, the other minima's dots, the start ring."""
-    lowest = len(landscape.lowest_minima)
-    keys = ["lowest minimum" if lowest == 1 else "lowest minima (equal)"] if lowest else []
-    return keys + (["other minima"] if len(landscape.minima) > lowest else []) + ["start"]
 
 
 def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajectory], positions, k: int, step: int,
@@ -343,7 +336,7 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
 def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
               step: int | None = None) -> bytes:
     """The map at ``step`` (the last one by default) as a 1920×1080 PNG."""
-    frame = Frame.for_size(STILL_SIZE, landscape.surface.domain, labels, tuple(legend_keys(landscape)))
+    frame = Frame.for_size(STILL_SIZE, landscape.surface.domain, labels, tuple(landscape.legend_keys))
     image = _base(landscape, runs, labels, start, title, frame)
     last = max(t.steps for t in runs)
     shown = np.array([last if step is None else max(0, min(int(step), last))])
@@ -363,7 +356,7 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str]
     """The map playing, 960×720.  One palette for every frame, and after the first each frame
     keeps only the pixels that changed (the rest transparent, drawn over the previous frame):
     a few kB per frame instead of tens."""
-    frame = Frame.for_size(GIF_SIZE, landscape.surface.domain, labels, tuple(legend_keys(landscape)))
+    frame = Frame.for_size(GIF_SIZE, landscape.surface.domain, labels, tuple(landscape.legend_keys))
     exact = [hex_rgb(run_style(r).color) for r in range(len(runs))] + [WHITE, BLACK, GREY]
     landscape_colours = landscape_image(landscape).quantize(colors=GIF_COLOURS - len(exact), dither=Image.Dither.NONE)
     table = np.array(landscape_colours.getpalette()[:(GIF_COLOURS - len(exact)) * 3] + [c for rgb in exact for c in rgb])

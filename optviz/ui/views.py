@@ -154,8 +154,7 @@ def animations(view: View) -> None:
     arrangement = "stacked" if on_phone() else "side"
     built = paths_json(view, arrangement)
     own = any(m not in c.minima for g in c.goals for m in g.minima)
-    local = len(c.minima) > 1 and len({m.value for m in c.minima}) > 1
-    st.markdown(legend_html(c.labels, view.sizes.font, own, title=f"{landscape.surface.name}:", local_minima=local),
+    st.markdown(legend_html(c.labels, view.sizes.font, landscape.legend_keys, own, title=f"{landscape.surface.name}:"),
                 unsafe_allow_html=True)
     with st.container(key=f"paths_{arrangement}"):
         st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, config=CHART_CONFIG, theme=None)  # taps: bridge
@@ -172,7 +171,7 @@ def animations(view: View) -> None:
 
 def curves(view: View) -> None:
     c, sizes = view.computed, view.sizes
-    st.markdown(legend_html(c.labels, sizes.font, markers=False), unsafe_allow_html=True)
+    st.markdown(legend_html(c.labels, sizes.font), unsafe_allow_html=True)
     charts = [("loss", lambda: loss_figure(c.runs, c.labels, c.minima, sizes)),
               ("lr", lambda: lr_figure(c.runs, c.labels, sizes)),
               ("gradient", lambda: gradient_figure(c.runs, c.labels, c.minima, sizes))]
