@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -121,20 +122,42 @@ def test_kernels_release_the_gil():
     assert optviz.simulate("booth", "sgd", lr=0.05).outcome.kind == "converged"
 
 
-@pytest.mark.parametrize("version", ["3.11", "3.12"])
-def test_fresh_virtualenv_with_only_requirements_starts_the_app(version, tmp_path):
-    """What Community Cloud does: a clean environment, `pip install -r requirements.txt`, run."""
+VERSIONS = ("3.11", "3.12")  # Community Cloud offers both
+
+
+def _python(version: str) -> str | None:
     candidates = sorted(Path(os.path.expanduser("~/.pyenv/versions")).glob(f"{version}.*/bin/python"))
-    python = str(candidates[-1]) if candidates else shutil.which(f"python{version}")
-    if python is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"Python {version} not found (pyenv has it on this machine kind)")
-        pytest.skip(f"Python {version} is not installed")
-    venv = tmp_path / "venv"
+    return str(candidates[-1]) if candidates else shutil.which(f"python{version}")
+
+
+def _fresh_venv(python: str, venv: Path) -> str | None:
+    """``python -m venv`` and ``pip install -r requirements.txt``; pip's error, if any."""
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
                           str(ROOT / "requirements.txt")], capture_output=True, text=True, timeout=1200)
-    assert pip.returncode == 0, pip.stderr[-3000:]
+    return None if pip.returncode == 0 else pip.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def fresh_venvs(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
+    """Both versions' environments, installed side by side (pip is mostly one core and the disk)."""
+    pythons = {version: _python(version) for version in VERSIONS}
+    with ThreadPoolExecutor(len(VERSIONS)) as pool:
+        venvs = {version: tmp_path_factory.mktemp(f"venv{version}") / "venv" for version in VERSIONS}
+        installs = {version: pool.submit(_fresh_venv, python, venvs[version])
+                    for version, python in pythons.items() if python}
+        return {version: (venvs[version], install.result()) for version, install in installs.items()}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_fresh_virtualenv_with_only_requirements_starts_the_app(version, fresh_venvs):
+    """What Community Cloud does: a clean environment, `pip install -r requirements.txt`, run."""
+    if version not in fresh_venvs:
+        if os.environ.get("CI"):
+            pytest.fail(f"Python {version} not found (pyenv has it on this machine kind)")
+        pytest.skip(f"Python {version} is not installed")
+    venv, pip_error = fresh_venvs[version]
+    assert pip_error is None, pip_error
     from optviz.serve import start_streamlit, stop
 
     process, url = start_streamlit(ROOT / "app.py", env={"PATH": f"{venv / 'bin'}:{os.environ['PATH']}",

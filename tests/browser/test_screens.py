@@ -55,20 +55,39 @@ def overlaps(a, b) -> bool:
 
 
 def open_screen(browser, app_url, name: str, query: dict):
-    options, extra = VIEWPORTS[name]
-    context = browser.new_context(**options)
+    context = browser.new_context(**VIEWPORTS[name][0])
+    return context, open_page(context, app_url, name, query)
+
+
+@pytest.fixture(scope="module")
+def screens(browser):
+    """One browser context per screen for the tests that only look: each loads Streamlit's and
+    Plotly's scripts once, as a returning visitor's browser does, instead of once per test."""
+    contexts = {}
+
+    def context_for(name: str):
+        if name not in contexts:
+            contexts[name] = browser.new_context(**VIEWPORTS[name][0])
+        return contexts[name]
+
+    yield context_for
+    for context in contexts.values():
+        context.close()
+
+
+def open_page(context, app_url, name: str, query: dict):
     page = context.new_page()
-    page.goto(f"{app_url}/?{urlencode({**query, **extra})}")
+    page.goto(f"{app_url}/?{urlencode({**query, **VIEWPORTS[name][1]})}")
     page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=90_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     time.sleep(1.0)
-    return context, page
+    return page
 
 
 @pytest.mark.parametrize("runs", [1, 3, 6])
 @pytest.mark.parametrize("name", list(VIEWPORTS))
-def test_nothing_overlaps_and_the_slider_thumb_shows(browser, app_url, name, runs):
-    context, page = open_screen(browser, app_url, name, runs_query(runs, {}))
+def test_nothing_overlaps_and_the_slider_thumb_shows(screens, app_url, name, runs):
+    page = open_page(screens(name), app_url, name, runs_query(runs, {}))
     try:
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / f"{name}-{runs}-runs.png"))
@@ -88,13 +107,13 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(browser, app_url, name, run
         if name == "projector-1920x1080":  # the map takes most of the screen's height
             assert b["plot"][3] - b["plot"][1] >= 0.55 * 1080, b
     finally:
-        context.close()
+        page.close()
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
-def test_on_a_720p_projector_every_lesson_fits_beside_its_map(browser, app_url, preset):
+def test_on_a_720p_projector_every_lesson_fits_beside_its_map(screens, app_url, preset):
     """The teacher's whole slide without scrolling: the map, its Play and the preset's lesson."""
-    context, page = open_screen(browser, app_url, "projector-1280x720", {"preset": preset})
+    page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": preset})
     try:
         b = page.evaluate(BOXES)
         lesson = page.locator(".st-key-lesson").bounding_box()
@@ -102,7 +121,7 @@ def test_on_a_720p_projector_every_lesson_fits_beside_its_map(browser, app_url, 
         assert lesson and lesson["y"] + lesson["height"] <= height, ("the lesson runs off the screen", lesson)
         assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
     finally:
-        context.close()
+        page.close()
 
 
 def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
