@@ -66,6 +66,10 @@ class Evidence:
         o = self.run(i).outcome
         return o.step if o.kind == "escaped" else None
 
+    def left_map(self, i: int) -> int | None:
+        """The step at which run i's marker leaves the map (None if it never does)."""
+        return self.run(i).first_outside(self.state.surface_spec.domain)
+
     def diverged(self, i: int) -> int | None:
         o = self.run(i).outcome
         return o.step if o.kind == "diverged" else None

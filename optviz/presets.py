@@ -111,12 +111,15 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                   all(_off_ridge(e, i) for i in range(3)) and
                   3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0) and
                   f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 away from the "
-                  f"ridge. RMSprop and Adam divide by the gradient's size, so their steps are about lr long from the "
-                  f"start: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
-            Claim("GD catches up once the slope steepens", lambda e: e.escaped(0) and e.escaped(2) and
-                  e.escaped(0) < 1.5 * e.escaped(2) and
-                  f"Farther out the slope steepens and GD's steps grow with it: it leaves the plotted area at step "
-                  f"{e.escaped(0)}, Adam at step {e.escaped(2)}. Adaptive steps matter most where gradients are tiny."),
+                  f"ridge. RMSprop and Adam divide by the gradient's size, so their steps do not shrink where the "
+                  f"slope is flat: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
+            Claim("GD crosses the steep outer part faster than Adam", lambda e:
+                  all(_off_ridge(e, i) and e.left_map(i) for i in range(3)) and
+                  e.left_map(0) - _off_ridge(e, 0) < e.left_map(2) - _off_ridge(e, 2) and
+                  f"Farther out the slope steepens and GD's steps grow with it: from 0.5 away to the map's edge it "
+                  f"takes {e.left_map(0) - _off_ridge(e, 0)} steps, Adam {e.left_map(2) - _off_ridge(e, 2)}. Still, "
+                  f"RMSprop leaves the map at step {e.left_map(1)}, Adam at step {e.left_map(2)} and GD only at step "
+                  f"{e.left_map(0)}: adaptive steps matter most where gradients are tiny."),
         ),
         lambda: _state("saddle", [("gd", {"lr": 0.02}), ("rmsprop", {"lr": 0.02}), ("adam", {"lr": 0.02})],
                        steps=300)),
@@ -129,11 +132,11 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                   e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12 and
                   f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the gradient is "
                   f"zero there."),
-            Claim("saddle-free Newton leaves", lambda e: e.hp(1, "saddle_free") and e.escaped(1) and
+            Claim("saddle-free Newton leaves", lambda e: e.hp(1, "saddle_free") and e.left_map(1) and
                   f"Saddle-free Newton divides by the size of the curvature, ignoring its sign, so the downhill "
-                  f"direction pushes it away: it leaves the plotted area at step {e.escaped(1)}."),
-            Claim("Adam leaves without a Hessian", lambda e: e.escaped(2) and
-                  f"Adam leaves too, using only gradients, at step {e.escaped(2)}."),
+                  f"direction pushes it away: it leaves the map at step {e.left_map(1)}."),
+            Claim("Adam leaves without a Hessian", lambda e: e.left_map(2) and
+                  f"Adam leaves too, using only gradients, at step {e.left_map(2)}."),
         ),
         lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
                        steps=100)),

@@ -31,7 +31,7 @@ def truth_after(traj: Trajectory, n: int) -> tuple[Point, str]:
     kind, step = traj.outcome.kind, traj.outcome.step
     why = {"converged": f"converged at step {step} and stays there",
            "diverged": f"diverged at step {step}: last finite point shown",
-           "escaped": f"escaped at step {step}, leaving the plot"}.get(kind, f"stopped at step {last}")
+           "escaped": f"escaped at step {step}, a map's width beyond the edge"}.get(kind, f"stopped at step {last}")
     return (float(x), float(y)), why
 
 

@@ -72,7 +72,7 @@ def test_any_state_computes_explains_and_draws(state):
             assert text.startswith((f"Diverged at step {traj.outcome.step}",  # or a settled centred RMSprop's NaN
                                     f"Stopped at step {traj.outcome.step} with NaN")) and "lr" in text
         elif traj.outcome.kind == "escaped":
-            assert text.startswith(f"Escaped at step {traj.outcome.step}")
+            assert text.startswith("Escaped: it left the map at step") and f"stopped at step {traj.outcome.step}," in text
         assert text
 
 

@@ -41,7 +41,8 @@ class Outcome:
             why = "the values became infinite or NaN" if self.reason == "non_finite" else "it flew off to huge values"
             return f"diverged at step {self.step}: {why}"
         if self.kind == "escaped":
-            return f"escaped at step {self.step}: it left the plotted area downhill, where the loss has no floor"
+            return (f"escaped at step {self.step}: a map's width beyond the plotted area, downhill, where the loss "
+                    f"has no floor")
         if self.reached_step is not None and self.minimum is not None:
             return (f"ran all steps; first reached the minimum at ({self.minimum.x:.4g}, {self.minimum.y:.4g}) "
                     f"at step {self.reached_step}")
@@ -73,6 +74,14 @@ class Trajectory:
     outcome: Outcome
     final_loss: float = field(default=float("nan"))
     internals: np.ndarray | None = None  # (n, kernel.N_INTERNALS) when asked for: see kernel
+
+    def first_outside(self, domain) -> int | None:
+        """The first step whose point lies outside ``domain`` ((x_lo, x_hi), (y_lo, y_hi)): where
+        the marker leaves the map (an escaped run is stopped only a map's width beyond it)."""
+        (x_lo, x_hi), (y_lo, y_hi) = domain
+        x, y = self.path[:, 0], self.path[:, 1]
+        outside = np.flatnonzero((x < x_lo) | (x > x_hi) | (y < y_lo) | (y > y_hi))
+        return int(outside[0]) if outside.size else None
 
     @property
     def final_point(self) -> tuple[float, float]:
