@@ -196,3 +196,18 @@ def test_a_run_that_ends_on_a_minimum_is_still_seen_there():
         (x, y), = frame.to_pixels(((-5, 5), (-5, 5)), t.path[-1][None, :])
         centre = pixels[int(y) - 2:int(y) + 3, int(x) - 2:int(x) + 3]  # the star over it is an outline
         assert (centre == hex_rgb(run_style(r).color)).all(axis=2).sum() >= 20, computed.labels[r]
+
+
+def test_the_page_legend_shows_each_runs_marker_as_the_map_draws_it():
+    """On the map a run is its colour, dash and marker; at step 0 the markers sit on the start,
+    so the legend must say which marker is whose (a diamond there looked like 'start')."""
+    html = legend_html([f"run {r}" for r in range(6)], 16)
+    swatches = html.split('<span class="optviz-key">')[1:]
+    for r, swatch in enumerate(swatches):
+        style = run_style(r)
+        element = {"circle": "<circle", "square": "<polygon", "diamond": "<polygon", "triangle-up": "<polygon",
+                   "x": "<line", "cross": "<line"}[style.symbol]
+        if element == "<line":  # the run's line and the marker's two bars
+            assert swatch.count(f'stroke="{style.color}"') == 3, (r, swatch)
+        else:
+            assert element in swatch and f'fill="{style.color}"' in swatch, (r, swatch)

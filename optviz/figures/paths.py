@@ -15,7 +15,7 @@ from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import controls_margin, envelope_points, frame_steps, play_controls, point
 from optviz.figures.contour import contour_figure
 from optviz.figures.landscape import Landscape
-from optviz.figures.style import Sizes, TEMPLATE, run_style
+from optviz.figures.style import Sizes, TEMPLATE, marker_shape, run_style
 from optviz.figures.surface3d import surface_figure
 from surfaces import Minimum
 
@@ -119,15 +119,27 @@ def legend_html(labels: list[str], font_px: int, keys: list[str] = (), own_minim
     for r, label in enumerate(labels):
         style = run_style(r)
         items.append(
-            f'<span class="optviz-key"><svg width="34" height="12" aria-hidden="true"><line x1="1" y1="6" x2="33" '
-            f'y2="6" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/></svg>'
-            f'{_escape(label)}</span>')
+            f'<span class="optviz-key"><svg width="34" height="14" aria-hidden="true"><line x1="1" y1="7" x2="33" '
+            f'y2="7" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/>'
+            f'{_marker_svg(style.symbol, style.color)}</svg>{_escape(label)}</span>')
     items += [f'<span class="optviz-key">{KEY_SYMBOLS[key]} {key}</span>' for key in keys]
     if own_minima:
         items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
                      '(its weight decay or dropout)</span>')
     return (f'<div class="optviz-legend" style="font-size:{font_px}px;display:flex;flex-wrap:wrap;gap:4px 18px;'
             f'align-items:center">{"".join(items)}</div>')
+
+
+def _marker_svg(symbol: str, colour: str) -> str:
+    """The run's map marker on its legend line, as on the map (white edge)."""
+    kind, points = marker_shape(symbol, 17, 7, 4.2)
+    if kind == "circle":
+        return f'<circle cx="17" cy="7" r="4.2" fill="{colour}" stroke="white" stroke-width="1"/>'
+    if kind == "polygon":
+        corners = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        return f'<polygon points="{corners}" fill="{colour}" stroke="white" stroke-width="1"/>'
+    return "".join(f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" stroke="{colour}" '
+                   f'stroke-width="2.5"/>' for a, b in (points[:2], points[2:]))
 
 
 def _escape(text: str) -> str:

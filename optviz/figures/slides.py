@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import envelope_points, frame_positions, frame_steps
 from optviz.figures.landscape import Landscape, landscape_image
-from optviz.figures.style import hex_rgb, run_style
+from optviz.figures.style import hex_rgb, marker_shape, run_style
 
 STILL_SIZE = (1920, 1080)
 GIF_SIZE = (960, 720)
@@ -147,22 +147,15 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _marker(draw: ImageDraw.ImageDraw, symbol: str, x: float, y: float, r: float, fill, outline) -> None:
-    if symbol == "circle":
+    kind, points = marker_shape(symbol, x, y, r)
+    if kind == "circle":
         draw.ellipse((x - r, y - r, x + r, y + r), fill=fill, outline=outline, width=2)
-    elif symbol == "square":
-        draw.rectangle((x - r, y - r, x + r, y + r), fill=fill, outline=outline, width=2)
-    elif symbol == "diamond":
-        draw.polygon([(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)], fill=fill,
-                     outline=outline, width=2)
-    elif symbol == "triangle-up":
-        draw.polygon([(x, y - r * 1.3), (x + r * 1.2, y + r), (x - r * 1.2, y + r)], fill=fill, outline=outline,
-                     width=2)
-    else:  # "x" and "cross": two strokes, with a white halo so they read on any background
-        turn = 45 if symbol == "x" else 0
-        for angle in (turn, turn + 90):
-            dx, dy = r * 1.3 * math.cos(math.radians(angle)), r * 1.3 * math.sin(math.radians(angle))
-            draw.line([(x - dx, y - dy), (x + dx, y + dy)], fill=outline, width=int(r * 0.9) + 3)
-            draw.line([(x - dx, y - dy), (x + dx, y + dy)], fill=fill, width=int(r * 0.6) + 1)
+    elif kind == "polygon":
+        draw.polygon(points, fill=fill, outline=outline, width=2)
+    else:  # two bars, with a white halo so they read on any background
+        for bar in (points[:2], points[2:]):
+            draw.line(bar, fill=outline, width=int(r * 0.9) + 3)
+            draw.line(bar, fill=fill, width=int(r * 0.6) + 1)
 
 
 def _dashed(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], dash: str, fill, width: int) -> None:

@@ -6,6 +6,7 @@ its own dash and marker so the views read in greyscale and on a washed-out proje
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import plotly.io as pio
@@ -23,6 +24,26 @@ SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open")
 # Python-side convenience).  Exported files then look the same as the page, never the
 # near-black placeholder template Streamlit installs.  Layout part only: 2.8 kB per figure.
 TEMPLATE = {"layout": pio.templates["plotly_white"].layout.to_plotly_json()}
+
+
+def marker_shape(symbol: str, x: float, y: float, r: float) -> tuple[str, list[tuple[float, float]]]:
+    """A run's map marker (``SYMBOLS``) centred on (x, y), for the drawings outside Plotly (the
+    page legend's SVG, the slide stills): ("circle", [centre]) of radius r, ("polygon", corners)
+    or ("strokes", [end, end, end, end]): two bars, for "x" and "cross"."""
+    if symbol == "circle":
+        return "circle", [(x, y)]
+    if symbol == "square":
+        return "polygon", [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    if symbol == "diamond":
+        return "polygon", [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
+    if symbol == "triangle-up":
+        return "polygon", [(x, y - r * 1.3), (x + r * 1.2, y + r), (x - r * 1.2, y + r)]
+    turn = 45 if symbol == "x" else 0
+    ends = []
+    for angle in (turn, turn + 90):
+        dx, dy = r * 1.3 * math.cos(math.radians(angle)), r * 1.3 * math.sin(math.radians(angle))
+        ends += [(x - dx, y - dy), (x + dx, y + dy)]
+    return "strokes", ends
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
