@@ -47,12 +47,10 @@ def convergence_gate(surface: Surface, kernel_params: np.ndarray, minima: tuple[
     at the minimum and on the tolerance circle and doubled for safety; L1 adds at most
     √2·λ₁ on each side of a kink.  The kernel scans the minima only below this gate.
     """
-    curvature = 0.0
     angles = np.linspace(0.0, 2.0 * math.pi, 8, endpoint=False)
-    for m in minima:
-        for dx, dy in [(0.0, 0.0), *zip(tolerance * np.cos(angles), tolerance * np.sin(angles))]:
-            h = hessian(surface, kernel_params, m.x + dx, m.y + dy, l2)
-            if not np.all(np.isfinite(h)):
-                return math.inf
-            curvature = max(curvature, float(np.abs(np.linalg.eigvalsh(h)).max()))
+    around = [(0.0, 0.0), *zip(tolerance * np.cos(angles), tolerance * np.sin(angles))]
+    hessians = np.array([hessian(surface, kernel_params, m.x + dx, m.y + dy, l2) for m in minima for dx, dy in around])
+    if not np.all(np.isfinite(hessians)):
+        return math.inf
+    curvature = float(np.abs(np.linalg.eigvalsh(hessians)).max()) if len(hessians) else 0.0  # one batched call
     return 2.0 * curvature * tolerance + 3.0 * l1 + 1e-12
