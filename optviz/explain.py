@@ -60,7 +60,7 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
     if o.kind == "diverged":
         return _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2)
     if o.kind == "escaped":
-        return (f"Escaped: it left the map at step {traj.first_outside(surface.domain)} going downhill, and was "
+        return (f"Escaped: it left the map at step {traj.first_outside(surface)} going downhill, and was "
                 f"stopped at step {o.step}, a map's width beyond the edge. {surface.name} has no floor in that "
                 f"direction, so leaving is the optimizer doing its job.")
     if o.kind == "converged":

@@ -68,7 +68,7 @@ class Evidence:
 
     def left_map(self, i: int) -> int | None:
         """The step at which run i's marker leaves the map (None if it never does)."""
-        return self.run(i).first_outside(self.state.surface_spec.domain)
+        return self.run(i).first_outside(self.state.surface_spec)
 
     def diverged(self, i: int) -> int | None:
         o = self.run(i).outcome

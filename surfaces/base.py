@@ -72,9 +72,10 @@ class Surface:
     def kernel_params(self, given: dict[str, Any] | None = None) -> np.ndarray:
         return np.ascontiguousarray(self.kernel_params_fn(self.resolve_params(given)), dtype=np.float64)
 
-    def in_domain(self, x: float, y: float) -> bool:
+    def in_domain(self, x, y):
+        """Whether (x, y) is on the map: a bool, or elementwise for arrays (NaN is not)."""
         (x0, x1), (y0, y1) = self.domain
-        return x0 <= x <= x1 and y0 <= y <= y1
+        return (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
 
 
 def fixed_minima(*minima: Minimum) -> Callable[[np.ndarray], tuple[Minimum, ...]]:

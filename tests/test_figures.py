@@ -135,7 +135,7 @@ def test_slide_exports_carry_title_legend_and_each_runs_colour(scene):
     frame_pixels = np.asarray(frame).reshape(-1, 3)
     for r in range(len(computed.runs)):  # every run's exact colour is in the first frame (legend and paths)
         assert (frame_pixels == hex_rgb(run_style(r).color)).all(axis=1).any(), r
-    legend = Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels)
+    legend = Frame.for_size(GIF_SIZE, landscape, computed.labels)
     strip = np.asarray(frame)[:, legend.legend_x:]
     assert (strip < 100).all(axis=2).sum() > 500  # the legend's labels: dark text right of the map
     top = np.asarray(frame)[: legend.plot[1]]
@@ -148,7 +148,7 @@ def _still_pixels(preset: str, step=None):
     landscape, _ = cached_landscape.__wrapped__(state.surface, state.surface_params, state.l1, state.l2)
     data = still_png(landscape, computed.runs, computed.labels, state.start, "title", step)
     return computed, np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), \
-        Frame.for_size((1920, 1080), landscape.surface.domain, computed.labels)
+        Frame.for_size((1920, 1080), landscape, computed.labels)
 
 
 def test_a_run_thrown_off_the_map_stays_inside_the_slides_map():
@@ -165,13 +165,13 @@ def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
     state, computed, landscape, _ = scene
     data = still_png(landscape, computed.runs, computed.labels, state.start, "title")
     pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-    chart = Frame.for_size((1920, 1080), landscape.surface.domain, computed.labels).chart
+    chart = Frame.for_size((1920, 1080), landscape, computed.labels).chart
     assert chart is not None and chart[0] > 1000  # right of the map, under the legend
     left, top, right, bottom = chart
     box = pixels[top:bottom + 1, left:right + 1]
     for r in range(len(computed.runs)):
         assert (box == hex_rgb(run_style(r).color)).all(axis=2).sum() > 200, r
-    assert Frame.for_size(GIF_SIZE, landscape.surface.domain, computed.labels).chart is None  # no room on the GIF
+    assert Frame.for_size(GIF_SIZE, landscape, computed.labels).chart is None  # no room on the GIF
 
 
 ALL_KEYS = ("lowest minimum", "lowest minima (equal)", "other minima", "start")

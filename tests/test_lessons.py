@@ -214,11 +214,6 @@ def test_the_first_views_show_a_clear_result():
     assert all(t.outcome.kind == "converged" for t in custom.runs), [t.outcome for t in custom.runs]
 
 
-def _inside(point, domain) -> bool:
-    (x_lo, x_hi), (y_lo, y_hi) = domain
-    return x_lo <= point[0] <= x_hi and y_lo <= point[1] <= y_hi
-
-
 @pytest.mark.parametrize("key", ["saddle_escape", "newton_saddle"])
 def test_the_step_a_run_is_said_to_leave_the_map_is_where_its_marker_crosses_the_edge(key):
     """An escaped run is stopped a map's width beyond the edge; the page must not call that step
@@ -227,13 +222,13 @@ def test_the_step_a_run_is_said_to_leave_the_map_is_where_its_marker_crosses_the
 
     state = PRESETS[key].build()
     computed = compute_runs(state)
-    domain = state.surface_spec.domain
+    surface = state.surface_spec
     told = " ".join(lesson_for(state, computed.runs, computed.goals, computed.minima, unchanged=True).sentences)
     escaped = [(t, text) for t, text in zip(computed.runs, computed.explanations) if t.outcome.kind == "escaped"]
     assert escaped
     for t, text in escaped:
         left = int(re.search(r"left the map at step (\d+)", text).group(1))
-        assert not _inside(t.path[left], domain) and _inside(t.path[left - 1], domain)
+        assert not surface.in_domain(*t.path[left]) and surface.in_domain(*t.path[left - 1])
         assert left < t.outcome.step and f"stopped at step {t.outcome.step}" in text
         assert f"step {left}" in told  # the lesson names the same step
         assert f"step {t.outcome.step}" not in told  # and not the step the engine stopped it

@@ -56,8 +56,7 @@ def _as_starts(surface: Surface, runs: Sequence["RunSpec"], starts: Any) -> np.n
         starts = [surface.start if run.start is None else _pair(run.start) for run in runs]
     xy = np.asarray(starts, dtype=float).reshape(-1, 2)
     (x0, x1), (y0, y1) = surface.domain
-    x, y = xy[:, 0], xy[:, 1]
-    inside = np.isfinite(xy).all(axis=1) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    inside = surface.in_domain(xy[:, 0], xy[:, 1])  # NaN is not inside
     if not inside.all():
         bad = xy[~inside][0]
         raise ValueError(f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} "

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces import Minimum
+from surfaces import Minimum, Surface
 
 OUTCOME_NAMES = ("ran_all_steps", "converged", "diverged", "escaped")
 DIVERGENCE_REASONS = (None, "non_finite", "beyond_bound")
@@ -75,12 +75,10 @@ class Trajectory:
     final_loss: float = field(default=float("nan"))
     internals: np.ndarray | None = None  # (n, kernel.N_INTERNALS) when asked for: see kernel
 
-    def first_outside(self, domain) -> int | None:
-        """The first step whose point lies outside ``domain`` ((x_lo, x_hi), (y_lo, y_hi)): where
-        the marker leaves the map (an escaped run is stopped only a map's width beyond it)."""
-        (x_lo, x_hi), (y_lo, y_hi) = domain
-        x, y = self.path[:, 0], self.path[:, 1]
-        outside = np.flatnonzero((x < x_lo) | (x > x_hi) | (y < y_lo) | (y > y_hi))
+    def first_outside(self, surface: Surface) -> int | None:
+        """The first step whose point is off ``surface``'s map: where the marker leaves it (an
+        escaped run is stopped only a map's width beyond it)."""
+        outside = np.flatnonzero(~surface.in_domain(self.path[:, 0], self.path[:, 1]))
         return int(outside[0]) if outside.size else None
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PIL import Image
@@ -48,7 +49,7 @@ class Landscape:
             return np.log10(1.0 + np.maximum(values - self.floor, 0.0))
         return values
 
-    @property
+    @cached_property  # asked per minimum (contour) and per frame (GIF)
     def lowest_minima(self) -> tuple[Minimum, ...]:
         """The minima as low as the lowest (Himmelblau has four): the stars."""
         best = min((m.value for m in self.minima), default=0.0)

@@ -56,17 +56,17 @@ class Frame:
     legend_bottom: int = 0  # below it, where the room allows (a 16:9 still), the loss chart goes
 
     @staticmethod
-    def for_size(size: tuple[int, int], domain, labels: list[str],
-                 keys: tuple[str, ...] = ("lowest minimum", "start")) -> "Frame":
-        """The map as large as fits beside a legend wide enough for the longest label; ``keys``
-        are the legend's rows after the runs (``Landscape.legend_keys``)."""
+    def for_size(size: tuple[int, int], landscape: Landscape, labels: list[str]) -> "Frame":
+        """``landscape``'s map as large as fits beside a legend wide enough for the longest label
+        (the runs' ``labels``, then ``landscape.legend_keys``)."""
+        keys = landscape.legend_keys
         width, height = size
         scale = height / 720
         top, bottom, left = int(80 * scale), int(70 * scale), int(90 * scale)
         face = typeface(max(int(20 * scale), 12))
         legend = max(face.getlength(readable(text, face)) for text in [*labels, *keys])
         legend += face.size * 3.2 + int(60 * scale)
-        (x0, x1), (y0, y1) = domain
+        (x0, x1), (y0, y1) = landscape.surface.domain
         side = height - top - bottom
         plot_w = int(min(side * (x1 - x0) / (y1 - y0), width - left - legend))
         plot_h = int(plot_w * (y1 - y0) / (x1 - x0))
@@ -329,7 +329,7 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
 def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
               step: int | None = None) -> bytes:
     """The map at ``step`` (the last one by default) as a 1920×1080 PNG."""
-    frame = Frame.for_size(STILL_SIZE, landscape.surface.domain, labels, tuple(landscape.legend_keys))
+    frame = Frame.for_size(STILL_SIZE, landscape, labels)
     image = _base(landscape, runs, labels, start, title, frame)
     last = max(t.steps for t in runs)
     shown = np.array([last if step is None else max(0, min(int(step), last))])
@@ -349,7 +349,7 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str]
     """The map playing, 960×720.  One palette for every frame, and after the first each frame
     keeps only the pixels that changed (the rest transparent, drawn over the previous frame):
     a few kB per frame instead of tens."""
-    frame = Frame.for_size(GIF_SIZE, landscape.surface.domain, labels, tuple(landscape.legend_keys))
+    frame = Frame.for_size(GIF_SIZE, landscape, labels)
     exact = [hex_rgb(run_style(r).color) for r in range(len(runs))] + [WHITE, BLACK, GREY]
     landscape_colours = landscape_image(landscape).quantize(colors=GIF_COLOURS - len(exact), dither=Image.Dither.NONE)
     table = np.array(landscape_colours.getpalette()[:(GIF_COLOURS - len(exact)) * 3] + [c for rgb in exact for c in rgb])

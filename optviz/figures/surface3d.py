@@ -35,9 +35,7 @@ def surface_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     def on_surface(traj: Trajectory) -> np.ndarray:
         """Heights, NaN off the plotted domain: WebGL does not clip to the axis ranges, and
         a diverging run would otherwise draw a wall across the scene."""
-        x, y = traj.path[:, 0], traj.path[:, 1]
-        inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-        return np.where(inside, height(traj.loss), np.nan)
+        return np.where(surface.in_domain(traj.path[:, 0], traj.path[:, 1]), height(traj.loss), np.nan)
 
     start_loss = float(runs[0].loss[0])  # every run starts at the same point
     data = [
