@@ -22,8 +22,12 @@ from optviz.ui import binding, bridge, compute, ensemble_view, inspector_view, m
 from optviz.urlstate import encode  # noqa: E402
 
 projector = st.query_params.get("present") == "1"  # Presentation mode opens with the sidebar out of the way
-st.set_page_config(page_title="optviz — optimizers, visible", page_icon="📉", layout="wide",
-                   initial_sidebar_state="collapsed" if projector else "auto")
+st.set_page_config(
+    page_title="optviz — optimizers, visible",
+    page_icon="📉",
+    layout="wide",
+    initial_sidebar_state="collapsed" if projector else "auto",
+)
 st.markdown(views.PAGE_CSS, unsafe_allow_html=True)
 
 if not st.session_state.get(binding.HYDRATED):
@@ -49,9 +53,15 @@ if not state.presentation:  # in Presentation mode the lesson sits beside the fi
 if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
     quiz_view.render_results(view)
 BODIES = {  # each tab's body runs only while it is open
-    "quiz": quiz_view.render_guessing, "paths": views.paths, "curves": views.curves,
-    "inside": inspector_view.render, "noise": ensemble_view.render, "maps": maps_view.render,
-    "equations": views.equations, "glossary": views.glossary, "export": views.share_and_export,
+    "quiz": quiz_view.render_guessing,
+    "paths": views.paths,
+    "curves": views.curves,
+    "inside": inspector_view.render,
+    "noise": ensemble_view.render,
+    "maps": maps_view.render,
+    "equations": views.equations,
+    "glossary": views.glossary,
+    "export": views.share_and_export,
 }
 shown = views.shown_tabs(state)
 if state.tab not in shown:

@@ -37,8 +37,11 @@ def beside(fn, reference, repeats: int) -> tuple[float, float, float]:
     Each ratio is of two runs a moment apart, so the machine's drift (2× on this shared box
     within minutes) cancels out of it."""
     pairs = [(median_seconds(fn, 1), median_seconds(reference, 1)) for _ in range(repeats)]
-    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
-            statistics.median(a / b for a, b in pairs))
+    return (
+        statistics.median(a for a, _ in pairs),
+        statistics.median(b for _, b in pairs),
+        statistics.median(a / b for a, b in pairs),
+    )
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -85,7 +88,7 @@ def numpy_adam_rosenbrock(start, steps, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         g = np.array([-2.0 * (1.0 - w[0]) - 400.0 * w[0] * r, 200.0 * r])
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
-        w = w - lr / (1 - beta1 ** t) * m / (np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps)
+        w = w - lr / (1 - beta1**t) * m / (np.sqrt(v) / math.sqrt(1 - beta2**t) + eps)
         path[t] = w
     return path
 
@@ -108,31 +111,44 @@ def bench_engine(repeats: int) -> dict[str, float]:
     with _no_background_compiles():
         for key in CATALOGUE:
             lr = BENCH_LR.get(key, 1e-3)
-            run = lambda: optviz.simulate("rosenbrock", key, start, STEPS, lr=lr, tolerance=1e-300)  # noqa: E731
+            run = lambda key=key, lr=lr: optviz.simulate("rosenbrock", key, start, STEPS, lr=lr, tolerance=1e-300)
             assert run().outcome.kind == "ran_all_steps", key
             shared, _, shared_ratio = beside(run, minimal, repeats)
             specialise.compile_now(key, "rosenbrock")  # from now on simulate runs on the pair's kernel
             own, reference, own_ratio = beside(run, minimal, repeats)
             shared, own, reference = (seconds / STEPS * 1e9 for seconds in (shared, own, reference))
-            figures.update({f"{key}_shared": shared, f"{key}": own, f"{key}_shared_over_minimal": shared_ratio,
-                            f"{key}_over_minimal": own_ratio})
-            print(f"  {key:<10} {shared:7.1f} ns/step ({shared_ratio:4.2f}x)   {own:7.1f} ns/step "
-                  f"({own_ratio:4.2f}x)   {reference:6.1f}")
+            figures.update(
+                {
+                    f"{key}_shared": shared,
+                    f"{key}": own,
+                    f"{key}_shared_over_minimal": shared_ratio,
+                    f"{key}_over_minimal": own_ratio,
+                }
+            )
+            print(
+                f"  {key:<10} {shared:7.1f} ns/step ({shared_ratio:4.2f}x)   {own:7.1f} ns/step "
+                f"({own_ratio:4.2f}x)   {reference:6.1f}"
+            )
         # the kernel alone, writing into the same arrays each time as the minimal kernel does:
         # what simulate adds is validation and ~8 MB of fresh arrays per call
         batch = prepare("rosenbrock", [RunSpec("adam", {"lr": 1e-3})], STEPS, tolerance=1e-300, starts=[start])
         out = new_record(1, STEPS)
         alone, _, figures["adam_kernel_alone_over_minimal"] = beside(
-            lambda: specialise.kernel_for(batch)(batch.problem, batch.runs, out), minimal, repeats)
+            lambda: specialise.kernel_for(batch)(batch.problem, batch.runs, out), minimal, repeats
+        )
         figures["adam_kernel_alone"] = alone / STEPS * 1e9
     figures["minimal_numba_adam"] = median_seconds(minimal, repeats) / STEPS * 1e9
     numpy_steps = 20_000
-    figures["numpy_adam"] = median_seconds(lambda: numpy_adam_rosenbrock(start, numpy_steps, 1e-3), 3) / numpy_steps * 1e9
+    figures["numpy_adam"] = (
+        median_seconds(lambda: numpy_adam_rosenbrock(start, numpy_steps, 1e-3), 3) / numpy_steps * 1e9
+    )
     print(f"  plain NumPy Adam loop     {figures['numpy_adam']:7.1f} ns/step ({numpy_steps:,} steps)")
-    print(f"  Adam / minimal kernel = {figures['adam_over_minimal']:.2f}x on its own kernel, "
-          f"{figures['adam_shared_over_minimal']:.2f}x on the shared one, end to end; its own kernel alone "
-          f"(arrays reused, as the minimal kernel does) {figures['adam_kernel_alone_over_minimal']:.2f}x "
-          f"(target <= 1.3x, goal 1.2x); NumPy / optviz Adam = {figures['numpy_adam'] / figures['adam']:.0f}x")
+    print(
+        f"  Adam / minimal kernel = {figures['adam_over_minimal']:.2f}x on its own kernel, "
+        f"{figures['adam_shared_over_minimal']:.2f}x on the shared one, end to end; its own kernel alone "
+        f"(arrays reused, as the minimal kernel does) {figures['adam_kernel_alone_over_minimal']:.2f}x "
+        f"(target <= 1.3x, goal 1.2x); NumPy / optviz Adam = {figures['numpy_adam'] / figures['adam']:.0f}x"
+    )
     return figures
 
 
@@ -152,16 +168,19 @@ def _no_background_compiles():
             os.environ[SWITCH] = before
 
 
-FIRST_RUN = ("import time; t0 = time.perf_counter(); import optviz; "
-             "optviz.simulate('rosenbrock', 'adam', steps=300, lr=0.05); "
-             "print(time.perf_counter() - t0)")
+FIRST_RUN = (
+    "import time; t0 = time.perf_counter(); import optviz; "
+    "optviz.simulate('rosenbrock', 'adam', steps=300, lr=0.05); "
+    "print(time.perf_counter() - t0)"
+)
 
 
 def _first_run_seconds(cache_dir: str) -> float:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     env.update(OPTVIZ_NUMBA_CACHE_BASE=cache_dir, PYTHONPATH=PROJECT_ROOT)  # see optviz.numba_env
-    out = subprocess.run([sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True,
-                         cwd=PROJECT_ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_RUN], env=env, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -190,8 +209,10 @@ def bench_page(repeats: int) -> dict[str, float]:
     specs = [chart.proto.spec for chart in at.get("plotly_chart")]
     paths = len(specs[0])
     print("\n== Page: default view (the default preset) ==")
-    print(f"  figure JSON: Paths (map, 3-D, loss strip, one animation) {paths / 1e3:.0f} kB (target <= 300 kB); "
-          f"all charts {sum(map(len, specs)) / 1e6:.2f} MB")
+    print(
+        f"  figure JSON: Paths (map, 3-D, loss strip, one animation) {paths / 1e3:.0f} kB (target <= 300 kB); "
+        f"all charts {sum(map(len, specs)) / 1e6:.2f} MB"
+    )
     lrs = [float(f"{m}e-{e}") for e in (2, 3) for m in (1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5)]
     times = []
     for lr in lrs[: max(repeats * 3, 9)]:
@@ -201,8 +222,10 @@ def bench_page(repeats: int) -> dict[str, float]:
         times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
     median = statistics.median(times)
-    print(f"  widget change -> figures ready (server side, uncached run): median {median * 1e3:.0f} ms over "
-          f"{len(times)} changes (target <= 150 ms)")
+    print(
+        f"  widget change -> figures ready (server side, uncached run): median {median * 1e3:.0f} ms over "
+        f"{len(times)} changes (target <= 150 ms)"
+    )
     return {"payload_animated_bytes": paths, "change_to_figures_ms": median * 1e3}
 
 
@@ -215,8 +238,14 @@ def bench_sweep(repeats: int) -> dict[str, float]:
     xs = np.linspace(-2.0, 2.0, 256)
     ys = np.linspace(-1.0, 3.0, 256)
     starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
-    run = lambda: optviz.sweep("rosenbrock", "adam", [{"lr": 1e-3}], starts=starts, steps=300,  # noqa: E731
-                               tolerance=1e-300)
+    run = lambda: optviz.sweep(
+        "rosenbrock",
+        "adam",
+        [{"lr": 1e-3}],
+        starts=starts,
+        steps=300,  # noqa: E731
+        tolerance=1e-300,
+    )
     path = np.empty((STEPS + 1, 2))
     minimal = lambda: minimal_adam_rosenbrock(-1.5, 2.5, STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
     run_steps = 65536 * 300
@@ -234,12 +263,19 @@ def bench_sweep(repeats: int) -> dict[str, float]:
             per_worker_over_minimal = ratio * WORKERS / run_steps * STEPS
             # the 0.25 s target was set when the minimal kernel ran at QUIET_MINIMAL_NS on this machine
             at_quiet = per_worker_over_minimal * QUIET_MINIMAL_NS * run_steps / WORKERS / 1e9
-            print(f"  {label:<22} median {seconds:.3f} s; per worker ({WORKERS} threads) {per_worker_ns:.1f} ns per "
-                  f"run-step = {per_worker_over_minimal:.2f}x the minimal Adam kernel timed beside it "
-                  f"({minimal_ns:.1f} ns/step); at its quiet {QUIET_MINIMAL_NS} ns/step: {at_quiet:.3f} s "
-                  "(target <= 0.25 s)")
-            figures.update({f"sweep_256x256x300_{kernel_name}_s": seconds, f"sweep_{kernel_name}_at_quiet_s": at_quiet,
-                            f"sweep_{kernel_name}_per_worker_over_minimal": per_worker_over_minimal})
+            print(
+                f"  {label:<22} median {seconds:.3f} s; per worker ({WORKERS} threads) {per_worker_ns:.1f} ns per "
+                f"run-step = {per_worker_over_minimal:.2f}x the minimal Adam kernel timed beside it "
+                f"({minimal_ns:.1f} ns/step); at its quiet {QUIET_MINIMAL_NS} ns/step: {at_quiet:.3f} s "
+                "(target <= 0.25 s)"
+            )
+            figures.update(
+                {
+                    f"sweep_256x256x300_{kernel_name}_s": seconds,
+                    f"sweep_{kernel_name}_at_quiet_s": at_quiet,
+                    f"sweep_{kernel_name}_per_worker_over_minimal": per_worker_over_minimal,
+                }
+            )
         own_over_shared = beside(run, lambda: _on_shared_kernel(run), repeats)[2]
     print(f"  its own kernel / the shared one, timed alternately: {own_over_shared:.2f}x")
     figures["sweep_own_over_shared"] = own_over_shared
@@ -264,8 +300,10 @@ st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x))), key="chart")
 """
 # What to press for "a slider change", and how to tell the chart was redrawn after it.
 SLIDER = {"optviz": ".st-key-r0_hp_lr input[type=range]", "minimal": ".st-key-points input[type=range]"}
-CHART_SIGNATURE = ("() => { const g = document.querySelector('.js-plotly-plot'); "
-                   "return g && g._fullData ? JSON.stringify(g._fullData.map(d => [d.name, d._length])) : null; }")
+CHART_SIGNATURE = (
+    "() => { const g = document.querySelector('.js-plotly-plot'); "
+    "return g && g._fullData ? JSON.stringify(g._fullData.map(d => [d.name, d._length])) : null; }"
+)
 
 
 def _measure_page(browser, script, repeats: int) -> dict[str, float]:
@@ -276,10 +314,14 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         received = {"http": 0, "ws": 0}
-        page.on("response", lambda r: received.__setitem__("http", received["http"] + len(r.body() or b""))
-                if r.ok else None)
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.__setitem__(
-            "ws", received["ws"] + len(p))))
+        page.on(
+            "response",
+            lambda r: received.__setitem__("http", received["http"] + len(r.body() or b"")) if r.ok else None,
+        )
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda p: received.__setitem__("ws", received["ws"] + len(p))),
+        )
         while True:
             try:
                 page.goto(url, timeout=5000)
@@ -305,9 +347,13 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
             _wait_quiet(page, received, 1.5)
             change_bytes.append(received["ws"] - sent_before)
         page.close()
-        return {"cold_s": cold, "change_ms": 1e3 * statistics.median(changes),
-                "change_ws_kb": statistics.median(change_bytes) / 1e3,
-                "first_page_http_kb": first_bytes["http"] / 1e3, "first_page_ws_kb": first_bytes["ws"] / 1e3}
+        return {
+            "cold_s": cold,
+            "change_ms": 1e3 * statistics.median(changes),
+            "change_ws_kb": statistics.median(change_bytes) / 1e3,
+            "first_page_http_kb": first_bytes["http"] / 1e3,
+            "first_page_ws_kb": first_bytes["ws"] / 1e3,
+        }
     finally:
         stop(process)
 
@@ -326,8 +372,13 @@ def _wait_quiet(page, received: dict, quiet: float, limit: float = 30.0) -> None
 def warm_numba_cache() -> None:
     """What the server's background warm-up leaves behind (the kernels compiled, its marker
     written), so sections that compare against a warm start measure one."""
-    subprocess.run([sys.executable, "-m", "optviz.engine.warmup"], cwd=PROJECT_ROOT, check=True,
-                   env={**os.environ, "PYTHONPATH": PROJECT_ROOT}, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "optviz.engine.warmup"],
+        cwd=PROJECT_ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": PROJECT_ROOT},
+        capture_output=True,
+    )
 
 
 def bench_browser(repeats: int) -> dict[str, float]:
@@ -349,11 +400,18 @@ def bench_browser(repeats: int) -> dict[str, float]:
         ratio = optviz_page[name] / minimal[name]
         unit = "s" if name == "cold_s" else "ms"
         label = "process start -> first chart drawn" if name == "cold_s" else "slider change -> chart redrawn"
-        print(f"  {label:<36} optviz {optviz_page[name]:7.2f} {unit}  minimal {minimal[name]:7.2f} {unit}  "
-              f"ratio {ratio:.2f}x (goal <= {goal}x)")
-    print(f"  {'websocket bytes per slider change':<36} optviz {optviz_page['change_ws_kb']:7.0f} kB  minimal "
-          f"{minimal['change_ws_kb']:7.0f} kB  (goal <= 300 kB)")
-    for key, label in (("first_page_http_kb", "first page over HTTP"), ("first_page_ws_kb", "first page over websocket")):
+        print(
+            f"  {label:<36} optviz {optviz_page[name]:7.2f} {unit}  minimal {minimal[name]:7.2f} {unit}  "
+            f"ratio {ratio:.2f}x (goal <= {goal}x)"
+        )
+    print(
+        f"  {'websocket bytes per slider change':<36} optviz {optviz_page['change_ws_kb']:7.0f} kB  minimal "
+        f"{minimal['change_ws_kb']:7.0f} kB  (goal <= 300 kB)"
+    )
+    for key, label in (
+        ("first_page_http_kb", "first page over HTTP"),
+        ("first_page_ws_kb", "first page over websocket"),
+    ):
         print(f"  {label:<36} optviz {optviz_page[key]:7.0f} kB  minimal {minimal[key]:7.0f} kB")
     return {**{f"optviz_{k}": v for k, v in optviz_page.items()}, **{f"minimal_{k}": v for k, v in minimal.items()}}
 
@@ -361,8 +419,10 @@ def bench_browser(repeats: int) -> dict[str, float]:
 CLASS_SIZE = 40
 ARRIVAL_GAP_S = 0.1
 # The widget each student changes twice, and the values (new ones for every student, as a class would pick).
-CLASSROOM_WIDGET = {"optviz": ("steps", lambda i, k: 301 + 2 * i + k),
-                    "minimal": ("points", lambda i, k: 101 + 2 * i + k)}
+CLASSROOM_WIDGET = {
+    "optviz": ("steps", lambda i, k: 301 + 2 * i + k),
+    "minimal": ("points", lambda i, k: 101 + 2 * i + k),
+}
 
 
 async def _classroom(url: str, page: str) -> dict[str, float]:
@@ -390,9 +450,13 @@ async def _classroom(url: str, page: str) -> dict[str, float]:
     if errors:
         print(f"  {page}: {len(errors)} errors, e.g. {errors[0]}")
     ordered = sorted(changes)
-    return {"slowest_page_s": max(loads), "median_page_s": statistics.median(loads),
-            "change_p50_s": statistics.median(ordered), "change_p95_s": ordered[int(0.95 * (len(ordered) - 1))],
-            "errors": len(errors)}
+    return {
+        "slowest_page_s": max(loads),
+        "median_page_s": statistics.median(loads),
+        "change_p50_s": statistics.median(ordered),
+        "change_p95_s": ordered[int(0.95 * (len(ordered) - 1))],
+        "errors": len(errors),
+    }
 
 
 def bench_classroom(repeats: int) -> dict[str, float]:
@@ -400,8 +464,10 @@ def bench_classroom(repeats: int) -> dict[str, float]:
     from optviz.serve import peak_rss_mb, start_streamlit, stop
 
     warm_numba_cache()
-    print(f"\n== Classroom: {CLASS_SIZE} sessions open one link {ARRIVAL_GAP_S} s apart, then change a widget "
-          "twice each ==")
+    print(
+        f"\n== Classroom: {CLASS_SIZE} sessions open one link {ARRIVAL_GAP_S} s apart, then change a widget "
+        "twice each =="
+    )
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         minimal_script = Path(tmp) / "minimal_page.py"
@@ -414,18 +480,27 @@ def bench_classroom(repeats: int) -> dict[str, float]:
             finally:
                 stop(process)
             figures[page] = result
-    rows = (("slowest page finished", "slowest_page_s", "s", 3.0), ("median page finished", "median_page_s", "s", None),
-            ("widget change p50", "change_p50_s", "s", None), ("widget change p95", "change_p95_s", "s", 1.5),
-            ("server peak RSS", "peak_rss_mb", "MB", 600), ("errors", "errors", "", 0))
+    rows = (
+        ("slowest page finished", "slowest_page_s", "s", 3.0),
+        ("median page finished", "median_page_s", "s", None),
+        ("widget change p50", "change_p50_s", "s", None),
+        ("widget change p95", "change_p95_s", "s", 1.5),
+        ("server peak RSS", "peak_rss_mb", "MB", 600),
+        ("errors", "errors", "", 0),
+    )
     for label, key, unit, goal in rows:
         goal_text = f"  (goal <= {goal} {unit})" if goal is not None else ""
-        print(f"  {label:<24} optviz {figures['optviz'][key]:8.2f} {unit:<2}  one-chart page "
-              f"{figures['minimal'][key]:8.2f} {unit}{goal_text}")
+        print(
+            f"  {label:<24} optviz {figures['optviz'][key]:8.2f} {unit:<2}  one-chart page "
+            f"{figures['minimal'][key]:8.2f} {unit}{goal_text}"
+        )
     return {f"{page}_{k}": v for page, result in figures.items() for k, v in result.items()}
 
 
-MAP_TITLE = ("() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout && g.layout.title && "
-             "String(g.layout.title.text || '').includes('converge?'))")
+MAP_TITLE = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout && g.layout.title && "
+    "String(g.layout.title.text || '').includes('converge?'))"
+)
 
 
 def bench_first_visit(repeats: int) -> dict[str, float]:
@@ -438,8 +513,7 @@ def bench_first_visit(repeats: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as empty, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         started = time.perf_counter()
-        process, url = start_streamlit(APP, env={"OPTVIZ_NUMBA_CACHE_BASE": empty},
-                                       wait=False)
+        process, url = start_streamlit(APP, env={"OPTVIZ_NUMBA_CACHE_BASE": empty}, wait=False)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             while True:
@@ -462,13 +536,22 @@ def bench_first_visit(repeats: int) -> dict[str, float]:
             stop(process)
             browser.close()
     print(f"  process start -> first chart drawn   {first_chart:6.1f} s  (goal <= 10 s)")
-    print(f"  then Maps switched on -> map drawn   {maps:6.1f} s  (goal <= 20 s; {since_start:.0f} s after the "
-          "process started)")
+    print(
+        f"  then Maps switched on -> map drawn   {maps:6.1f} s  (goal <= 20 s; {since_start:.0f} s after the "
+        "process started)"
+    )
     return {"first_chart_s": first_chart, "maps_s": maps}
 
 
-SECTIONS = {"engine": bench_engine, "cold": bench_cold_start, "sweep": bench_sweep, "page": bench_page,
-            "browser": bench_browser, "classroom": bench_classroom, "first-visit": bench_first_visit}
+SECTIONS = {
+    "engine": bench_engine,
+    "cold": bench_cold_start,
+    "sweep": bench_sweep,
+    "page": bench_page,
+    "browser": bench_browser,
+    "classroom": bench_classroom,
+    "first-visit": bench_first_visit,
+}
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:

@@ -11,8 +11,9 @@ the kernel reports as divergence at step 1) instead of falling through to a real
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
-from typing import Callable, Generic, Iterator, Mapping, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 from numba import njit
 
@@ -69,8 +70,9 @@ def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: 
     lines = [f"def {name}(code, {args}):"]
     lines += [f"    if code == {k}:\n        return f{k}({args})" for k in range(len(functions))]
     lines.append(f"    return fallback({args})")
-    lines.append(f"def direct(target):\n    def {name}_one(code, {args}):\n        return target({args})\n"
-                 f"    return {name}_one")
+    lines.append(
+        f"def direct(target):\n    def {name}_one(code, {args}):\n        return target({args})\n    return {name}_one"
+    )
     namespace = {f"f{k}": fn for k, fn in enumerate(functions)} | {"fallback": fallback}
     exec(compile("\n".join(lines), f"<optviz dispatch: {name}>", "exec"), namespace)  # noqa: S102
     dispatcher = njit(inline="always")(namespace[name])

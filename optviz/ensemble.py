@@ -30,7 +30,7 @@ class Ensemble:
 
     def settled_mean(self) -> np.ndarray:
         """Mean position over the second half of every seed's steps: where the cloud settles."""
-        late = self.paths[:, self.paths.shape[1] // 2:].reshape(-1, 2)
+        late = self.paths[:, self.paths.shape[1] // 2 :].reshape(-1, 2)
         late = late[np.isfinite(late).all(axis=1)]
         return late.mean(axis=0) if len(late) else np.array([np.nan, np.nan])
 
@@ -59,8 +59,9 @@ def ensemble(state: State, run: RunState, seeds: int, gradient: str, gradient_va
     value = mode.param.validate(gradient_value) if mode.param is not None else None
     base = replace(run, gradient=gradient, gradient_value=value)
     specs = [base.to_spec(state.seed + k, state.start) for k in range(seeds)]
-    trajectories = simulate_batch(state.surface, specs, state.steps, l1=state.l1, l2=state.l2,
-                                  surface_params=dict(state.surface_params))
+    trajectories = simulate_batch(
+        state.surface, specs, state.steps, l1=state.l1, l2=state.l2, surface_params=dict(state.surface_params)
+    )
     n = state.steps + 1
     paths = np.full((seeds, n, 2), np.nan)
     loss = np.full((seeds, n), np.nan)
@@ -77,4 +78,3 @@ def _quantiles(loss: np.ndarray) -> np.ndarray:
     with warnings.catch_warnings():  # steps after every seed stopped are NaN, and stay so
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(loss, QUANTILES, axis=0)
-

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from optviz.engine.landscape import hessian, max_curvature
-from surfaces import penalised_minima
 from optviz.engine.trajectory import Trajectory
 from optviz.kinds import KINDS
-from surfaces import Minimum, Surface
+from surfaces import Minimum, Surface, penalised_minima
 from surfaces.finite_sum import dropout_solution
 
 
@@ -31,16 +30,24 @@ class Objective:
     what: str  # "" for the page's loss, else how it differs, for sentences
 
 
-def objective(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray,
-              page_minima: tuple[Minimum, ...], l1: float, l2: float) -> Objective:
+def objective(
+    traj: Trajectory,
+    kind_key: str,
+    surface: Surface,
+    kernel_params: np.ndarray,
+    page_minima: tuple[Minimum, ...],
+    l1: float,
+    l2: float,
+) -> Objective:
     if traj.gradient == "dropout" and surface.finite_sum and not (l1 or l2):
         x, y = dropout_solution(surface.dataset, traj.gradient_value)
         return Objective((Minimum(float(x), float(y), float("nan"), "dropout's ridge"),), l2, " of dropout's ridge")
     decay = KINDS[kind_key].spec.objective_l2(traj.hyperparameters)
     if not decay:
         return Objective(page_minima, l2, "")
-    return Objective(penalised_minima(surface, kernel_params, l1, l2 + decay), l2 + decay,
-                     " of the loss plus its weight decay")
+    return Objective(
+        penalised_minima(surface, kernel_params, l1, l2 + decay), l2 + decay, " of the loss plus its weight decay"
+    )
 
 
 def stability_limit(kind_key: str, hyperparameters: dict, curvature: float) -> float | None:
@@ -60,16 +67,20 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
     if o.kind == "diverged":
         return _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2)
     if o.kind == "escaped":
-        return (f"Escaped: it left the map at step {traj.first_outside(surface)} going downhill, and was "
-                f"stopped at step {o.step}, a map's width beyond the edge. {surface.name} has no floor in that "
-                f"direction, so leaving is the optimizer doing its job.")
+        return (
+            f"Escaped: it left the map at step {traj.first_outside(surface)} going downhill, and was "
+            f"stopped at step {o.step}, a map's width beyond the edge. {surface.name} has no floor in that "
+            f"direction, so leaving is the optimizer doing its job."
+        )
     if o.kind == "converged":
         m = o.minimum
         text = f"Converged at step {o.step} to the minimum at ({_fmt(m.x)}, {_fmt(m.y)}), loss {_fmt(m.value)}."
         best = min(goal.minima, key=lambda q: q.value) if goal.minima else None
         if best is not None and m.value > best.value + 1e-9 * max(1.0, abs(best.value)):
-            text += (f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
-                     f"{_fmt(best.value)}.")
+            text += (
+                f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
+                f"{_fmt(best.value)}."
+            )
         return text
     if KINDS[kind_key].spec.second_order:
         trapped = _newton_on_a_saddle(traj, surface, kernel_params, goal.l2)
@@ -84,10 +95,12 @@ def _newton_on_a_saddle(traj: Trajectory, surface: Surface, kernel_params: np.nd
     curvatures = np.linalg.eigvalsh(hessian(surface, kernel_params, x, y, l2))
     if not (curvatures[0] < 0 < curvatures[1]) or float(traj.grad_norm[-1]) > 1e-6 * surface.span:
         return None
-    return (f"Stopped on a saddle point at ({_fmt(x)}, {_fmt(y)}): the gradient is zero there, but the curvatures "
-            f"are {_fmt(curvatures[0])} and {_fmt(curvatures[1])}, so it is no minimum. Newton's step goes to the "
-            f"stationary point of the fitted quadratic, whatever its kind; saddle_free (divide by |curvature|) "
-            f"turns the negative curvature into a push away.")
+    return (
+        f"Stopped on a saddle point at ({_fmt(x)}, {_fmt(y)}): the gradient is zero there, but the curvatures "
+        f"are {_fmt(curvatures[0])} and {_fmt(curvatures[1])}, so it is no minimum. Newton's step goes to the "
+        f"stationary point of the fitted quadratic, whatever its kind; saddle_free (divide by |curvature|) "
+        f"turns the negative curvature into a push away."
+    )
 
 
 def sane_curvature(traj: Trajectory, surface: Surface, kernel_params: np.ndarray, l2: float) -> float:
@@ -105,29 +118,34 @@ def _came_to_rest(traj: Trajectory, surface: Surface) -> bool:
     return float(np.abs(np.diff(finite[-10:], axis=0)).max()) < 1e-6 * surface.span
 
 
-def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray,
-                        l2: float) -> str:
+def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, l2: float) -> str:
     o = traj.outcome
     step = o.step
     lr = float(traj.lr[min(step, len(traj.lr)) - 1]) if len(traj.lr) else traj.hyperparameters["lr"]
     if o.reason == "non_finite" and traj.hyperparameters.get("centered") and _came_to_rest(traj, surface):
         x, y = traj.path[-2]
-        return (f"Stopped at step {step} with NaN after coming to rest near ({_fmt(x)}, {_fmt(y)}). Centred "
-                f"RMSprop divides by √(v − ḡ²), the spread of recent gradients; once the run stands still every "
-                f"gradient is the same, v − ḡ² cancels to zero or a rounding error below it, and the square root "
-                f"gives NaN (torch.optim's RMSprop does the same). The lr is not the cause: the run had already "
-                f"settled. A larger eps, or centered off, avoids it.")
+        return (
+            f"Stopped at step {step} with NaN after coming to rest near ({_fmt(x)}, {_fmt(y)}). Centred "
+            f"RMSprop divides by √(v − ḡ²), the spread of recent gradients; once the run stands still every "
+            f"gradient is the same, v − ḡ² cancels to zero or a rounding error below it, and the square root "
+            f"gives NaN (torch.optim's RMSprop does the same). The lr is not the cause: the run had already "
+            f"settled. A larger eps, or centered off, avoids it."
+        )
     how = "the values overflowed to infinity" if o.reason == "non_finite" else "the point flew off to huge values"
     curvature = sane_curvature(traj, surface, kernel_params, l2)
     limit = stability_limit(kind_key, traj.hyperparameters, curvature)
     text = f"Diverged at step {step}: {how}. "
     if limit is not None:
-        text += (f"Each step overshoots where the curvature is high: L ≈ {_fmt(curvature)} along its path before it "
-                 f"blew up, so this method is only stable for lr below ≈ {_fmt(limit)}, and it used lr = {_fmt(lr)}. "
-                 f"Try lr below ≈ {_fmt(limit)}.")
+        text += (
+            f"Each step overshoots where the curvature is high: L ≈ {_fmt(curvature)} along its path before it "
+            f"blew up, so this method is only stable for lr below ≈ {_fmt(limit)}, and it used lr = {_fmt(lr)}. "
+            f"Try lr below ≈ {_fmt(limit)}."
+        )
     else:
-        text += (f"Its lr ({_fmt(lr)}) is too large for this landscape: each step overshoots more than the last. "
-                 f"Try a smaller lr.")
+        text += (
+            f"Its lr ({_fmt(lr)}) is too large for this landscape: each step overshoots more than the last. "
+            f"Try a smaller lr."
+        )
     return text
 
 
@@ -138,8 +156,10 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     text = f"Ran all {steps} steps and ended at ({_fmt(x)}, {_fmt(y)}) with loss {_fmt(loss)}"
     spec = KINDS[kind_key].spec
     if spec.decouples(traj.hyperparameters) and traj.hyperparameters.get("weight_decay"):
-        return text + (". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
-                       "gradient; it rests where that pull balances its step, which is no minimum of the loss.")
+        return text + (
+            ". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
+            "gradient; it rests where that pull balances its step, which is no minimum of the loss."
+        )
     if not goal.minima:
         return text + "."
     nearest = min(goal.minima, key=lambda m: math.hypot(m.x - x, m.y - y))
@@ -151,27 +171,40 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     still_moving = np.abs(np.diff(recent, axis=0)).sum() > 0.02 * surface.span
     descending = float(traj.loss[-1]) < float(traj.loss[-window])
     if traj.gradient == "dropout" and surface.finite_sum:
-        text += (f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
-                 f"minimum is at ({_fmt(nearest.x)}, {_fmt(nearest.y)}), shrunk toward the origin; it jitters "
-                 f"around that point.")
+        text += (
+            f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
+            f"minimum is at ({_fmt(nearest.x)}, {_fmt(nearest.y)}), shrunk toward the origin; it jitters "
+            f"around that point."
+        )
     elif traj.gradient != "exact" and distance < 0.1 * surface.span:
         if traj.schedule != "constant":
-            text += (f" The gradient noise keeps it jittering around the minimum; its schedule has lowered the lr "
-                     f"to {_fmt(float(traj.lr[-1]))}, which shrinks the jitter.")
+            text += (
+                f" The gradient noise keeps it jittering around the minimum; its schedule has lowered the lr "
+                f"to {_fmt(float(traj.lr[-1]))}, which shrinks the jitter."
+            )
         else:
-            text += (" The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
-                     "lets it settle.")
+            text += (
+                " The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
+                "lets it settle."
+            )
     elif distance < 1e-3 * surface.span:
         text += " It has reached that minimum."
-    elif not math.isnan(nearest.value) and nearest.value > best + 1e-9 * max(1.0, abs(best)) \
-            and distance < 0.05 * surface.span:
+    elif (
+        not math.isnan(nearest.value)
+        and nearest.value > best + 1e-9 * max(1.0, abs(best))
+        and distance < 0.05 * surface.span
+    ):
         text += " It is stuck in a local minimum: without noise or momentum it cannot climb out."
     elif not surface.in_domain(x, y) and loss > float(traj.loss[0]):
-        text += (" It overshot out of the plotted area and ends with a higher loss than where it started: its lr is "
-                 "too large for this landscape, though not large enough to blow up. Try a smaller lr.")
+        text += (
+            " It overshot out of the plotted area and ends with a higher loss than where it started: its lr is "
+            "too large for this landscape, though not large enough to blow up. Try a smaller lr."
+        )
     elif still_moving and not descending:
-        text += (" It keeps moving without lowering the loss: it is bouncing around, a sign that its lr is too large. "
-                 "Try a smaller lr.")
+        text += (
+            " It keeps moving without lowering the loss: it is bouncing around, a sign that its lr is too large. "
+            "Try a smaller lr."
+        )
     elif still_moving:
         text += " It is still making progress: more steps or a larger lr would get it there."
     elif float(traj.grad_norm[-1]) < 1e-6 * max(1.0, abs(loss)):

@@ -52,12 +52,16 @@ def step_view(traj: Trajectory, step: int, hessian: np.ndarray | None = None) ->
     row, prev = traj.internals[step], traj.internals[step - 1]
     named = list(zip(spec.state_names, _STATE_COLUMNS))
     return StepView(
-        hp=traj.hyperparameters, step=step, lr=float(traj.lr[step - 1]),
+        hp=traj.hyperparameters,
+        step=step,
+        lr=float(traj.lr[step - 1]),
         gradient=np.array([row[kernel.I_GX], row[kernel.I_GY]]),
         state={name: np.array([row[x], row[y]]) for name, (x, y) in named},
         before={name: np.array([prev[x], prev[y]]) for name, (x, y) in named},
         products={name: float(row[col]) for name, col in zip(spec.product_names, _PRODUCT_COLUMNS)},
-        actual=traj.path[step] - traj.path[step - 1], hessian=hessian)
+        actual=traj.path[step] - traj.path[step - 1],
+        hessian=hessian,
+    )
 
 
 def inspect_step(traj: Trajectory, step: int, hessian: np.ndarray | None = None) -> Inspection:
@@ -78,10 +82,15 @@ def inspect_step(traj: Trajectory, step: int, hessian: np.ndarray | None = None)
         rows.append(("effective lr", reading.effective))
     before, after = traj.path[step - 1], traj.path[step]
     return Inspection(
-        step=step, before=tuple(map(float, before)), after=tuple(map(float, after)), lr=view.lr,
+        step=step,
+        before=tuple(map(float, before)),
+        after=tuple(map(float, after)),
+        lr=view.lr,
         arrows=tuple(Arrow(a.key, a.label, (float(a.vector[0]), float(a.vector[1]))) for a in arrows),
         effective_lr=None if reading.effective is None else (float(reading.effective[0]), float(reading.effective[1])),
-        rows=tuple((name, float(value[0]), float(value[1])) for name, value in rows), note=reading.note)
+        rows=tuple((name, float(value[0]), float(value[1])) for name, value in rows),
+        note=reading.note,
+    )
 
 
 def arrow_scale(inspection: Inspection, span: float, longest: float = 0.2) -> float:

@@ -58,14 +58,37 @@ class RunKind:
         return "minibatch" if surface.finite_sum else "noise"
 
 
-KINDS: Catalogue[RunKind] = Catalogue("run kind", (
-    RunKind("gd", "GD", "sgd", "Gradient descent: full-batch gradient, no momentum.", fixed=_PLAIN, exact_only=True),
-    RunKind("sgd", "SGD", "sgd", "Stochastic gradient descent: mini-batch (or noisy) gradients, no momentum.",
-            fixed=_PLAIN, stochastic=True),
-    RunKind("momentum", "Momentum", "sgd", "SGD with heavy-ball momentum.", fixed={"nesterov": False},
-            defaults={"momentum": 0.9}),
-    RunKind("nesterov", "Nesterov", "sgd", "SGD with Nesterov momentum.", fixed={"nesterov": True, "dampening": 0.0},
-            defaults={"momentum": 0.9}),
-    *(RunKind(spec.key, spec.name, spec.key, spec.reference) for spec in OPTIMIZERS.values() if spec.key != "sgd"),
-))
+KINDS: Catalogue[RunKind] = Catalogue(
+    "run kind",
+    (
+        RunKind(
+            "gd", "GD", "sgd", "Gradient descent: full-batch gradient, no momentum.", fixed=_PLAIN, exact_only=True
+        ),
+        RunKind(
+            "sgd",
+            "SGD",
+            "sgd",
+            "Stochastic gradient descent: mini-batch (or noisy) gradients, no momentum.",
+            fixed=_PLAIN,
+            stochastic=True,
+        ),
+        RunKind(
+            "momentum",
+            "Momentum",
+            "sgd",
+            "SGD with heavy-ball momentum.",
+            fixed={"nesterov": False},
+            defaults={"momentum": 0.9},
+        ),
+        RunKind(
+            "nesterov",
+            "Nesterov",
+            "sgd",
+            "SGD with Nesterov momentum.",
+            fixed={"nesterov": True, "dampening": 0.0},
+            defaults={"momentum": 0.9},
+        ),
+        *(RunKind(spec.key, spec.name, spec.key, spec.reference) for spec in OPTIMIZERS.values() if spec.key != "sgd"),
+    ),
+)
 get_kind = KINDS.lookup

@@ -9,8 +9,8 @@ and the same claims re-judge the view after the user changes it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -121,7 +121,5 @@ def resolve(params: tuple[Param, ...], given: dict[str, Any], owner: str) -> dic
     known = {p.name: p for p in params}
     unknown = sorted(set(given) - set(known))
     if unknown:
-        raise ValueError(
-            f"{owner} has no parameter {', '.join(unknown)}; valid: {', '.join(known) or 'none'}"
-        )
+        raise ValueError(f"{owner} has no parameter {', '.join(unknown)}; valid: {', '.join(known) or 'none'}")
     return {p.name: p.validate(given.get(p.name, p.default), owner) for p in params}

@@ -7,8 +7,8 @@ runs every preset and fails on a claim that does not hold).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 
@@ -36,16 +36,24 @@ class Preset:
 
 def _state(surface_key: str, runs, steps: int = 300, start=None, **extra) -> State:
     surface = get_surface(surface_key)
-    return State(surface=surface.key, start=start or surface.start, steps=steps,
-                 runs=tuple(make_run(kind, surface, **kw) for kind, kw in runs),
-                 surface_params=tuple(surface.resolve_params(extra.pop("surface_params", {})).items()), **extra)
+    return State(
+        surface=surface.key,
+        start=start or surface.start,
+        steps=steps,
+        runs=tuple(make_run(kind, surface, **kw) for kind, kw in runs),
+        surface_params=tuple(surface.resolve_params(extra.pop("surface_params", {})).items()),
+        **extra,
+    )
 
 
 # --- claims shared by several presets ------------------------------------------------------
 
+
 def converges(i: int, how: str = "") -> Claim:
-    return Claim(f"run {i + 1} converges",
-                 lambda e: e.converged(i) and f"{e.name(i)} (lr = {e.lr(i)}){how} converges at step {e.converged(i)}.")
+    return Claim(
+        f"run {i + 1} converges",
+        lambda e: e.converged(i) and f"{e.name(i)} (lr = {e.lr(i)}){how} converges at step {e.converged(i)}.",
+    )
 
 
 def _off_ridge(e: Evidence, i: int) -> int | None:
@@ -56,9 +64,11 @@ def _distinct_basins(e: Evidence, runs: tuple[int, ...]) -> str | None:
     ends = [e.basin(i) for i in runs]
     if None in ends or len({(m.x, m.y) for m in ends}) < len(runs):
         return None
-    return ("From the same start they end in different basins: "
-            + ", ".join(f"{e.name(i)} at {where(m)}" for i, m in zip(runs, ends))
-            + ". The optimizer decides where training ends, not only how fast.")
+    return (
+        "From the same start they end in different basins: "
+        + ", ".join(f"{e.name(i)} at {where(m)}" for i, m in zip(runs, ends))
+        + ". The optimizer decides where training ends, not only how fast."
+    )
 
 
 def _visited_dimples(e: Evidence, i: int) -> int:
@@ -68,218 +78,484 @@ def _visited_dimples(e: Evidence, i: int) -> int:
     return len(set(nearest.tolist()))
 
 
-PRESETS: dict[str, Preset] = {p.key: p for p in (
-    Preset(
-        "lr_extremes", "Learning rate: too high vs too low",
-        "Same GD, three learning rates on Booth's bowl, whose curvature is the same everywhere.",
-        (
-            Claim("lr above 2/L diverges", lambda e: e.diverged(0) and e.hp(0, "lr") > e.stability_limit(0) and
-                  f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: each step "
-                  f"overshoots further, and it diverges at step {e.diverged(0)}."),
-            Claim("a tiny lr crawls", lambda e: not e.converged(1) and not e.diverged(1) and e.distance(1) > 2 and
-                  f"lr = {e.lr(1)} is safe but crawls: after {e.state.steps} steps it is still "
-                  f"{fmt(e.distance(1))} from the minimum."),
-            converges(2, " gets there: it"),
+PRESETS: dict[str, Preset] = {
+    p.key: p
+    for p in (
+        Preset(
+            "lr_extremes",
+            "Learning rate: too high vs too low",
+            "Same GD, three learning rates on Booth's bowl, whose curvature is the same everywhere.",
+            (
+                Claim(
+                    "lr above 2/L diverges",
+                    lambda e: (
+                        e.diverged(0)
+                        and e.hp(0, "lr") > e.stability_limit(0)
+                        and f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: each step "
+                        f"overshoots further, and it diverges at step {e.diverged(0)}."
+                    ),
+                ),
+                Claim(
+                    "a tiny lr crawls",
+                    lambda e: (
+                        not e.converged(1)
+                        and not e.diverged(1)
+                        and e.distance(1) > 2
+                        and f"lr = {e.lr(1)} is safe but crawls: after {e.state.steps} steps it is still "
+                        f"{fmt(e.distance(1))} from the minimum."
+                    ),
+                ),
+                converges(2, " gets there: it"),
+            ),
+            lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.0005}), ("gd", {"lr": 0.05})], steps=200),
         ),
-        lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.0005}), ("gd", {"lr": 0.05})], steps=200)),
-    Preset(
-        "momentum_ravine", "Momentum in a ravine",
-        "A narrow valley, 50 times steeper across than along. The steep direction caps the lr: GD turns "
-        "unstable above lr = 2 / (steepest curvature).",
-        (
-            Claim("GD creeps along the floor", lambda e: not e.converged(0) and e.distance(0) > 2 and
-                  e.hp(0, "lr") < e.stability_limit(0) and
-                  f"Here that cap is {fmt(e.stability_limit(0))}. At lr = {e.lr(0)} GD drops into the valley at once, "
-                  f"then creeps along its nearly flat floor: after {e.state.steps} steps it is still "
-                  f"{fmt(e.distance(0))} from the minimum."),
-            Claim("momentum converges with the same lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
-                  f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr adds up the steps that agree, along the "
-                  f"floor, and gets there at step {e.converged(1)}, overshooting a little on the way."),
-            Claim("Nesterov converges sooner than momentum", lambda e: e.converged(2) and e.converged(1) and
-                  e.converged(2) < e.converged(1) and
-                  f"Nesterov looks one step ahead, overshoots less and converges sooner, at step {e.converged(2)}."),
+        Preset(
+            "momentum_ravine",
+            "Momentum in a ravine",
+            "A narrow valley, 50 times steeper across than along. The steep direction caps the lr: GD turns "
+            "unstable above lr = 2 / (steepest curvature).",
+            (
+                Claim(
+                    "GD creeps along the floor",
+                    lambda e: (
+                        not e.converged(0)
+                        and e.distance(0) > 2
+                        and e.hp(0, "lr") < e.stability_limit(0)
+                        and f"Here that cap is {fmt(e.stability_limit(0))}. At lr = {e.lr(0)} GD drops into the "
+                        "valley at once, "
+                        f"then creeps along its nearly flat floor: after {e.state.steps} steps it is still "
+                        f"{fmt(e.distance(0))} from the minimum."
+                    ),
+                ),
+                Claim(
+                    "momentum converges with the same lr",
+                    lambda e: (
+                        e.converged(1)
+                        and e.hp(1, "lr") == e.hp(0, "lr")
+                        and f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr adds up the steps that "
+                        "agree, along the "
+                        f"floor, and gets there at step {e.converged(1)}, overshooting a little on the way."
+                    ),
+                ),
+                Claim(
+                    "Nesterov converges sooner than momentum",
+                    lambda e: (
+                        e.converged(2)
+                        and e.converged(1)
+                        and e.converged(2) < e.converged(1)
+                        and f"Nesterov looks one step ahead, overshoots less and converges sooner, at step "
+                        f"{e.converged(2)}."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "ravine",
+                [
+                    ("gd", {"lr": 0.01}),
+                    ("momentum", {"lr": 0.01, "momentum": 0.9}),
+                    ("nesterov", {"lr": 0.01, "momentum": 0.9}),
+                ],
+                steps=100,
+                surface_params={"condition_number": 50.0},
+            ),
         ),
-        lambda: _state("ravine", [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
-                                  ("nesterov", {"lr": 0.01, "momentum": 0.9})],
-                       steps=100, surface_params={"condition_number": 50.0})),
-    Preset(
-        "saddle_escape", "Escaping a saddle",
-        "All three start next to the ridge of the saddle x² − y², with the same lr = 0.02. Near the ridge the "
-        "slope along y is almost flat.",
-        (
-            Claim("the adaptive methods leave the ridge at least 3× sooner than GD", lambda e:
-                  all(_off_ridge(e, i) for i in range(3)) and
-                  3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0) and
-                  f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 away from the "
-                  f"ridge. RMSprop and Adam divide by the gradient's size, so their steps do not shrink where the "
-                  f"slope is flat: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."),
-            Claim("GD crosses the steep outer part faster than Adam", lambda e:
-                  all(_off_ridge(e, i) and e.left_map(i) for i in range(3)) and
-                  e.left_map(0) - _off_ridge(e, 0) < e.left_map(2) - _off_ridge(e, 2) and
-                  f"Farther out the slope steepens and GD's steps grow with it: from 0.5 away to the map's edge it "
-                  f"takes {e.left_map(0) - _off_ridge(e, 0)} steps, Adam {e.left_map(2) - _off_ridge(e, 2)}. Still, "
-                  f"RMSprop leaves the map at step {e.left_map(1)}, Adam at step {e.left_map(2)} and GD only at step "
-                  f"{e.left_map(0)}: adaptive steps matter most where gradients are tiny."),
+        Preset(
+            "saddle_escape",
+            "Escaping a saddle",
+            "All three start next to the ridge of the saddle x² − y², with the same lr = 0.02. Near the ridge the "
+            "slope along y is almost flat.",
+            (
+                Claim(
+                    "the adaptive methods leave the ridge at least 3× sooner than GD",
+                    lambda e: (
+                        all(_off_ridge(e, i) for i in range(3))
+                        and 3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0)
+                        and f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 "
+                        "away from the "
+                        f"ridge. RMSprop and Adam divide by the gradient's size, so their steps do not shrink "
+                        "where the "
+                        f"slope is flat: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."
+                    ),
+                ),
+                Claim(
+                    "GD crosses the steep outer part faster than Adam",
+                    lambda e: (
+                        all(_off_ridge(e, i) and e.left_map(i) for i in range(3))
+                        and e.left_map(0) - _off_ridge(e, 0) < e.left_map(2) - _off_ridge(e, 2)
+                        and f"Farther out the slope steepens and GD's steps grow with it: from 0.5 away to the "
+                        "map's edge it "
+                        f"takes {e.left_map(0) - _off_ridge(e, 0)} steps, Adam {e.left_map(2) - _off_ridge(e, 2)}. "
+                        "Still, "
+                        f"RMSprop leaves the map at step {e.left_map(1)}, Adam at step {e.left_map(2)} and GD only "
+                        "at step "
+                        f"{e.left_map(0)}: adaptive steps matter most where gradients are tiny."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "saddle", [("gd", {"lr": 0.02}), ("rmsprop", {"lr": 0.02}), ("adam", {"lr": 0.02})], steps=300
+            ),
         ),
-        lambda: _state("saddle", [("gd", {"lr": 0.02}), ("rmsprop", {"lr": 0.02}), ("adam", {"lr": 0.02})],
-                       steps=300)),
-    Preset(
-        "newton_saddle", "Second order: Newton at a saddle",
-        "Newton's method uses the curvature too, and jumps to where the slope of its fitted quadratic is zero: "
-        "on x² − y² that is the saddle itself.",
-        (
-            Claim("plain Newton stops on the saddle", lambda e: not e.escaped(0) and
-                  e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12 and
-                  f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the gradient is "
-                  f"zero there."),
-            Claim("saddle-free Newton leaves", lambda e: e.hp(1, "saddle_free") and e.left_map(1) and
-                  f"Saddle-free Newton divides by the size of the curvature, ignoring its sign, so the downhill "
-                  f"direction pushes it away: it leaves the map at step {e.left_map(1)}."),
-            Claim("Adam leaves without a Hessian", lambda e: e.left_map(2) and
-                  f"Adam leaves too, using only gradients, at step {e.left_map(2)}."),
+        Preset(
+            "newton_saddle",
+            "Second order: Newton at a saddle",
+            "Newton's method uses the curvature too, and jumps to where the slope of its fitted quadratic is zero: "
+            "on x² − y² that is the saddle itself.",
+            (
+                Claim(
+                    "plain Newton stops on the saddle",
+                    lambda e: (
+                        not e.escaped(0)
+                        and e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12
+                        and f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the "
+                        "gradient is "
+                        f"zero there."
+                    ),
+                ),
+                Claim(
+                    "saddle-free Newton leaves",
+                    lambda e: (
+                        e.hp(1, "saddle_free")
+                        and e.left_map(1)
+                        and f"Saddle-free Newton divides by the size of the curvature, ignoring its sign, so the "
+                        "downhill "
+                        f"direction pushes it away: it leaves the map at step {e.left_map(1)}."
+                    ),
+                ),
+                Claim(
+                    "Adam leaves without a Hessian",
+                    lambda e: e.left_map(2) and f"Adam leaves too, using only gradients, at step {e.left_map(2)}.",
+                ),
+            ),
+            lambda: _state(
+                "saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})], steps=100
+            ),
         ),
-        lambda: _state("saddle", [("newton", {}), ("newton", {"saddle_free": True}), ("adam", {"lr": 0.05})],
-                       steps=100)),
-    Preset(
-        "dropout_shrinks", "Dropout acts like L2",
-        "Full-data gradient steps on the least-squares bowl, without and with input dropout p = 0.5.",
-        (
-            converges(0, " without dropout reaches the least-squares minimum: it"),
-            Claim("dropout settles at the shrunken ridge solution", lambda e:
-                  e.run(1).gradient == "dropout" and e.jitter(1) < 0.25 * _ridge_shift(e) and
-                  f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in its colour): "
-                  f"the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer to the origin. The "
-                  f"Noise & dropout tab draws the theory."),
+        Preset(
+            "dropout_shrinks",
+            "Dropout acts like L2",
+            "Full-data gradient steps on the least-squares bowl, without and with input dropout p = 0.5.",
+            (
+                converges(0, " without dropout reaches the least-squares minimum: it"),
+                Claim(
+                    "dropout settles at the shrunken ridge solution",
+                    lambda e: (
+                        e.run(1).gradient == "dropout"
+                        and e.jitter(1) < 0.25 * _ridge_shift(e)
+                        and f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in "
+                        "its colour): "
+                        f"the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer to the origin. The "
+                        f"Noise & dropout tab draws the theory."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "noisy_bowl",
+                [("gd", {"lr": 0.5}), ("sgd", {"lr": 0.5, "gradient": "dropout", "gradient_value": 0.5})],
+                steps=400,
+                seed=2,
+            ),
         ),
-        lambda: _state("noisy_bowl", [("gd", {"lr": 0.5}),
-                                      ("sgd", {"lr": 0.5, "gradient": "dropout", "gradient_value": 0.5})],
-                       steps=400, seed=2)),
-    Preset(
-        "minibatch_noise", "Noisy gradients: GD vs mini-batch SGD",
-        f"A real least-squares loss over {N_POINTS} data points. Full-batch GD uses all of them every step; SGD "
-        f"with batch size B = 1, 10 and 50 draws that many at random, so its gradient is cheap but noisy.",
-        (
-            converges(0, " walks smoothly down and"),
-            Claim("smaller batches jitter more", lambda e: e.jitter(1) > e.jitter(2) > e.jitter(3) > 0 and
-                  not any(e.converged(i) for i in (1, 2, 3)) and
-                  f"The SGD runs never settle: over their last 100 steps they stay on average {fmt(e.jitter(1))} "
-                  f"(B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} (B = 50) from the minimum. "
-                  f"Smaller batches are cheaper per step but noisier."),
+        Preset(
+            "minibatch_noise",
+            "Noisy gradients: GD vs mini-batch SGD",
+            f"A real least-squares loss over {N_POINTS} data points. Full-batch GD uses all of them every step; SGD "
+            f"with batch size B = 1, 10 and 50 draws that many at random, so its gradient is cheap but noisy.",
+            (
+                converges(0, " walks smoothly down and"),
+                Claim(
+                    "smaller batches jitter more",
+                    lambda e: (
+                        e.jitter(1) > e.jitter(2) > e.jitter(3) > 0
+                        and not any(e.converged(i) for i in (1, 2, 3))
+                        and f"The SGD runs never settle: over their last 100 steps they stay on average "
+                        f"{fmt(e.jitter(1))} "
+                        f"(B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} (B = 50) from the minimum. "
+                        f"Smaller batches are cheaper per step but noisier."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "noisy_bowl",
+                [
+                    ("gd", {"lr": 0.5}),
+                    ("sgd", {"lr": 0.5, "gradient_value": 1}),
+                    ("sgd", {"lr": 0.5, "gradient_value": 10}),
+                    ("sgd", {"lr": 0.5, "gradient_value": 50}),
+                ],
+                steps=300,
+                seed=2,
+            ),
         ),
-        lambda: _state("noisy_bowl", [("gd", {"lr": 0.5}), ("sgd", {"lr": 0.5, "gradient_value": 1}),
-                                      ("sgd", {"lr": 0.5, "gradient_value": 10}),
-                                      ("sgd", {"lr": 0.5, "gradient_value": 50})], steps=300, seed=2)),
-    Preset(
-        "rosenbrock_race", "GD, momentum, RMSprop and Adam on Rosenbrock",
-        "Finding the banana valley is easy; following its nearly flat floor is hard.",
-        (
-            Claim("GD crawls along the floor", lambda e: not e.converged(0) and e.distance(0) > 1 and
-                  f"The steep walls force GD to a tiny lr ({e.lr(0)}): it crawls, and after {e.state.steps} steps is "
-                  f"still {fmt(e.distance(0))} from the minimum."),
-            Claim("momentum converges with GD's lr", lambda e: e.converged(1) and e.hp(1, "lr") == e.hp(0, "lr") and
-                  f"Momentum, with the same lr, builds up speed and converges at step {e.converged(1)}."),
-            Claim("Adam converges", lambda e: e.converged(3) and
-                  f"Adam scales each coordinate's step by its own gradient history and converges at step "
-                  f"{e.converged(3)}."),
-            Claim("RMSprop ends closer than GD", lambda e: not e.converged(2) and e.distance(2) < e.distance(0) and
-                  f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} short."),
+        Preset(
+            "rosenbrock_race",
+            "GD, momentum, RMSprop and Adam on Rosenbrock",
+            "Finding the banana valley is easy; following its nearly flat floor is hard.",
+            (
+                Claim(
+                    "GD crawls along the floor",
+                    lambda e: (
+                        not e.converged(0)
+                        and e.distance(0) > 1
+                        and f"The steep walls force GD to a tiny lr ({e.lr(0)}): it crawls, and after "
+                        f"{e.state.steps} steps is "
+                        f"still {fmt(e.distance(0))} from the minimum."
+                    ),
+                ),
+                Claim(
+                    "momentum converges with GD's lr",
+                    lambda e: (
+                        e.converged(1)
+                        and e.hp(1, "lr") == e.hp(0, "lr")
+                        and f"Momentum, with the same lr, builds up speed and converges at step {e.converged(1)}."
+                    ),
+                ),
+                Claim(
+                    "Adam converges",
+                    lambda e: (
+                        e.converged(3)
+                        and f"Adam scales each coordinate's step by its own gradient history and converges at step "
+                        f"{e.converged(3)}."
+                    ),
+                ),
+                Claim(
+                    "RMSprop ends closer than GD",
+                    lambda e: (
+                        not e.converged(2)
+                        and e.distance(2) < e.distance(0)
+                        and f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} short."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "rosenbrock",
+                [
+                    ("gd", {"lr": 1e-3}),
+                    ("momentum", {"lr": 1e-3, "momentum": 0.9}),
+                    ("rmsprop", {"lr": 0.01}),
+                    ("adam", {"lr": 0.05}),
+                ],
+                steps=1500,
+            ),
         ),
-        lambda: _state("rosenbrock", [("gd", {"lr": 1e-3}), ("momentum", {"lr": 1e-3, "momentum": 0.9}),
-                                      ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05})], steps=1500)),
-    Preset(
-        "adagrad_memory", "AdaGrad's steps only shrink",
-        "AdaGrad divides each step by the root of the sum of all squared gradients so far; RMSprop by a decaying "
-        "average of them, which for its first ~100 steps (1/(1 − α)) acts like AdaGrad with a 10× larger lr.",
-        (
-            Claim("the first steps are alike", lambda e: abs(e.step_lengths(0)[:10].mean() / e.step_lengths(1)[:10].mean()
-                                                               - 1) < 0.1 and
-                  f"So with lr = {e.lr(0)} and {e.lr(1)} both start alike: about {fmt(e.step_lengths(0)[:10].mean())} "
-                  f"per step."),
-            Claim("AdaGrad's steps shrink at least 50×", lambda e:
-                  e.step_lengths(0)[:10].mean() > 50 * e.step_lengths(0)[-50:].mean() and
-                  f"AdaGrad never forgets a gradient, so its steps only shrink (its last 50 are "
-                  f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its first): "
-                  f"it stalls {fmt(e.distance(0))} from the minimum."),
-            Claim("RMSprop ends closer", lambda e: e.distance(1) < 0.5 * e.distance(0) and
-                  f"RMSprop forgets old gradients and keeps its pace: it ends {fmt(e.distance(1))} from the minimum."),
+        Preset(
+            "adagrad_memory",
+            "AdaGrad's steps only shrink",
+            "AdaGrad divides each step by the root of the sum of all squared gradients so far; RMSprop by a decaying "
+            "average of them, which for its first ~100 steps (1/(1 − α)) acts like AdaGrad with a 10× larger lr.",
+            (
+                Claim(
+                    "the first steps are alike",
+                    lambda e: (
+                        abs(e.step_lengths(0)[:10].mean() / e.step_lengths(1)[:10].mean() - 1) < 0.1
+                        and f"So with lr = {e.lr(0)} and {e.lr(1)} both start alike: about "
+                        f"{fmt(e.step_lengths(0)[:10].mean())} "
+                        f"per step."
+                    ),
+                ),
+                Claim(
+                    "AdaGrad's steps shrink at least 50×",
+                    lambda e: (
+                        e.step_lengths(0)[:10].mean() > 50 * e.step_lengths(0)[-50:].mean()
+                        and f"AdaGrad never forgets a gradient, so its steps only shrink (its last 50 are "
+                        f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its "
+                        "first): "
+                        f"it stalls {fmt(e.distance(0))} from the minimum."
+                    ),
+                ),
+                Claim(
+                    "RMSprop ends closer",
+                    lambda e: (
+                        e.distance(1) < 0.5 * e.distance(0)
+                        and f"RMSprop forgets old gradients and keeps its pace: it ends {fmt(e.distance(1))} from "
+                        "the minimum."
+                    ),
+                ),
+            ),
+            lambda: _state("booth", [("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.1})], steps=300),
         ),
-        lambda: _state("booth", [("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.1})], steps=300)),
-    Preset(
-        "schedules", "Schedules: constant vs step vs cosine",
-        "Mini-batch SGD (B = 5) with the same starting lr = 0.6, three schedules.",
-        (
-            Claim("the decayed runs settle at least 2× closer", lambda e:
-                  2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50) and
-                  f"A constant lr keeps jittering: over the last 50 steps it stays on average {fmt(e.jitter(0, 50))} "
-                  f"from the minimum. Dropping the lr in steps or along a cosine lets the noise die out: "
-                  f"{fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."),
-            Claim("the schedules end with a small lr", lambda e:
-                  e.run(1).schedule == "step" and e.run(2).schedule == "cosine" and
-                  f"By the end the step schedule has cut the lr to {fmt(float(e.run(1).lr[-1]))} and the cosine to "
-                  f"{fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."),
+        Preset(
+            "schedules",
+            "Schedules: constant vs step vs cosine",
+            "Mini-batch SGD (B = 5) with the same starting lr = 0.6, three schedules.",
+            (
+                Claim(
+                    "the decayed runs settle at least 2× closer",
+                    lambda e: (
+                        2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50)
+                        and f"A constant lr keeps jittering: over the last 50 steps it stays on average "
+                        f"{fmt(e.jitter(0, 50))} "
+                        f"from the minimum. Dropping the lr in steps or along a cosine lets the noise die out: "
+                        f"{fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."
+                    ),
+                ),
+                Claim(
+                    "the schedules end with a small lr",
+                    lambda e: (
+                        e.run(1).schedule == "step"
+                        and e.run(2).schedule == "cosine"
+                        and f"By the end the step schedule has cut the lr to {fmt(float(e.run(1).lr[-1]))} and the "
+                        "cosine to "
+                        f"{fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "noisy_bowl",
+                [
+                    ("sgd", {"lr": 0.6, "gradient_value": 5}),
+                    (
+                        "sgd",
+                        {
+                            "lr": 0.6,
+                            "gradient_value": 5,
+                            "schedule": "step",
+                            "schedule_params": {"step_size": 100, "gamma": 0.3},
+                        },
+                    ),
+                    (
+                        "sgd",
+                        {
+                            "lr": 0.6,
+                            "gradient_value": 5,
+                            "schedule": "cosine",
+                            "schedule_params": {"T_max": 400, "eta_min": 0.0},
+                        },
+                    ),
+                ],
+                steps=400,
+                seed=3,
+            ),
         ),
-        lambda: _state("noisy_bowl", [
-            ("sgd", {"lr": 0.6, "gradient_value": 5}),
-            ("sgd", {"lr": 0.6, "gradient_value": 5, "schedule": "step",
-                     "schedule_params": {"step_size": 100, "gamma": 0.3}}),
-            ("sgd", {"lr": 0.6, "gradient_value": 5, "schedule": "cosine",
-                     "schedule_params": {"T_max": 400, "eta_min": 0.0}})], steps=400, seed=3)),
-    Preset(
-        "l2_vs_adamw", "L2 penalty (Adam) vs decoupled weight decay (AdamW)",
-        "Adam's weight decay λ = 0.5 adds λw to the gradient: it minimises the loss plus λ/2‖w‖². AdamW shrinks "
-        "the weights directly instead.",
-        (
-            converges(0, " without weight decay reaches the least-squares minimum: it"),
-            Claim("Adam with weight decay reaches the penalised minimum", lambda e:
-                  e.hp(1, "weight_decay") > 0 and e.distance(1) < 1e-3 and
-                  f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at that penalised minimum, "
-                  f"{point(*e.run(1).final_point)} (the open star in its colour)."),
-            Claim("AdamW ends somewhere else", lambda e: _apart(e, 1, 2) > 0.1 and
-                  f"AdamW with the same λ ends elsewhere, at {point(*e.run(2).final_point)}: with an adaptive step, "
-                  f"decoupled decay is not an L2 penalty."),
+        Preset(
+            "l2_vs_adamw",
+            "L2 penalty (Adam) vs decoupled weight decay (AdamW)",
+            "Adam's weight decay λ = 0.5 adds λw to the gradient: it minimises the loss plus λ/2‖w‖². AdamW shrinks "
+            "the weights directly instead.",
+            (
+                converges(0, " without weight decay reaches the least-squares minimum: it"),
+                Claim(
+                    "Adam with weight decay reaches the penalised minimum",
+                    lambda e: (
+                        e.hp(1, "weight_decay") > 0
+                        and e.distance(1) < 1e-3
+                        and f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at that penalised minimum, "
+                        f"{point(*e.run(1).final_point)} (the open star in its colour)."
+                    ),
+                ),
+                Claim(
+                    "AdamW ends somewhere else",
+                    lambda e: (
+                        _apart(e, 1, 2) > 0.1
+                        and f"AdamW with the same λ ends elsewhere, at {point(*e.run(2).final_point)}: with an "
+                        "adaptive step, "
+                        f"decoupled decay is not an L2 penalty."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "noisy_bowl",
+                [
+                    ("adam", {"lr": 0.05}),
+                    ("adam", {"lr": 0.05, "weight_decay": 0.5}),
+                    ("adamw", {"lr": 0.05, "weight_decay": 0.5}),
+                ],
+                steps=600,
+            ),
         ),
-        lambda: _state("noisy_bowl", [("adam", {"lr": 0.05}), ("adam", {"lr": 0.05, "weight_decay": 0.5}),
-                                      ("adamw", {"lr": 0.05, "weight_decay": 0.5})], steps=600)),
-    Preset(
-        "regularization", "An L1 penalty reshapes the landscape",
-        "An L1 penalty of 20 is added to the loss itself: the contours change and the minimum (star) moves.",
-        (
-            Claim("the L1 minimum sits on an axis", lambda e: e.state.l1 > 0 and len(e.page_minima) == 1 and
-                  min(abs(e.page_minima[0].x), abs(e.page_minima[0].y)) < 1e-6 and
-                  f"The minimum moves from {_unpenalised(e)} to {where(e.page_minima[0])}, exactly onto an axis: "
-                  f"L1 favours sparse solutions."),
-            Claim("every run heads there", lambda e: all(e.converged(i) for i in range(len(e.runs))) and
-                  "Every optimizer now converges there: " + ", ".join(
-                      f"{e.name(i)} at step {e.converged(i)}" for i in range(len(e.runs))) + "."),
+        Preset(
+            "regularization",
+            "An L1 penalty reshapes the landscape",
+            "An L1 penalty of 20 is added to the loss itself: the contours change and the minimum (star) moves.",
+            (
+                Claim(
+                    "the L1 minimum sits on an axis",
+                    lambda e: (
+                        e.state.l1 > 0
+                        and len(e.page_minima) == 1
+                        and min(abs(e.page_minima[0].x), abs(e.page_minima[0].y)) < 1e-6
+                        and f"The minimum moves from {_unpenalised(e)} to {where(e.page_minima[0])}, exactly onto "
+                        "an axis: "
+                        f"L1 favours sparse solutions."
+                    ),
+                ),
+                Claim(
+                    "every run heads there",
+                    lambda e: (
+                        all(e.converged(i) for i in range(len(e.runs)))
+                        and "Every optimizer now converges there: "
+                        + ", ".join(f"{e.name(i)} at step {e.converged(i)}" for i in range(len(e.runs)))
+                        + "."
+                    ),
+                ),
+            ),
+            lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0),
         ),
-        lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0)),
-    Preset(
-        "basins", "Local minima and basins on Himmelblau",
-        "Four equally deep valleys; three optimizers from one start (GD and momentum with the same lr).",
-        (
-            Claim("the three runs end in three different basins", lambda e: _distinct_basins(e, (0, 1, 2))),
+        Preset(
+            "basins",
+            "Local minima and basins on Himmelblau",
+            "Four equally deep valleys; three optimizers from one start (GD and momentum with the same lr).",
+            (Claim("the three runs end in three different basins", lambda e: _distinct_basins(e, (0, 1, 2))),),
+            lambda: _state(
+                "himmelblau",
+                [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}), ("adam", {"lr": 0.1})],
+                steps=400,
+                start=(0.3, 3.9),
+            ),
         ),
-        lambda: _state("himmelblau", [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}),
-                                      ("adam", {"lr": 0.1})], steps=400, start=(0.3, 3.9))),
-    Preset(
-        "rastrigin_noise", "Noise and momentum on Rastrigin",
-        "An egg-crate of local minima around the global one at the centre.",
-        (
-            Claim("GD stops in a local minimum", lambda e: e.converged(0) and e.basin(0).value > 1 and
-                  f"GD stops in the nearest dimple, at step {e.converged(0)}, with loss {fmt(e.basin(0).value)}."),
-            Claim("heavy momentum rolls into a deeper dimple", lambda e: e.converged(1) and e.converged(0) and
-                  e.basin(1).value < e.basin(0).value and
-                  f"Heavy momentum (μ = {e.hp(1, 'momentum'):g}) rolls over ridges into a deeper one, loss "
-                  f"{fmt(e.basin(1).value)}."),
-            Claim("noisy SGD hops between dimples", lambda e: not e.converged(2) and _visited_dimples(e, 2) >= 2 and
-                  f"Noisy SGD hops between dimples ({_visited_dimples(e, 2)} visited) and keeps jittering."),
-            Claim("none finds the global minimum", lambda e: all(
-                      min(abs(x), abs(y)) > 0.5 for x, y in (e.run(i).final_point for i in range(3))) and
-                  "None of them is guaranteed to find the global minimum at the centre, and here none does."),
+        Preset(
+            "rastrigin_noise",
+            "Noise and momentum on Rastrigin",
+            "An egg-crate of local minima around the global one at the centre.",
+            (
+                Claim(
+                    "GD stops in a local minimum",
+                    lambda e: (
+                        e.converged(0)
+                        and e.basin(0).value > 1
+                        and f"GD stops in the nearest dimple, at step {e.converged(0)}, with loss "
+                        f"{fmt(e.basin(0).value)}."
+                    ),
+                ),
+                Claim(
+                    "heavy momentum rolls into a deeper dimple",
+                    lambda e: (
+                        e.converged(1)
+                        and e.converged(0)
+                        and e.basin(1).value < e.basin(0).value
+                        and f"Heavy momentum (μ = {e.hp(1, 'momentum'):g}) rolls over ridges into a deeper one, loss "
+                        f"{fmt(e.basin(1).value)}."
+                    ),
+                ),
+                Claim(
+                    "noisy SGD hops between dimples",
+                    lambda e: (
+                        not e.converged(2)
+                        and _visited_dimples(e, 2) >= 2
+                        and f"Noisy SGD hops between dimples ({_visited_dimples(e, 2)} visited) and keeps jittering."
+                    ),
+                ),
+                Claim(
+                    "none finds the global minimum",
+                    lambda e: (
+                        all(min(abs(x), abs(y)) > 0.5 for x, y in (e.run(i).final_point for i in range(3)))
+                        and "None of them is guaranteed to find the global minimum at the centre, and here none does."
+                    ),
+                ),
+            ),
+            lambda: _state(
+                "rastrigin",
+                [
+                    ("gd", {"lr": 2e-3}),
+                    ("momentum", {"lr": 5e-3, "momentum": 0.98}),
+                    ("sgd", {"lr": 2e-3, "gradient_value": 60.0}),
+                ],
+                steps=500,
+                seed=3,
+            ),
         ),
-        lambda: _state("rastrigin", [("gd", {"lr": 2e-3}), ("momentum", {"lr": 5e-3, "momentum": 0.98}),
-                                     ("sgd", {"lr": 2e-3, "gradient_value": 60.0})], steps=500, seed=3)),
-)}
+    )
+}
 DEFAULT_PRESET = "basins"  # what a visit without a link opens
 
 

@@ -29,9 +29,11 @@ def truth_after(traj: Trajectory, n: int) -> tuple[Point, str]:
         return (float(x), float(y)), f"after {n} steps"
     x, y = traj.path[-1]
     kind, step = traj.outcome.kind, traj.outcome.step
-    why = {"converged": f"converged at step {step} and stays there",
-           "diverged": f"diverged at step {step}: last finite point shown",
-           "escaped": f"escaped at step {step}, a map's width beyond the edge"}.get(kind, f"stopped at step {last}")
+    why = {
+        "converged": f"converged at step {step} and stays there",
+        "diverged": f"diverged at step {step}: last finite point shown",
+        "escaped": f"escaped at step {step}, a map's width beyond the edge",
+    }.get(kind, f"stopped at step {last}")
     return (float(x), float(y)), why
 
 
@@ -48,6 +50,12 @@ def answers(runs: list[Trajectory], guesses: dict[int, Point], n: int) -> list[A
 def first_steps(traj: Trajectory, n: int) -> Trajectory:
     """The run cut after step n, for replaying just the part the quiz asked about."""
     keep = min(n, len(traj.path) - 1) + 1
-    return replace(traj, steps=min(traj.steps, n), path=traj.path[:keep], loss=traj.loss[:keep],
-                   lr=traj.lr[: keep - 1], grad_norm=traj.grad_norm[:keep],
-                   internals=None if traj.internals is None else traj.internals[:keep])
+    return replace(
+        traj,
+        steps=min(traj.steps, n),
+        path=traj.path[:keep],
+        loss=traj.loss[:keep],
+        lr=traj.lr[: keep - 1],
+        grad_norm=traj.grad_norm[:keep],
+        internals=None if traj.internals is None else traj.internals[:keep],
+    )

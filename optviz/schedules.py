@@ -31,8 +31,15 @@ class Schedule:
     code: int = -1
 
 
-_T_MAX = Param("T_max", 300, 1, 100_000, kind="int", help="Steps from the peak lr down to eta_min (half a cosine period).",
-               latex=r"T_{max}")
+_T_MAX = Param(
+    "T_max",
+    300,
+    1,
+    100_000,
+    kind="int",
+    help="Steps from the peak lr down to eta_min (half a cosine period).",
+    latex=r"T_{max}",
+)
 _ETA_MIN = Param("eta_min", 0.0, 0.0, 10.0, help="The lowest lr the cosine reaches.", latex=r"\eta_{min}")
 STEP_PARAMS = (
     Param("step_size", 100, 1, 100_000, kind="int", help="Multiply lr by gamma every step_size steps."),
@@ -43,13 +50,20 @@ COSINE_PARAMS = (_T_MAX, _ETA_MIN)
 WARMUP_PARAMS = (
     Param("warmup_steps", 30, 1, 100_000, kind="int", help="Steps of linear warm-up."),
     Param("start_factor", 1.0 / 3.0, 1e-3, 1.0, help="Fraction of lr at step 1 (torch LinearLR's default is 1/3)."),
-    _T_MAX, _ETA_MIN,
+    _T_MAX,
+    _ETA_MIN,
 )
 INVERSE_PARAMS = (Param("decay_rate", 0.01, 0.0, 10.0, help="k in lr/(1 + k·t).", latex=r"k"),)
 CYCLIC_PARAMS = (
     Param("max_lr", 0.1, 1e-6, 10.0, scale="log", help="Peak of each cycle; the run's lr is the base_lr."),
-    Param("step_size_up", 50, 1, 100_000, kind="int",
-          help="Steps from base_lr up to max_lr (torch's default is 2000, too long for a 2-D demo)."),
+    Param(
+        "step_size_up",
+        50,
+        1,
+        100_000,
+        kind="int",
+        help="Steps from base_lr up to max_lr (torch's default is 2000, too long for a 2-D demo).",
+    ),
 )
 STEP_SLOT, EXPONENTIAL_SLOT, COSINE_SLOT = slots(STEP_PARAMS), slots(EXPONENTIAL_PARAMS), slots(COSINE_PARAMS)
 WARMUP_SLOT, INVERSE_SLOT, CYCLIC_SLOT = slots(WARMUP_PARAMS), slots(INVERSE_PARAMS), slots(CYCLIC_PARAMS)
@@ -109,36 +123,78 @@ def _unknown_schedule(base_lr, k, sp):
     return math.nan
 
 
-CATALOGUE: Catalogue[Schedule] = Catalogue("schedule", [
-    Schedule("constant", "Constant", (), constant_lr, r"\gamma_k = \gamma",
-             "no scheduler", "The same lr at every step."),
-    Schedule("step", "Step decay", STEP_PARAMS, step_lr,
-             r"\gamma_k = \gamma\, g^{\lfloor k / \text{step\_size} \rfloor}",
-             "StepLR(opt, step_size, gamma)", "Drops the lr by a factor every few steps: fast early progress, then fine-tuning."),
-    Schedule("exponential", "Exponential decay", EXPONENTIAL_PARAMS, exponential_lr,
-             r"\gamma_k = \gamma\, g^{k}", "ExponentialLR(opt, gamma)", "Shrinks the lr by the same factor every step."),
-    Schedule("cosine", "Cosine annealing", COSINE_PARAMS, cosine_lr,
-             r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi k}{T_{max}}\right)",
-             "CosineAnnealingLR(opt, T_max, eta_min)",
-             "Glides the lr down along half a cosine: slow at first, fastest in the middle, gentle at the end."),
-    Schedule("warmup_cosine", "Linear warm-up, then cosine", WARMUP_PARAMS, warmup_cosine_lr,
-             r"\gamma_k = \begin{cases}\gamma\left(s + (1-s)\tfrac{k}{W}\right) & k < W \\ "
-             r"\eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi (k-W)}{T_{max}}\right) & k \ge W\end{cases}",
-             "SequentialLR(opt, [LinearLR(opt, start_factor, total_iters=W), CosineAnnealingLR(opt, T_max, eta_min)], milestones=[W])",
-             "Starts small so early, badly-scaled steps cannot blow up, then anneals like cosine."),
-    Schedule("inverse_time", "Inverse-time decay", INVERSE_PARAMS, inverse_time_lr,
-             r"\gamma_k = \frac{\gamma}{1 + k_{decay}\, k}", "LambdaLR(opt, lambda k: 1 / (1 + decay_rate * k))",
-             "The classic Robbins–Monro decay that makes SGD's noise average out."),
-    Schedule("cyclic", "Cyclic (triangular)", CYCLIC_PARAMS, cyclic_lr,
-             r"\gamma_k = \gamma + (\gamma_{max}-\gamma)\max\left(0,\,1-\left|\tfrac{k}{S} - 2c + 1\right|\right),\ c = \left\lfloor 1 + \tfrac{k}{2S}\right\rfloor",
-             "CyclicLR(opt, base_lr=lr, max_lr, step_size_up, mode='triangular', cycle_momentum=False)",
-             "Sweeps the lr up and down between lr and max_lr: the high phases can jump out of narrow basins."),
-])
+CATALOGUE: Catalogue[Schedule] = Catalogue(
+    "schedule",
+    [
+        Schedule(
+            "constant", "Constant", (), constant_lr, r"\gamma_k = \gamma", "no scheduler", "The same lr at every step."
+        ),
+        Schedule(
+            "step",
+            "Step decay",
+            STEP_PARAMS,
+            step_lr,
+            r"\gamma_k = \gamma\, g^{\lfloor k / \text{step\_size} \rfloor}",
+            "StepLR(opt, step_size, gamma)",
+            "Drops the lr by a factor every few steps: fast early progress, then fine-tuning.",
+        ),
+        Schedule(
+            "exponential",
+            "Exponential decay",
+            EXPONENTIAL_PARAMS,
+            exponential_lr,
+            r"\gamma_k = \gamma\, g^{k}",
+            "ExponentialLR(opt, gamma)",
+            "Shrinks the lr by the same factor every step.",
+        ),
+        Schedule(
+            "cosine",
+            "Cosine annealing",
+            COSINE_PARAMS,
+            cosine_lr,
+            r"\gamma_k = \eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi k}{T_{max}}\right)",
+            "CosineAnnealingLR(opt, T_max, eta_min)",
+            "Glides the lr down along half a cosine: slow at first, fastest in the middle, gentle at the end.",
+        ),
+        Schedule(
+            "warmup_cosine",
+            "Linear warm-up, then cosine",
+            WARMUP_PARAMS,
+            warmup_cosine_lr,
+            r"\gamma_k = \begin{cases}\gamma\left(s + (1-s)\tfrac{k}{W}\right) & k < W \\ "
+            r"\eta_{min} + \tfrac12(\gamma-\eta_{min})\left(1+\cos\tfrac{\pi (k-W)}{T_{max}}\right) & k \ge "
+            r"W\end{cases}",
+            "SequentialLR(opt, [LinearLR(opt, start_factor, total_iters=W), CosineAnnealingLR(opt, T_max, "
+            "eta_min)], milestones=[W])",
+            "Starts small so early, badly-scaled steps cannot blow up, then anneals like cosine.",
+        ),
+        Schedule(
+            "inverse_time",
+            "Inverse-time decay",
+            INVERSE_PARAMS,
+            inverse_time_lr,
+            r"\gamma_k = \frac{\gamma}{1 + k_{decay}\, k}",
+            "LambdaLR(opt, lambda k: 1 / (1 + decay_rate * k))",
+            "The classic Robbins–Monro decay that makes SGD's noise average out.",
+        ),
+        Schedule(
+            "cyclic",
+            "Cyclic (triangular)",
+            CYCLIC_PARAMS,
+            cyclic_lr,
+            r"\gamma_k = \gamma + (\gamma_{max}-\gamma)\max\left(0,\,1-\left|\tfrac{k}{S} - 2c + 1\right|\right),\ "
+            r"c = \left\lfloor 1 + \tfrac{k}{2S}\right\rfloor",
+            "CyclicLR(opt, base_lr=lr, max_lr, step_size_up, mode='triangular', cycle_momentum=False)",
+            "Sweeps the lr up and down between lr and max_lr: the high phases can jump out of narrow basins.",
+        ),
+    ],
+)
 MAX_PACKED = max(sum(p.width for p in s.params) for s in CATALOGUE.values()) or 1
 get_schedule = CATALOGUE.lookup
 # scheduled_lr(code, base_lr, k, sp): the lr after k scheduler steps
-scheduled_lr = compiled_dispatch([s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr",
-                                 CATALOGUE.what)
+scheduled_lr = compiled_dispatch(
+    [s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr", CATALOGUE.what
+)
 
 
 def resolve_schedule(schedule: Schedule, given: dict[str, Any] | None) -> dict[str, Any]:

@@ -17,8 +17,15 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -41,16 +48,33 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120.0) ->
     raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
-def start_streamlit(script: Path, env: dict | None = None, python: str = sys.executable,
-                    wait: bool = True, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+def start_streamlit(
+    script: Path, env: dict | None = None, python: str = sys.executable, wait: bool = True, log: Path | None = None
+) -> tuple[subprocess.Popen, str]:
     """`streamlit run script` on a free loopback port; returns (process, base URL).
     ``log``: a file for the server's output (discarded otherwise)."""
     port = free_port()
     output = open(log, "w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [python, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        [
+            python,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     if log:
         output.close()  # the server holds its own copy
@@ -140,4 +164,3 @@ class StreamlitClient:
             if isinstance(widget_id, str) and widget_id.startswith("$$ID"):
                 key = widget_id.rsplit("-", 1)[-1]
                 self.widget_ids[key], self.widget_kinds[key] = widget_id, which
-

@@ -3,8 +3,9 @@ the engine and the figures consume it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from optviz.engine.simulate import GRADIENT_MODES, MAX_STEPS, PENALTY, SEED, RunSpec
 from optviz.kinds import KINDS, get_kind
@@ -17,17 +18,38 @@ MAX_RUNS = 6
 APP_MAX_STEPS = 2000  # what the page animates; the engine itself allows MAX_STEPS
 STEPS = Param("steps", 300, 1, APP_MAX_STEPS, kind="int", help="Optimizer steps per run.")
 SPEED = Param("speed", 60, 10, 1000, kind="int", help="Milliseconds per animation frame (smaller is faster).")
-QUIZ = Param("quiz", 0, 0, APP_MAX_STEPS, kind="int",
-             help="Predict, then play: students guess where each run is after this many steps (0: no quiz).")
+QUIZ = Param(
+    "quiz",
+    0,
+    0,
+    APP_MAX_STEPS,
+    kind="int",
+    help="Predict, then play: students guess where each run is after this many steps (0: no quiz).",
+)
 QUIZ_DEFAULT_STEPS = 20  # what the quiz box offers before a quiz is switched on
-START = Param("start", (0.0, 0.0), -1e12, 1e12, kind="pair", help="Where every run starts (inside the surface's domain).")
+START = Param(
+    "start", (0.0, 0.0), -1e12, 1e12, kind="pair", help="Where every run starts (inside the surface's domain)."
+)
 PRESENTATION = Param("present", False, kind="bool", help="Projector layout: larger text, thicker lines.")
-SCREEN = Param("screen", "720p", kind="choice", choices=("720p", "1080p"),
-               help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.")
+SCREEN = Param(
+    "screen",
+    "720p",
+    kind="choice",
+    choices=("720p", "1080p"),
+    help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.",
+)
 # The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
-TABS = {"quiz": "❓ Quiz", "paths": "▶ Paths & results", "curves": "📈 Curves", "inside": "🔬 Inside a step",
-        "noise": "🎲 Noise & dropout", "maps": "🗺 Maps", "equations": "∑ Equations & intuition",
-        "glossary": "📖 Glossary", "export": "🔗 Share & export"}
+TABS = {
+    "quiz": "❓ Quiz",
+    "paths": "▶ Paths & results",
+    "curves": "📈 Curves",
+    "inside": "🔬 Inside a step",
+    "noise": "🎲 Noise & dropout",
+    "maps": "🗺 Maps",
+    "equations": "∑ Equations & intuition",
+    "glossary": "📖 Glossary",
+    "export": "🔗 Share & export",
+}
 TAB = Param("tab", "paths", kind="choice", choices=tuple(TABS), help="The open tab.")
 assert APP_MAX_STEPS <= MAX_STEPS
 
@@ -35,6 +57,7 @@ assert APP_MAX_STEPS <= MAX_STEPS
 def tab_id(label: str) -> str:
     """The id of the tab shown as ``label`` (the tabs widget holds labels)."""
     return next((k for k, v in TABS.items() if v == label), TAB.default)
+
 
 Items = tuple[tuple[str, Any], ...]
 
@@ -77,9 +100,16 @@ class RunState:
         return " ".join(parts)
 
     def to_spec(self, seed: int, start: tuple[float, float]) -> RunSpec:
-        return RunSpec(optimizer=KINDS[self.kind].optimizer, hyperparameters=self.params, schedule=self.schedule,
-                       schedule_params=dict(self.schedule_params), gradient=self.gradient,
-                       gradient_value=self.gradient_value, seed=seed, start=start)
+        return RunSpec(
+            optimizer=KINDS[self.kind].optimizer,
+            hyperparameters=self.params,
+            schedule=self.schedule,
+            schedule_params=dict(self.schedule_params),
+            gradient=self.gradient,
+            gradient_value=self.gradient_value,
+            seed=seed,
+            start=start,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,8 +164,14 @@ class PageField:
 
 
 PAGE_FIELDS: tuple[PageField, ...] = (
-    PageField("start", "start", START, ("start_x", "start_y"), to_widgets=lambda v: (float(v[0]), float(v[1])),
-              from_widgets=lambda x, y: (float(x), float(y))),
+    PageField(
+        "start",
+        "start",
+        START,
+        ("start_x", "start_y"),
+        to_widgets=lambda v: (float(v[0]), float(v[1])),
+        from_widgets=lambda x, y: (float(x), float(y)),
+    ),
     PageField("steps", "steps", STEPS, ("steps",)),
     PageField("seed", "seed", SEED, ("seed",)),
     PageField("l1", "l1", replace(PENALTY, name="l1"), ("l1",), to_widgets=lambda v: (float(v),)),
@@ -143,15 +179,29 @@ PAGE_FIELDS: tuple[PageField, ...] = (
     PageField("speed", "speed", SPEED, ("speed",), engine=False),
     PageField("presentation", "present", PRESENTATION, ("presentation",), engine=False),
     PageField("screen", "screen", SCREEN, ("screen",), engine=False),
-    PageField("quiz", "quiz", QUIZ, ("quiz_on", "quiz_steps"), engine=False,
-              to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS), from_widgets=lambda on, n: int(n) if on else 0),
+    PageField(
+        "quiz",
+        "quiz",
+        QUIZ,
+        ("quiz_on", "quiz_steps"),
+        engine=False,
+        to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS),
+        from_widgets=lambda on, n: int(n) if on else 0,
+    ),
     PageField("tab", "tab", TAB, ("tab",), engine=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id),
 )
 VIEW_ONLY_URL_KEYS = tuple(f.url for f in PAGE_FIELDS if not f.engine)
 
 
-def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedule_params: dict | None = None,
-             gradient: str | None = None, gradient_value: Any = None, **hyperparameters: Any) -> RunState:
+def make_run(
+    kind_key: str,
+    surface: Surface,
+    schedule: str = "constant",
+    schedule_params: dict | None = None,
+    gradient: str | None = None,
+    gradient_value: Any = None,
+    **hyperparameters: Any,
+) -> RunState:
     """A validated RunState: the kind's defaults for ``surface`` overlaid with the arguments."""
     kind = get_kind(kind_key)
     values = kind.default_hyperparameters(surface)
@@ -167,25 +217,51 @@ def make_run(kind_key: str, surface: Surface, schedule: str = "constant", schedu
         value = mode.param.validate(mode.param.default if gradient_value is None else gradient_value)
     sched = get_schedule(schedule)
     sched_values = resolve_schedule(sched, schedule_params)
-    return RunState(kind=kind.key, hyperparameters=tuple(values.items()), schedule=sched.key,
-                    schedule_params=tuple(sched_values.items()), gradient=mode.key, gradient_value=value)
+    return RunState(
+        kind=kind.key,
+        hyperparameters=tuple(values.items()),
+        schedule=sched.key,
+        schedule_params=tuple(sched_values.items()),
+        gradient=mode.key,
+        gradient_value=value,
+    )
 
 
 def default_state(surface_key: str = "rosenbrock") -> State:
     surface = get_surface(surface_key)
     runs = (make_run("gd", surface), make_run("momentum", surface), make_run("adam", surface))
-    return State(surface=surface.key, start=surface.start, steps=STEPS.default, runs=runs,
-                 surface_params=tuple(surface.resolve_params().items()))
+    return State(
+        surface=surface.key,
+        start=surface.start,
+        steps=STEPS.default,
+        runs=runs,
+        surface_params=tuple(surface.resolve_params().items()),
+    )
 
 
 def with_surface(state: State, surface_key: str) -> State:
     """Switch surface: its start and suggested learning rates, the same kinds of run."""
     surface = get_surface(surface_key)
-    runs = tuple(make_run(r.kind, surface, r.schedule, dict(r.schedule_params), r.gradient, r.gradient_value,
-                          **{k: v for k, v in r.hyperparameters if k != "lr"})
-                 for r in state.runs)
-    return replace(state, surface=surface.key, start=surface.start, runs=runs,
-                   surface_params=tuple(surface.resolve_params().items()), lesson="")
+    runs = tuple(
+        make_run(
+            r.kind,
+            surface,
+            r.schedule,
+            dict(r.schedule_params),
+            r.gradient,
+            r.gradient_value,
+            **{k: v for k, v in r.hyperparameters if k != "lr"},
+        )
+        for r in state.runs
+    )
+    return replace(
+        state,
+        surface=surface.key,
+        start=surface.start,
+        runs=runs,
+        surface_params=tuple(surface.resolve_params().items()),
+        lesson="",
+    )
 
 
 def validate_globals(state: State) -> State:

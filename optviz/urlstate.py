@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
@@ -127,8 +128,10 @@ class _Reader:
             self.warnings.append(f"URL parameter {key!r} appears {len(values)} times; using the first.")
         value = values[0]
         if len(value) > MAX_VALUE_LENGTH:
-            self.warnings.append(f"URL parameter {key!r} is {len(value)} characters long (at most "
-                                 f"{MAX_VALUE_LENGTH}); using the default.")
+            self.warnings.append(
+                f"URL parameter {key!r} is {len(value)} characters long (at most "
+                f"{MAX_VALUE_LENGTH}); using the default."
+            )
             return None
         return value
 
@@ -161,15 +164,19 @@ def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     read = _Reader(query)
     state = _base(read)
     surface = state.surface_spec
-    surface_params = tuple((p.name, read.value(f"s.{p.name}", p, v)) for p, (_, v) in zip(surface.params,
-                                                                                        state.surface_params))
+    surface_params = tuple(
+        (p.name, read.value(f"s.{p.name}", p, v)) for p, (_, v) in zip(surface.params, state.surface_params)
+    )
     runs = _decode_runs(read, surface) or state.runs
     fields = {f.name: read.value(f.url, f.param, getattr(state, f.name)) for f in PAGE_FIELDS}
     state = replace(state, runs=runs, surface_params=surface_params, **fields)
     if not surface.in_domain(*state.start):
         (x0, x1), (y0, y1) = surface.domain
-        read.warn("start", format_value(state.start), f"must be 'x,y' inside x in [{x0:g}, {x1:g}], "
-                  f"y in [{y0:g}, {y1:g}]; using {format_value(surface.start)}")
+        read.warn(
+            "start",
+            format_value(state.start),
+            f"must be 'x,y' inside x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]; using {format_value(surface.start)}",
+        )
         state = replace(state, start=surface.start)
     if state.quiz > state.steps:
         read.warn("quiz", str(state.quiz), f"must be at most steps={state.steps}; using {state.steps}")
@@ -195,7 +202,7 @@ def _base(read: _Reader) -> State:
     try:
         surface_key = get_surface(surface_text).key
     except ValueError as err:  # an unknown name, or a custom formula that fails its checks
-        surface_key = (PRESETS[lesson].build().surface if lesson else "rosenbrock")
+        surface_key = PRESETS[lesson].build().surface if lesson else "rosenbrock"
         read.warn("surface", surface_text, f"{err}; using {surface_key}")
     if lesson and PRESETS[lesson].build().surface == surface_key:
         return PRESETS[lesson].build()

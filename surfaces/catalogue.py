@@ -7,6 +7,6 @@ from optviz.catalogue import Catalogue
 from surfaces import finite_sum, multimodal, polynomial, quadratic
 from surfaces.base import Surface
 
-CATALOGUE: Catalogue[Surface] = Catalogue("surface", [
-    s for module in (polynomial, multimodal, quadratic, finite_sum) for s in module.SURFACES
-])
+CATALOGUE: Catalogue[Surface] = Catalogue(
+    "surface", [s for module in (polynomial, multimodal, quadratic, finite_sum) for s in module.SURFACES]
+)

@@ -31,14 +31,21 @@ def _no_data(x, y, row):
 
 _SURFACES = (*CATALOGUE.values(),)
 # (f, ∂f/∂x, ∂f/∂y) of the unpenalised surface
-surface_value_grad = compiled_dispatch([s.value_grad for s in _SURFACES] + [hyperdual.value_grad],
-                                       _unknown_surface, 3, "surface_value_grad", CATALOGUE.what)
+surface_value_grad = compiled_dispatch(
+    [s.value_grad for s in _SURFACES] + [hyperdual.value_grad],
+    _unknown_surface,
+    3,
+    "surface_value_grad",
+    CATALOGUE.what,
+)
 # (f_xx, f_xy, f_yy) of the unpenalised surface
-_hessian = compiled_dispatch([s.hessian for s in _SURFACES] + [hyperdual.hessian], _unknown_surface, 3, "surface_hessian_of",
-                            CATALOGUE.what)
+_hessian = compiled_dispatch(
+    [s.hessian for s in _SURFACES] + [hyperdual.hessian], _unknown_surface, 3, "surface_hessian_of", CATALOGUE.what
+)
 # gradient of one data row's term (a finite-sum surface's own, e.g. ½(a·w − b)²)
-data_term_gradient = compiled_dispatch([s.data_term or _no_data for s in _SURFACES] + [_no_data], _no_data, 3,
-                                       "data_term_gradient", CATALOGUE.what)
+data_term_gradient = compiled_dispatch(
+    [s.data_term or _no_data for s in _SURFACES] + [_no_data], _no_data, 3, "data_term_gradient", CATALOGUE.what
+)
 
 
 @njit(cache=True)

@@ -39,15 +39,17 @@ def parse_key(key: str) -> tuple[str, float]:
         extent = math.nan
     low, high = EXTENT_RANGE
     if not sep or not low <= extent <= high:
-        raise F.FormulaError(f"custom surface: extent must be a number in [{low:g}, {high:g}], "
-                             f"written custom:<extent>:<formula>, not {key[:60]!r}")
+        raise F.FormulaError(
+            f"custom surface: extent must be a number in [{low:g}, {high:g}], "
+            f"written custom:<extent>:<formula>, not {key[:60]!r}"
+        )
     return formula, extent
 
 
 def _round_125(value: float) -> float:
     """The nearest 1-2-5 value below, as the lr slider offers them."""
     exponent = math.floor(math.log10(value))
-    mantissa = max(m for m in (1.0, 2.0, 5.0, 10.0) if m <= value / 10.0 ** exponent)
+    mantissa = max(m for m in (1.0, 2.0, 5.0, 10.0) if m <= value / 10.0**exponent)
     return float(f"{mantissa:g}e{exponent}")
 
 
@@ -65,23 +67,35 @@ def custom_surface(key: str) -> Surface:
         raise F.FormulaError(
             f"formula: undefined, infinite or above {MAX_ABS_VALUE:g} at (x, y) = ({axis[i]:.3g}, {axis[j]:.3g}) "
             f"inside the plotted square [-{extent:g}, {extent:g}]²: e.g. log or sqrt of a negative number, "
-            f"division by zero, or a value too large; shift the formula or change the extent")
+            f"division by zero, or a value too large; shift the formula or change the extent"
+        )
     curvature = np.nanpercentile(grid[..., 3], 90)
     sgd_lr = _round_125(min(max(1.0 / curvature, 1e-5), 1.0)) if curvature > 0 else 0.1
     bounded = _bounded_on_square(grid[..., 0])
     return Surface(
-        key=custom_key(formula, extent), name="Custom formula", code=CUSTOM_CODE, formula=F.to_latex(formula),
-        value_grad=value_grad, hessian=hessian,
+        key=custom_key(formula, extent),
+        name="Custom formula",
+        code=CUSTOM_CODE,
+        formula=F.to_latex(formula),
+        value_grad=value_grad,
+        hessian=hessian,
         story="Your own formula. optviz parsed it without running any Python, and it differentiates it "
-              "exactly with hyper-dual numbers, so gradients and Hessians carry no finite-difference error. "
-              "The minima shown were found numerically, from every local minimum of a grid polished by "
-              "descent, so a very flat or very narrow minimum may be missed.",
-        domain=((-extent, extent), (-extent, extent)), start=(-0.7 * extent, 0.7 * extent),
+        "exactly with hyper-dual numbers, so gradients and Hessians carry no finite-difference error. "
+        "The minima shown were found numerically, from every local minimum of a grid polished by "
+        "descent, so a very flat or very narrow minimum may be missed.",
+        domain=((-extent, extent), (-extent, extent)),
+        start=(-0.7 * extent, 0.7 * extent),
         minimum_seeds=lambda kernel_params: grid_minima(kernel_params, extent),
-        default_lr={"sgd": sgd_lr, "adagrad": _round_125(0.3 * extent), "rmsprop": _round_125(0.01 * extent),
-                    "adam": _round_125(0.02 * extent), "adadelta": 1.0},
+        default_lr={
+            "sgd": sgd_lr,
+            "adagrad": _round_125(0.3 * extent),
+            "rmsprop": _round_125(0.01 * extent),
+            "adam": _round_125(0.02 * extent),
+            "adadelta": 1.0,
+        },
         kernel_params_fn=lambda values: packed,
-        bounded_below=bounded, log_contours=bounded,
+        bounded_below=bounded,
+        log_contours=bounded,
     )
 
 
@@ -92,15 +106,22 @@ def _bounded_on_square(values: np.ndarray) -> bool:
     return 0 < i < n and 0 < j < n
 
 
-def grid_minima(kernel_params: np.ndarray, extent: float, resolution: int = 81,
-                candidates: int = 24) -> list[tuple[float, float, str]]:
+def grid_minima(
+    kernel_params: np.ndarray, extent: float, resolution: int = 81, candidates: int = 24
+) -> list[tuple[float, float, str]]:
     """Seeds for the minimum finder: the lowest local minima of a grid over the square.
     Flat regions are skipped (a cell must be strictly below one neighbour)."""
     axis = np.linspace(-extent, extent, resolution)
     z = value_grid(kernel_params, axis, axis)[..., 0]
     inner = z[1:-1, 1:-1]
-    neighbours = np.stack([z[1 + dj:resolution - 1 + dj, 1 + di:resolution - 1 + di]
-                           for dj in (-1, 0, 1) for di in (-1, 0, 1) if dj or di])
+    neighbours = np.stack(
+        [
+            z[1 + dj : resolution - 1 + dj, 1 + di : resolution - 1 + di]
+            for dj in (-1, 0, 1)
+            for di in (-1, 0, 1)
+            if dj or di
+        ]
+    )
     local = np.isfinite(inner) & (inner <= neighbours.min(axis=0)) & (inner < neighbours.max(axis=0))
     js, is_ = np.nonzero(local)
     order = np.argsort(inner[js, is_])[:candidates]

@@ -85,16 +85,21 @@ _CX, _CY = round(_MIN.x, 1), round(_MIN.y, 1)
 
 SURFACES = (
     Surface(
-        key="noisy_bowl", name="Noisy bowl (least squares)", value_grad=noisy_bowl, hessian=noisy_bowl_hessian,
+        key="noisy_bowl",
+        name="Noisy bowl (least squares)",
+        value_grad=noisy_bowl,
+        hessian=noisy_bowl_hessian,
         formula=r"f(w) = \frac{1}{N}\sum_{i=1}^{N} \tfrac12\,(a_i^\top w - b_i)^2,\quad N=%d" % N_POINTS,
         story="A real regression loss: the average error over 200 data points with correlated "
-              "features, so the bowl is a tilted ellipse (condition number ≈ 23). With mini-batches "
-              "each step sees only B points: many cheap, noisy steps that jitter around the "
-              "least-squares solution, less so as B grows.",
-        domain=((_CX - 3.0, _CX + 3.0), (_CY - 3.0, _CY + 3.0)), start=(_CX - 2.5, _CY + 2.5),
+        "features, so the bowl is a tilted ellipse (condition number ≈ 23). With mini-batches "
+        "each step sees only B points: many cheap, noisy steps that jitter around the "
+        "least-squares solution, less so as B grows.",
+        domain=((_CX - 3.0, _CX + 3.0), (_CY - 3.0, _CY + 3.0)),
+        start=(_CX - 2.5, _CY + 2.5),
         minima_fn=normal_equations_minimum,
         default_lr={"sgd": 0.1, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
         kernel_params_fn=lambda values: _MOMENTS,
-        dataset=DATASET, data_term=squared_error_gradient,
+        dataset=DATASET,
+        data_term=squared_error_gradient,
     ),
 )

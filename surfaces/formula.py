@@ -25,14 +25,41 @@ MAX_STACK = 32
 CONST, X, Y, ADD, SUB, MUL, DIV, NEG, POWC = 0, 1, 2, 3, 4, 5, 6, 7, 8
 SIN, COS, TAN, EXP, LOG, SQRT, ABS, TANH, ATAN, SINH, COSH = 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20
 
-FUNCTIONS = {"sin": SIN, "cos": COS, "tan": TAN, "exp": EXP, "log": LOG, "ln": LOG, "sqrt": SQRT, "abs": ABS,
-             "tanh": TANH, "atan": ATAN, "arctan": ATAN, "sinh": SINH, "cosh": COSH}
-_FOLD = {SIN: math.sin, COS: math.cos, TAN: math.tan, EXP: math.exp, LOG: math.log, SQRT: math.sqrt, ABS: abs,
-         TANH: math.tanh, ATAN: math.atan, SINH: math.sinh, COSH: math.cosh}
+FUNCTIONS = {
+    "sin": SIN,
+    "cos": COS,
+    "tan": TAN,
+    "exp": EXP,
+    "log": LOG,
+    "ln": LOG,
+    "sqrt": SQRT,
+    "abs": ABS,
+    "tanh": TANH,
+    "atan": ATAN,
+    "arctan": ATAN,
+    "sinh": SINH,
+    "cosh": COSH,
+}
+_FOLD = {
+    SIN: math.sin,
+    COS: math.cos,
+    TAN: math.tan,
+    EXP: math.exp,
+    LOG: math.log,
+    SQRT: math.sqrt,
+    ABS: abs,
+    TANH: math.tanh,
+    ATAN: math.atan,
+    SINH: math.sinh,
+    COSH: math.cosh,
+}
 CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINARY = {ast.Add: ADD, ast.Sub: SUB, ast.Mult: MUL, ast.Div: DIV}
-ALLOWED = ("numbers, x, y, pi, e, + - * / ** (or ^), parentheses and "
-           + ", ".join(sorted(set(FUNCTIONS) - {"ln", "arctan"})) + "()")
+ALLOWED = (
+    "numbers, x, y, pi, e, + - * / ** (or ^), parentheses and "
+    + ", ".join(sorted(set(FUNCTIONS) - {"ln", "arctan"}))
+    + "()"
+)
 
 
 class FormulaError(ValueError):
@@ -116,8 +143,15 @@ class _Compiler:
         right = self.visit(node.right, depth + 1)
         if left is not None and right is not None:
             try:
-                return self.checked(node, {ADD: left + right, SUB: left - right, MUL: left * right,
-                                           DIV: left / right if right != 0 else math.inf}[op])
+                return self.checked(
+                    node,
+                    {
+                        ADD: left + right,
+                        SUB: left - right,
+                        MUL: left * right,
+                        DIV: left / right if right != 0 else math.inf,
+                    }[op],
+                )
             except OverflowError:
                 raise self.fail(node, "a constant overflows") from None
         if left is not None:  # the left constant goes before the right operand's ops
@@ -208,8 +242,10 @@ def compile_formula(text: object) -> Program:
         tree = _parse(text)
     except SyntaxError as error:
         column = error.offset or 1
-        raise FormulaError(f"formula: not a valid expression at column {column}: "
-                           f"'{text[max(column - 6, 0):column + 5]}' ({error.msg})") from None
+        raise FormulaError(
+            f"formula: not a valid expression at column {column}: "
+            f"'{text[max(column - 6, 0) : column + 5]}' ({error.msg})"
+        ) from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as error:
         raise FormulaError(f"formula: cannot be read ({type(error).__name__})") from None
     compiler = _Compiler(text)
@@ -225,8 +261,19 @@ def compile_formula(text: object) -> Program:
     return Program(tuple(ops), depth, any(op == X for op, _ in ops), any(op == Y for op, _ in ops))
 
 
-_LATEX_FUNCTIONS = {"sin": r"\sin", "cos": r"\cos", "tan": r"\tan", "exp": r"\exp", "log": r"\log", "ln": r"\ln",
-                    "tanh": r"\tanh", "atan": r"\arctan", "arctan": r"\arctan", "sinh": r"\sinh", "cosh": r"\cosh"}
+_LATEX_FUNCTIONS = {
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tan": r"\tan",
+    "exp": r"\exp",
+    "log": r"\log",
+    "ln": r"\ln",
+    "tanh": r"\tanh",
+    "atan": r"\arctan",
+    "arctan": r"\arctan",
+    "sinh": r"\sinh",
+    "cosh": r"\cosh",
+}
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 
 

@@ -61,8 +61,9 @@ def _is_saddle(code: int, p: np.ndarray, x: float, y: float, l2: float) -> bool:
     return smallest < -1e-8 * (1.0 + abs(hxx) + abs(hyy))
 
 
-def penalised_minima(surface: Surface, kernel_params: np.ndarray, l1: float = 0.0,
-                     l2: float = 0.0) -> tuple[Minimum, ...]:
+def penalised_minima(
+    surface: Surface, kernel_params: np.ndarray, l1: float = 0.0, l2: float = 0.0
+) -> tuple[Minimum, ...]:
     """The minima of the surface plus λ₁‖w‖₁ + λ₂/2‖w‖², lowest first.
 
     Without a penalty: the known minima and the polished seeds inside the domain.  With one:
@@ -84,8 +85,9 @@ def penalised_minima(surface: Surface, kernel_params: np.ndarray, l1: float = 0.
     (x0, x1), (y0, y1) = surface.domain
     found: list[Minimum] = list(known)
     for sx, sy, label in seeds:
-        x, y, value, converged = _proximal_descent(surface.code, kernel_params, float(sx), float(sy), l1, l2,
-                                                   MAX_ITERATIONS, radius)
+        x, y, value, converged = _proximal_descent(
+            surface.code, kernel_params, float(sx), float(sy), l1, l2, MAX_ITERATIONS, radius
+        )
         inside = x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin
         if not (inside and math.isfinite(value)):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -60,8 +60,12 @@ def lattice_points(extent: float) -> Callable[[np.ndarray], list[tuple[float, fl
     but the origin (the global minimum, declared exactly: Ackley's is a cone tip).  Each local
     minimum sits near one (the outermost ring just inside a whole-number edge)."""
     half_width = int(math.floor(extent))
-    points = [(float(i), float(j), "local") for i in range(-half_width, half_width + 1)
-              for j in range(-half_width, half_width + 1) if i or j]
+    points = [
+        (float(i), float(j), "local")
+        for i in range(-half_width, half_width + 1)
+        for j in range(-half_width, half_width + 1)
+        if i or j
+    ]
     return lambda kernel_params: points
 
 
@@ -69,23 +73,33 @@ ORIGIN = Minimum(0.0, 0.0, 0.0, "global")
 
 SURFACES = (
     Surface(
-        key="rastrigin", name="Rastrigin", value_grad=rastrigin, hessian=rastrigin_hessian,
+        key="rastrigin",
+        name="Rastrigin",
+        value_grad=rastrigin,
+        hessian=rastrigin_hessian,
         formula=r"f(x,y) = 20 + \sum_{z\in\{x,y\}} \left(z^2 - 10\cos 2\pi z\right)",
         story="An egg-crate of about a hundred local minima on a bowl. Gradient methods stop in "
-              "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
-              "the global minimum at the origin.",
-        domain=((-5.12, 5.12), (-5.12, 5.12)), start=(3.3, -2.7),
-        minima_fn=fixed_minima(ORIGIN), minimum_seeds=lattice_points(5.12),
+        "the nearest dimple; noise (SGD) or momentum can carry a run over small bumps toward "
+        "the global minimum at the origin.",
+        domain=((-5.12, 5.12), (-5.12, 5.12)),
+        start=(3.3, -2.7),
+        minima_fn=fixed_minima(ORIGIN),
+        minimum_seeds=lattice_points(5.12),
         default_lr={"sgd": 2e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
     Surface(
-        key="ackley", name="Ackley", value_grad=ackley, hessian=ackley_hessian,
+        key="ackley",
+        name="Ackley",
+        value_grad=ackley,
+        hessian=ackley_hessian,
         formula=r"f(x,y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
         story="A nearly flat, bumpy plateau with one deep funnel at the origin. Far out the "
-              "gradient mostly points to the nearest bump, so local methods get trapped unless "
-              "they start inside the funnel.",
-        domain=((-5.0, 5.0), (-5.0, 5.0)), start=(2.2, -1.6),
-        minima_fn=fixed_minima(ORIGIN), minimum_seeds=lattice_points(5.0),
+        "gradient mostly points to the nearest bump, so local methods get trapped unless "
+        "they start inside the funnel.",
+        domain=((-5.0, 5.0), (-5.0, 5.0)),
+        start=(2.2, -1.6),
+        minima_fn=fixed_minima(ORIGIN),
+        minimum_seeds=lattice_points(5.0),
         default_lr={"sgd": 1e-2, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
 )

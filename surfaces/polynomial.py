@@ -11,7 +11,6 @@ from numba import njit
 from surfaces.base import Minimum, Surface, fixed_minima
 
 
-
 @njit(cache=True, inline="always")
 def rosenbrock(x, y, p):
     r = y - x * x
@@ -142,31 +141,43 @@ def goldstein_price_hessian(x, y, p):
 
 SURFACES = (
     Surface(
-        key="rosenbrock", name="Rosenbrock", value_grad=rosenbrock, hessian=rosenbrock_hessian,
+        key="rosenbrock",
+        name="Rosenbrock",
+        value_grad=rosenbrock,
+        hessian=rosenbrock_hessian,
         formula=r"f(x,y) = (1-x)^2 + 100\,(y-x^2)^2",
         story="A curved, flat-bottomed banana valley. Finding the valley is easy; following it "
-              "to the minimum at (1, 1) is hard, because the floor is nearly flat while the walls "
-              "are steep: plain GD zig-zags, momentum and adaptive methods glide.",
-        domain=((-2.0, 2.0), (-1.0, 3.0)), start=(-1.5, 2.5),
+        "to the minimum at (1, 1) is hard, because the floor is nearly flat while the walls "
+        "are steep: plain GD zig-zags, momentum and adaptive methods glide.",
+        domain=((-2.0, 2.0), (-1.0, 3.0)),
+        start=(-1.5, 2.5),
         minima_fn=fixed_minima(Minimum(1.0, 1.0, 0.0, "global")),
         default_lr={"sgd": 1e-3, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
     ),
     Surface(
-        key="beale", name="Beale", value_grad=beale, hessian=beale_hessian,
+        key="beale",
+        name="Beale",
+        value_grad=beale,
+        hessian=beale_hessian,
         formula=r"f(x,y) = (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2",
         story="Sharp ridges and flat plateaus. The gradient varies over orders of magnitude, so "
-              "a learning rate that is safe on the ridge crawls on the plateau: a showcase for "
-              "per-coordinate adaptive steps.",
-        domain=((-4.5, 4.5), (-4.5, 4.5)), start=(1.0, 1.4),
+        "a learning rate that is safe on the ridge crawls on the plateau: a showcase for "
+        "per-coordinate adaptive steps.",
+        domain=((-4.5, 4.5), (-4.5, 4.5)),
+        start=(1.0, 1.4),
         minima_fn=fixed_minima(Minimum(3.0, 0.5, 0.0, "global")),
         default_lr={"sgd": 1e-3, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
     ),
     Surface(
-        key="himmelblau", name="Himmelblau", value_grad=himmelblau, hessian=himmelblau_hessian,
+        key="himmelblau",
+        name="Himmelblau",
+        value_grad=himmelblau,
+        hessian=himmelblau_hessian,
         formula=r"f(x,y) = (x^2+y-11)^2 + (x+y^2-7)^2",
         story="Four equally good minima. Which one an optimizer reaches depends on where it "
-              "starts and how it moves: the same start can end in different basins for GD and Adam.",
-        domain=((-5.0, 5.0), (-5.0, 5.0)), start=(0.0, 0.0),
+        "starts and how it moves: the same start can end in different basins for GD and Adam.",
+        domain=((-5.0, 5.0), (-5.0, 5.0)),
+        start=(0.0, 0.0),
         minima_fn=fixed_minima(
             Minimum(3.0, 2.0, 0.0, "A"),
             Minimum(-2.805118086952745, 3.131312518250573, 0.0, "B"),
@@ -176,29 +187,41 @@ SURFACES = (
         default_lr={"sgd": 5e-3, "adagrad": 0.5, "rmsprop": 2e-2, "adam": 0.1, "adadelta": 1.0},
     ),
     Surface(
-        key="booth", name="Booth", value_grad=booth, hessian=booth_hessian,
+        key="booth",
+        name="Booth",
+        value_grad=booth,
+        hessian=booth_hessian,
         formula=r"f(x,y) = (x+2y-7)^2 + (2x+y-5)^2",
         story="A tilted quadratic bowl with a single minimum at (1, 3). Its curvature is the same "
-              "everywhere, so the stability limit lr < 2/L = 1/9 holds exactly for plain GD.",
-        domain=((-10.0, 10.0), (-10.0, 10.0)), start=(-6.0, -8.0),
+        "everywhere, so the stability limit lr < 2/L = 1/9 holds exactly for plain GD.",
+        domain=((-10.0, 10.0), (-10.0, 10.0)),
+        start=(-6.0, -8.0),
         minima_fn=fixed_minima(Minimum(1.0, 3.0, 0.0, "global")),
         default_lr={"sgd": 0.05, "adagrad": 1.0, "rmsprop": 0.1, "adam": 0.3, "adadelta": 1.0},
     ),
     Surface(
-        key="matyas", name="Matyas", value_grad=matyas, hessian=matyas_hessian,
+        key="matyas",
+        name="Matyas",
+        value_grad=matyas,
+        hessian=matyas_hessian,
         formula=r"f(x,y) = 0.26\,(x^2+y^2) - 0.48\,xy",
         story="A long, gently sloping diagonal trough with curvatures 1.0 and 0.04: a rotated "
-              "ill-conditioned bowl, so per-coordinate methods cannot simply undo the conditioning.",
-        domain=((-10.0, 10.0), (-10.0, 10.0)), start=(-8.0, 6.0),
+        "ill-conditioned bowl, so per-coordinate methods cannot simply undo the conditioning.",
+        domain=((-10.0, 10.0), (-10.0, 10.0)),
+        start=(-8.0, 6.0),
         minima_fn=fixed_minima(Minimum(0.0, 0.0, 0.0, "global")),
         default_lr={"sgd": 0.5, "adagrad": 1.0, "rmsprop": 0.05, "adam": 0.3, "adadelta": 1.0},
     ),
     Surface(
-        key="six_hump_camel", name="Six-hump camel", value_grad=six_hump_camel, hessian=six_hump_camel_hessian,
+        key="six_hump_camel",
+        name="Six-hump camel",
+        value_grad=six_hump_camel,
+        hessian=six_hump_camel_hessian,
         formula=r"f(x,y) = \left(4-2.1x^2+\tfrac{x^4}{3}\right)x^2 + xy + (-4+4y^2)\,y^2",
         story="Six local minima, two of them global. A good landscape for basins of attraction: "
-              "small changes of start or optimizer send a run to a different valley.",
-        domain=((-2.0, 2.0), (-1.2, 1.2)), start=(-1.5, -0.9),
+        "small changes of start or optimizer send a run to a different valley.",
+        domain=((-2.0, 2.0), (-1.2, 1.2)),
+        start=(-1.5, -0.9),
         minima_fn=fixed_minima(
             Minimum(0.08984201310031807, -0.7126564030207396, -1.0316284534898774, "global"),
             Minimum(-0.08984201310031807, 0.7126564030207396, -1.0316284534898774, "global"),
@@ -210,13 +233,17 @@ SURFACES = (
         default_lr={"sgd": 0.01, "adagrad": 0.3, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
     ),
     Surface(
-        key="goldstein_price", name="Goldstein–Price", value_grad=goldstein_price, hessian=goldstein_price_hessian,
+        key="goldstein_price",
+        name="Goldstein–Price",
+        value_grad=goldstein_price,
+        hessian=goldstein_price_hessian,
         formula=r"f(x,y) = \left[1+(x+y+1)^2(19-14x+3x^2-14y+6xy+3y^2)\right]"
-                r"\left[30+(2x-3y)^2(18-32x+12x^2+48y-36xy+27y^2)\right]",
+        r"\left[30+(2x-3y)^2(18-32x+12x^2+48y-36xy+27y^2)\right]",
         story="Values span six orders of magnitude (3 at the minimum, about a million at the "
-              "corners), so any fixed learning rate is wrong somewhere: GD either explodes on the "
-              "walls or stalls in the basin, while Adam's normalised steps stay sane.",
-        domain=((-2.0, 2.0), (-2.0, 2.0)), start=(-0.5, 1.5),
+        "corners), so any fixed learning rate is wrong somewhere: GD either explodes on the "
+        "walls or stalls in the basin, while Adam's normalised steps stay sane.",
+        domain=((-2.0, 2.0), (-2.0, 2.0)),
+        start=(-0.5, 1.5),
         minima_fn=fixed_minima(
             Minimum(0.0, -1.0, 3.0, "global"),
             Minimum(-0.6, -0.4, 30.0, "local"),

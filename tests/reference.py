@@ -75,12 +75,12 @@ def adam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgra
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("vmax", np.zeros(2))
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled)
     _moments(st, g, b1, b2)
-    m_hat = st["m"] / (1 - b1 ** t)
+    m_hat = st["m"] / (1 - b1**t)
     if amsgrad:
         st["vmax"] = np.maximum(st["vmax"], st["v"])
-        v_hat = st["vmax"] / (1 - b2 ** t)
+        v_hat = st["vmax"] / (1 - b2**t)
     else:
-        v_hat = st["v"] / (1 - b2 ** t)
+        v_hat = st["v"] / (1 - b2**t)
     return w - lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
@@ -88,8 +88,9 @@ def adamw(w, g, lr, t, st, weight_decay=0.01, **kw):
     return adam(w, g, lr, t, st, weight_decay=weight_decay, decoupled=True, **kw)
 
 
-def nadam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-          decoupled_weight_decay=False):
+def nadam(
+    w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, decoupled_weight_decay=False
+):
     b1, b2 = betas
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("mu_prod", 1.0)
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
@@ -97,10 +98,13 @@ def nadam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momen
     mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     st["mu_prod"] *= mu
     _moments(st, g, b1, b2)
-    v_hat = st["v"] / (1 - b2 ** t)
+    v_hat = st["v"] / (1 - b2**t)
     denom = np.sqrt(v_hat) + eps
-    return (w - lr * (1 - mu) * g / ((1 - st["mu_prod"]) * denom)
-            - lr * mu_next * st["m"] / ((1 - st["mu_prod"] * mu_next) * denom))
+    return (
+        w
+        - lr * (1 - mu) * g / ((1 - st["mu_prod"]) * denom)
+        - lr * mu_next * st["m"] / ((1 - st["mu_prod"] * mu_next) * denom)
+    )
 
 
 def adadelta(w, g, lr, t, st, rho=0.9, eps=1e-6, weight_decay=0.0):
@@ -120,7 +124,7 @@ def adamax(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         g = g + weight_decay * w
     st["m"] = b1 * st["m"] + (1 - b1) * g
     st["u"] = np.maximum(b2 * st["u"], np.abs(g) + eps)
-    return w - lr * st["m"] / ((1 - b1 ** t) * st["u"])
+    return w - lr * st["m"] / ((1 - b1**t) * st["u"])
 
 
 def lion(w, g, lr, t, st, betas=(0.9, 0.99), weight_decay=0.0):
@@ -139,11 +143,11 @@ def radam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decou
     st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2))
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
     _moments(st, g, b1, b2)
-    m_hat = st["m"] / (1 - b1 ** t)
+    m_hat = st["m"] / (1 - b1**t)
     rho_inf = 2 / (1 - b2) - 1
-    rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
+    rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
     if rho_t > 5:
-        l_t = math.sqrt(1 - b2 ** t) / (np.sqrt(st["v"]) + eps)
+        l_t = math.sqrt(1 - b2**t) / (np.sqrt(st["v"]) + eps)
         r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
         return w - lr * m_hat * l_t * r_t
     return w - lr * m_hat
@@ -163,8 +167,19 @@ def rprop(w, g, lr, t, st, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
     return w - st["eta"] * np.sign(g)
 
 
-STEPS = {"sgd": sgd, "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam, "adamw": adamw,
-         "nadam": nadam, "adadelta": adadelta, "adamax": adamax, "lion": lion, "radam": radam, "rprop": rprop}
+STEPS = {
+    "sgd": sgd,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+    "adamw": adamw,
+    "nadam": nadam,
+    "adadelta": adadelta,
+    "adamax": adamax,
+    "lion": lion,
+    "radam": radam,
+    "rprop": rprop,
+}
 
 
 def schedule_lr(key: str, lr: float, k: int, **p) -> float:

@@ -15,7 +15,7 @@ def value_of(p: Param):
     if p.kind == "int":
         return st.integers(int(p.low), int(min(p.high, 10**6)))
     if p.scale == "log" and p.low > 0:
-        number = st.floats(math.log10(p.low), math.log10(p.high)).map(lambda e: min(max(10.0 ** e, p.low), p.high))
+        number = st.floats(math.log10(p.low), math.log10(p.high)).map(lambda e: min(max(10.0**e, p.low), p.high))
     else:
         number = st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
     return st.tuples(number, number) if p.kind == "pair" else number

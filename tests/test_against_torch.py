@@ -54,7 +54,7 @@ def test_paths_match_torch(optimizer, options, float64_default):
     lr = surface.default_lr.get(CATALOGUE[optimizer].family, CATALOGUE[optimizer].param("lr").default)
     traj = optviz.simulate("himmelblau", optimizer, steps=100, lr=lr, **options)
     expected, _ = torch_path(optimizer, surface, surface.start, 100, lr, options)
-    np.testing.assert_allclose(traj.path, expected[:len(traj.path)], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(traj.path, expected[: len(traj.path)], rtol=1e-10, atol=1e-12)
 
 
 SCHEDULER_CASES = {
@@ -64,12 +64,19 @@ SCHEDULER_CASES = {
     "warmup_cosine": (
         {"warmup_steps": 10, "start_factor": 0.1, "T_max": 50, "eta_min": 0.0},
         lambda o: torch.optim.lr_scheduler.SequentialLR(
-            o, [torch.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=10),
-                torch.optim.lr_scheduler.CosineAnnealingLR(o, 50, 0.0)], milestones=[10])),
+            o,
+            [
+                torch.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=10),
+                torch.optim.lr_scheduler.CosineAnnealingLR(o, 50, 0.0),
+            ],
+            milestones=[10],
+        ),
+    ),
     "inverse_time": ({"decay_rate": 0.1}, lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda k: 1 / (1 + 0.1 * k))),
-    "cyclic": ({"max_lr": 0.2, "step_size_up": 9},
-               lambda o: torch.optim.lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.2, step_size_up=9,
-                                                           cycle_momentum=False)),
+    "cyclic": (
+        {"max_lr": 0.2, "step_size_up": 9},
+        lambda o: torch.optim.lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.2, step_size_up=9, cycle_momentum=False),
+    ),
 }
 
 
@@ -81,8 +88,9 @@ def test_every_schedule_is_checked_against_torch():
 def test_schedules_match_torch(schedule):
     params, make = SCHEDULER_CASES[schedule]
     surface = get_surface("booth")
-    traj = optviz.simulate("booth", "sgd", steps=100, lr=0.01, momentum=0.5, schedule=schedule,
-                           schedule_params=params, tolerance=1e-300)
+    traj = optviz.simulate(
+        "booth", "sgd", steps=100, lr=0.01, momentum=0.5, schedule=schedule, schedule_params=params, tolerance=1e-300
+    )
     expected_path, expected_lrs = torch_path("sgd", surface, surface.start, 100, 0.01, {"momentum": 0.5}, make)
     np.testing.assert_allclose(traj.lr, expected_lrs, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(traj.path, expected_path, rtol=1e-10, atol=1e-12)

@@ -86,8 +86,9 @@ def test_url_reproduces_the_view():
 
 
 def test_bad_url_values_fall_back_with_a_warning_naming_them():
-    at = run_app({"surface": "rosenbrock", "steps": "1e999", "r1": "adam", "r1.lr": "NaN", "zzz": "1",
-                  "r1.betas": "0.9"})
+    at = run_app(
+        {"surface": "rosenbrock", "steps": "1e999", "r1": "adam", "r1.lr": "NaN", "zzz": "1", "r1.betas": "0.9"}
+    )
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
     for name in ("'steps'", "'r1.lr'", "'zzz'", "'r1.betas'"):
@@ -117,6 +118,7 @@ def _first_point(trace: dict) -> tuple[float, float]:
         if isinstance(v, dict):
             return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
         return np.asarray(v)
+
     return float(decode_axis(trace["x"])[0]), float(decode_axis(trace["y"])[0])
 
 
@@ -168,8 +170,10 @@ def test_pytorch_code_names_the_gradient_mode_and_each_source_once():
     from surfaces import get_surface
 
     bowl = get_surface("noisy_bowl")
-    gd, sgd, dropout = (make_run(k, bowl, gradient=g, gradient_value=v)
-                        for k, g, v in (("gd", "exact", None), ("sgd", "minibatch", 20), ("sgd", "dropout", 0.4)))
+    gd, sgd, dropout = (
+        make_run(k, bowl, gradient=g, gradient_value=v)
+        for k, g, v in (("gd", "exact", None), ("sgd", "minibatch", 20), ("sgd", "dropout", 0.4))
+    )
     assert "batch_size=20" in torch_code(sgd) and "Dropout(p=0.4)" in torch_code(dropout)
     assert len({torch_code(gd), torch_code(sgd), torch_code(dropout)}) == 3
     at = run_app({"r1": "adam", "tab": "equations"})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.test_app import run_app, specs
-
 from optviz.urlstate import decode
 from surfaces.custom import custom_key
+from tests.test_app import run_app, specs
 
 
 def shown(element) -> str:

@@ -50,8 +50,9 @@ def test_inspector_explains_newton_at_a_saddle():
 
 
 def test_ensemble_compares_batch_sizes_and_reports_the_spread():
-    at = run_app({"surface": "noisy_bowl", "r1": "sgd", "r1.gradient": "minibatch", "r1.gradient.value": "10",
-                  "tab": "noise"})
+    at = run_app(
+        {"surface": "noisy_bowl", "r1": "sgd", "r1.gradient": "minibatch", "r1.gradient.value": "10", "tab": "noise"}
+    )
     at.multiselect(key="ens_values_minibatch").set_value([1, 5, 100]).run()
     assert not at.exception
     cloud = chart(at, "SGD, 30 seeds")
@@ -80,7 +81,9 @@ def test_dropout_button_opens_the_bowl_and_theory_matches_the_paths():
 
 
 def test_a_run_of_one_step_is_inspected_without_a_slider():
-    at = run_app({"surface": "custom:3:x**2 + y**2", "r1": "gd", "r1.lr": "0.5", "tab": "inside"})  # lr = 1/L: done in one step
+    at = run_app(
+        {"surface": "custom:3:x**2 + y**2", "r1": "gd", "r1.lr": "0.5", "tab": "inside"}
+    )  # lr = 1/L: done in one step
     assert not at.exception
     assert any("single step" in c.value for c in at.caption)
     assert chart(at, "Step 1:")

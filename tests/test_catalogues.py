@@ -16,30 +16,35 @@ from optviz.catalogue import DIRECT, compiled_dispatch
 from optviz.engine import gradients
 from optviz.engine.simulate import RunSpec, simulate_batch
 from optviz.internals import inspect_step
-from optviz.optimizers import (
-    CATALOGUE as OPTIMIZERS, SECOND_ORDER, optimizer_initial, optimizer_prepare, optimizer_update,
-    optimizer_whole_step,
-)
+from optviz.optimizers import CATALOGUE as OPTIMIZERS
+from optviz.optimizers import SECOND_ORDER, optimizer_initial, optimizer_prepare, optimizer_update, optimizer_whole_step
 from optviz.params import pack, resolve
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.schedules import scheduled_lr
 from surfaces import CATALOGUE as SURFACES
 from surfaces import get_surface
-from surfaces.compiled import _hessian as surface_hessian_of
 from surfaces.compiled import CUSTOM_CODE, data_term_gradient, surface_hessian, surface_value_grad
+from surfaces.compiled import _hessian as surface_hessian_of
 
 UNKNOWN = 10_000
 
 
-@pytest.mark.parametrize("catalogue", [OPTIMIZERS, SURFACES, SCHEDULES, gradients.GRADIENT_MODES],
-                         ids=["optimizers", "surfaces", "schedules", "gradient modes"])
+@pytest.mark.parametrize(
+    "catalogue",
+    [OPTIMIZERS, SURFACES, SCHEDULES, gradients.GRADIENT_MODES],
+    ids=["optimizers", "surfaces", "schedules", "gradient modes"],
+)
 def test_codes_are_the_catalogue_order(catalogue):
     assert [entry.code for entry in catalogue.values()] == list(range(len(catalogue)))
 
 
 def test_unknown_keys_are_refused_naming_the_valid_ones():
-    for lookup, what in ((OPTIMIZERS.lookup, "optimizer"), (SCHEDULES.lookup, "schedule"),
-                         (get_surface, "surface"), (gradients.get_gradient_mode, "gradient mode")):
+    for lookup, what in (
+        (OPTIMIZERS.lookup, "optimizer"),
+        (SCHEDULES.lookup, "schedule"),
+        (get_surface, "surface"),
+        (gradients.get_gradient_mode, "gradient mode"),
+    ):
         with pytest.raises(ValueError, match=f"unknown {what} 'nope'; valid: "):
             lookup("nope")
 
@@ -58,7 +63,7 @@ def _packed(spec, **given):
     values = resolve(spec.params, given, spec.key)
     hp = np.zeros(8)
     flat = pack(spec.params, values)
-    hp[:len(flat)] = flat
+    hp[: len(flat)] = flat
     return hp
 
 
@@ -66,15 +71,22 @@ def _packed(spec, **given):
 def test_each_optimizer_code_runs_its_own_update(key):
     spec = OPTIMIZERS[key]
     hp = _packed(spec)
-    assert optimizer_initial(spec.code, hp) == spec.initial(hp) if spec.initial else \
-        optimizer_initial(spec.code, hp) == (0.0, 0.0, 0.0)
+    assert (
+        optimizer_initial(spec.code, hp) == spec.initial(hp)
+        if spec.initial
+        else optimizer_initial(spec.code, hp) == (0.0, 0.0, 0.0)
+    )
     assert SECOND_ORDER[spec.code] == spec.second_order
     whole_step_args = (0.3, -0.2, 2.0, 0.1, -1.0, 0.5, hp)
     prepare_args = (3, 0.01, hp, 0.9, 0.8, 0.7)
     prepared = optimizer_prepare(spec.code, *prepare_args)
     update_args = (1.0, 0.3, 0.01, 3, hp, *prepared[3:], 0.2, 0.1, 0.05)
-    for chain, args in ((optimizer_initial, (hp,)), (optimizer_prepare, prepare_args),
-                        (optimizer_update, update_args), (optimizer_whole_step, whole_step_args)):
+    for chain, args in (
+        (optimizer_initial, (hp,)),
+        (optimizer_prepare, prepare_args),
+        (optimizer_update, update_args),
+        (optimizer_whole_step, whole_step_args),
+    ):
         _same(_direct(chain, spec.code, *args), chain(spec.code, *args))
     if spec.second_order:
         assert optimizer_whole_step(spec.code, *whole_step_args) == spec.whole_step(*whole_step_args)
@@ -125,10 +137,13 @@ def test_each_schedule_code_runs_its_own_lr(key):
     schedule = SCHEDULES[key]
     sp = np.zeros(4)
     flat = pack(schedule.params, resolve(schedule.params, {}, key))
-    sp[:len(flat)] = flat
+    sp[: len(flat)] = flat
     for k in (0, 7, 120):
-        assert scheduled_lr(schedule.code, 0.1, k, sp) == _direct(scheduled_lr, schedule.code, 0.1, k, sp) \
+        assert (
+            scheduled_lr(schedule.code, 0.1, k, sp)
+            == _direct(scheduled_lr, schedule.code, 0.1, k, sp)
             == schedule.lr(0.1, k, sp)
+        )
     assert math.isnan(scheduled_lr(UNKNOWN, 0.1, 3, sp))
 
 
@@ -145,8 +160,20 @@ def test_each_gradient_mode_code_runs_its_own_sampler(key):
         return gradients._sample(mode.code, *args) if via_chain else mode.sample(*args)
 
     assert sample(True) == sample(False)
-    assert math.isnan(gradients._sample(UNKNOWN, 0.3, -0.4, 1.5, -2.0, value, surface.code, data,
-                                        np.array([1], dtype=np.uint64), np.arange(len(data)))[0])
+    assert math.isnan(
+        gradients._sample(
+            UNKNOWN,
+            0.3,
+            -0.4,
+            1.5,
+            -2.0,
+            value,
+            surface.code,
+            data,
+            np.array([1], dtype=np.uint64),
+            np.arange(len(data)),
+        )[0]
+    )
 
 
 @pytest.mark.parametrize("key", list(OPTIMIZERS))

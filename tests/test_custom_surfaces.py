@@ -19,8 +19,15 @@ from surfaces.custom import custom_key, custom_surface
 from surfaces.formula import FormulaError, compile_formula
 
 # (text, the same function in Python) built together, so values can be checked without eval
-_LEAVES = st.sampled_from([("x", lambda x, y: x), ("y", lambda x, y: y), ("1.5", lambda x, y: 1.5),
-                           ("pi", lambda x, y: math.pi), ("0.3", lambda x, y: 0.3)])
+_LEAVES = st.sampled_from(
+    [
+        ("x", lambda x, y: x),
+        ("y", lambda x, y: y),
+        ("1.5", lambda x, y: 1.5),
+        ("pi", lambda x, y: math.pi),
+        ("0.3", lambda x, y: 0.3),
+    ]
+)
 _UNARY = [("sin", math.sin), ("cos", math.cos), ("tanh", math.tanh), ("atan", math.atan), ("exp", math.exp)]
 
 
@@ -42,9 +49,12 @@ def _combine(children):
         (ta, fa), (tb, fb) = item
         return f"({ta}) / (2 + ({tb})**2)", lambda x, y: fa(x, y) / (2 + fb(x, y) ** 2)
 
-    return st.one_of(st.tuples(st.sampled_from(_UNARY), children).map(unary),
-                     st.tuples(st.sampled_from("+-*"), children, children).map(binary),
-                     children.map(square), st.tuples(children, children).map(quotient))
+    return st.one_of(
+        st.tuples(st.sampled_from(_UNARY), children).map(unary),
+        st.tuples(st.sampled_from("+-*"), children, children).map(binary),
+        children.map(square),
+        st.tuples(children, children).map(quotient),
+    )
 
 
 FORMULAS = st.recursive(_LEAVES, _combine, max_leaves=6)
@@ -78,12 +88,55 @@ def test_values_and_derivatives_are_exact(formula, x, y):
 
 
 HOSTILE = [
-    "__import__('os').system('touch /tmp/optviz_pwned')", "x.__class__", "(lambda: 1)()", "[c for c in ()]",
-    "x if y else 1", "open('/etc/passwd')", "getattr(x, 'real')", "sin(x, y)", "sin(x=1)", "sin(*[x])",
-    "x**1000", "10**10**10", "9" * 400, "(" * 300 + "x" + ")" * 300, "-" * 150 + "x", "sin(" * 60 + "x" + ")" * 60,
-    "1e400", "x @ y", "x // y", "x % 2", "x < y", "not x", "'abc'", "b'x'", "1j * x", "True", "None", "...",
-    "x; y", "x\x00", "x = 1", "z + 1", "sqrt", "log(-1)", "1/0", "x/(y-y)", "π*x", "x²", "exp(exp(exp(x)))",
-    "{x: 1}", "f'{x}'", "x.real", "yield x", "await x", "x[0]", "(x, y)", "", "   ", "#x",
+    "__import__('os').system('touch /tmp/optviz_pwned')",
+    "x.__class__",
+    "(lambda: 1)()",
+    "[c for c in ()]",
+    "x if y else 1",
+    "open('/etc/passwd')",
+    "getattr(x, 'real')",
+    "sin(x, y)",
+    "sin(x=1)",
+    "sin(*[x])",
+    "x**1000",
+    "10**10**10",
+    "9" * 400,
+    "(" * 300 + "x" + ")" * 300,
+    "-" * 150 + "x",
+    "sin(" * 60 + "x" + ")" * 60,
+    "1e400",
+    "x @ y",
+    "x // y",
+    "x % 2",
+    "x < y",
+    "not x",
+    "'abc'",
+    "b'x'",
+    "1j * x",
+    "True",
+    "None",
+    "...",
+    "x; y",
+    "x\x00",
+    "x = 1",
+    "z + 1",
+    "sqrt",
+    "log(-1)",
+    "1/0",
+    "x/(y-y)",
+    "π*x",
+    "x²",
+    "exp(exp(exp(x)))",
+    "{x: 1}",
+    "f'{x}'",
+    "x.real",
+    "yield x",
+    "await x",
+    "x[0]",
+    "(x, y)",
+    "",
+    "   ",
+    "#x",
 ]
 
 
@@ -108,15 +161,49 @@ def test_messages_point_at_the_offending_part():
         get_surface("custom:1000:x**2")
 
 
-_TOKENS = ["x", "y", "(", ")", "**", "*", "+", "-", "/", "^", "sin", "exp", "log", ".", "__class__", "__import__",
-           "lambda", ":", "[", "]", "'", ",", "1e308", "999999999", "pi", "e", "os", "system", "=", "if", "0", "2"]
+_TOKENS = [
+    "x",
+    "y",
+    "(",
+    ")",
+    "**",
+    "*",
+    "+",
+    "-",
+    "/",
+    "^",
+    "sin",
+    "exp",
+    "log",
+    ".",
+    "__class__",
+    "__import__",
+    "lambda",
+    ":",
+    "[",
+    "]",
+    "'",
+    ",",
+    "1e308",
+    "999999999",
+    "pi",
+    "e",
+    "os",
+    "system",
+    "=",
+    "if",
+    "0",
+    "2",
+]
 
 
 @contextlib.contextmanager
 def eval_and_exec_forbidden():
     """Any call to eval or exec inside the block fails the test."""
+
     def forbidden(*args, **kwargs):
         raise AssertionError("eval/exec was called")
+
     saved = builtins.eval, builtins.exec
     builtins.eval = builtins.exec = forbidden
     try:
@@ -132,8 +219,13 @@ def compiled():
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=80), st.lists(st.sampled_from(_TOKENS), max_size=40).map(" ".join),
-                 st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join)))
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.lists(st.sampled_from(_TOKENS), max_size=40).map(" ".join),
+        st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join),
+    )
+)
 def test_fuzz_no_exception_escapes_and_nothing_runs(compiled, text):
     with eval_and_exec_forbidden():
         try:
@@ -173,7 +265,7 @@ def test_engine_paths_match_the_catalogue_surface_they_copy():
     typed = surface_for("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", extent=5.0)
     built_in = optviz.simulate("himmelblau", "adam", start=(-1.0, 1.0), steps=200, lr=0.05)
     custom = optviz.simulate(typed.key, "adam", start=(-1.0, 1.0), steps=200, lr=0.05)
-    np.testing.assert_allclose(custom.path[:len(built_in.path)], built_in.path, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(custom.path[: len(built_in.path)], built_in.path, rtol=1e-9, atol=1e-9)
 
 
 def test_a_minimum_beyond_the_square_is_explained_not_called_a_flat_spot():

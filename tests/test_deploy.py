@@ -18,8 +18,10 @@ import optviz
 from optviz.engine.simulate import RunSpec, simulate_batch
 
 ROOT = Path(__file__).resolve().parents[1]
-PROBE = ("import os, optviz; t = optviz.simulate('rosenbrock', 'adam', steps=50, lr=0.05); "
-         "print(os.environ.get('NUMBA_CACHE_DIR')); print(t.outcome.kind)")
+PROBE = (
+    "import os, optviz; t = optviz.simulate('rosenbrock', 'adam', steps=50, lr=0.05); "
+    "print(os.environ.get('NUMBA_CACHE_DIR')); print(t.outcome.kind)"
+)
 CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "OPTVIZ_NUMBA_CACHE_BASE")}
 
 
@@ -71,8 +73,14 @@ def test_read_only_source_tree_falls_back_to_a_temp_numba_cache(tmp_path):
 
 
 def test_writable_tree_caches_in_the_project_by_fingerprint():
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env=dict(CLEAN_ENV, PYTHONPATH=str(ROOT)))
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(CLEAN_ENV, PYTHONPATH=str(ROOT)),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     from optviz.numba_env import source_fingerprint
 
@@ -92,8 +100,11 @@ def test_editing_an_inlined_file_changes_the_cache_folder(tmp_path):
 
 
 def test_concurrent_sessions_get_the_same_answers_as_serial_ones():
-    runs = [RunSpec("adam", {"lr": 0.05}), RunSpec("sgd", {"lr": 0.1}, gradient="minibatch", gradient_value=4, seed=3),
-            RunSpec("rmsprop", {"lr": 0.01}, schedule="cosine", schedule_params={"T_max": 200})]
+    runs = [
+        RunSpec("adam", {"lr": 0.05}),
+        RunSpec("sgd", {"lr": 0.1}, gradient="minibatch", gradient_value=4, seed=3),
+        RunSpec("rmsprop", {"lr": 0.01}, schedule="cosine", schedule_params={"T_max": 200}),
+    ]
     expected = [t.path for t in simulate_batch("noisy_bowl", runs, 500)]
     failures: list[BaseException] = []
 
@@ -133,8 +144,12 @@ def _python(version: str) -> str | None:
 def _fresh_venv(python: str, venv: Path) -> str | None:
     """``python -m venv`` and ``pip install -r requirements.txt``; pip's error, if any."""
     subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
-    pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
-                          str(ROOT / "requirements.txt")], capture_output=True, text=True, timeout=1200)
+    pip = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(ROOT / "requirements.txt")],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     return None if pip.returncode == 0 else pip.stderr[-3000:]
 
 
@@ -144,8 +159,9 @@ def fresh_venvs(tmp_path_factory) -> dict[str, tuple[Path, str | None]]:
     pythons = {version: _python(version) for version in VERSIONS}
     with ThreadPoolExecutor(len(VERSIONS)) as pool:
         venvs = {version: tmp_path_factory.mktemp(f"venv{version}") / "venv" for version in VERSIONS}
-        installs = {version: pool.submit(_fresh_venv, python, venvs[version])
-                    for version, python in pythons.items() if python}
+        installs = {
+            version: pool.submit(_fresh_venv, python, venvs[version]) for version, python in pythons.items() if python
+        }
         return {version: (venvs[version], install.result()) for version, install in installs.items()}
 
 
@@ -160,8 +176,11 @@ def test_fresh_virtualenv_with_only_requirements_starts_the_app(version, fresh_v
     assert pip_error is None, pip_error
     from optviz.serve import start_streamlit, stop
 
-    process, url = start_streamlit(ROOT / "app.py", env={"PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
-                                                         "VIRTUAL_ENV": str(venv)}, python=str(venv / "bin" / "python"))
+    process, url = start_streamlit(
+        ROOT / "app.py",
+        env={"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)},
+        python=str(venv / "bin" / "python"),
+    )
     try:
         import urllib.request
 
@@ -169,10 +188,18 @@ def test_fresh_virtualenv_with_only_requirements_starts_the_app(version, fresh_v
             assert response.read().strip() == b"ok"
         # the script itself must run there too: AppTest inside the venv
         check = subprocess.run(
-            [str(venv / "bin" / "python"), "-c",
-             "from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app.py', default_timeout=300).run(); "
-             "assert not at.exception, [e.value for e in at.exception]; print(len(at.get('plotly_chart')))"],
-            cwd=ROOT, capture_output=True, text=True, timeout=600)
+            [
+                str(venv / "bin" / "python"),
+                "-c",
+                "from streamlit.testing.v1 import AppTest; at = AppTest.from_file('app.py', "
+                "default_timeout=300).run(); "
+                "assert not at.exception, [e.value for e in at.exception]; print(len(at.get('plotly_chart')))",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert check.returncode == 0, check.stderr[-3000:]
         assert int(check.stdout.split()[-1]) >= 1  # the open tab: the Paths figure (map and 3-D view)
     finally:

@@ -33,8 +33,7 @@ def test_every_schedule_has_a_closed_form_case():
 
 @pytest.mark.parametrize("key,params", SCHEDULE_CASES)
 def test_schedule_matches_closed_form(key, params):
-    traj = optviz.simulate("booth", "adam", steps=120, lr=0.05, schedule=key, schedule_params=params,
-                           tolerance=1e-300)
+    traj = optviz.simulate("booth", "adam", steps=120, lr=0.05, schedule=key, schedule_params=params, tolerance=1e-300)
     expected = [reference.schedule_lr(key, 0.05, k, **params) for k in range(120)]
     np.testing.assert_allclose(traj.lr, expected, rtol=1e-12, atol=1e-15)
 
@@ -82,9 +81,15 @@ def test_minibatch_noise_shrinks_as_batch_grows():
     exact = optviz.simulate("noisy_bowl", "sgd", steps=150, lr=0.1).path
     spread = []
     for batch in (1, 4, 16, 64):
-        deviations = [np.abs(optviz.simulate("noisy_bowl", "sgd", steps=150, lr=0.1, gradient="minibatch",
-                                             batch_size=batch, seed=seed).path - exact).mean()
-                      for seed in range(8)]
+        deviations = [
+            np.abs(
+                optviz.simulate(
+                    "noisy_bowl", "sgd", steps=150, lr=0.1, gradient="minibatch", batch_size=batch, seed=seed
+                ).path
+                - exact
+            ).mean()
+            for seed in range(8)
+        ]
         spread.append(np.mean(deviations))
     assert all(a > 1.5 * b for a, b in zip(spread, spread[1:])), spread
 
@@ -94,8 +99,9 @@ def test_dropout_settles_at_a_shrunken_solution():
     none = optviz.simulate("noisy_bowl", "sgd", steps=300, lr=0.1, gradient="dropout", dropout=0.0)
     exact = optviz.simulate("noisy_bowl", "sgd", steps=300, lr=0.1)
     np.testing.assert_allclose(none.path, exact.path, rtol=1e-12, atol=1e-14)
-    heavy = optviz.simulate("noisy_bowl", "sgd", steps=3000, lr=0.02, gradient="dropout", dropout=0.5, seed=1,
-                            tolerance=1e-300)
+    heavy = optviz.simulate(
+        "noisy_bowl", "sgd", steps=3000, lr=0.02, gradient="dropout", dropout=0.5, seed=1, tolerance=1e-300
+    )
     late = heavy.path[-1000:].mean(axis=0)
     assert np.hypot(*late) < 0.9 * np.hypot(m.x, m.y)
 
@@ -170,13 +176,23 @@ def test_weight_decay_is_coupled_for_adam_and_decoupled_for_adamw():
 
 
 def test_batch_runs_match_single_runs_and_unrecorded_finals_match():
-    runs = [RunSpec("adam", {"lr": 0.05}), RunSpec("sgd", {"lr": 1e-3, "momentum": 0.9}, start=(0.5, -0.5)),
-            RunSpec("rmsprop", {"lr": 0.01}, schedule="cosine", schedule_params={"T_max": 100})]
+    runs = [
+        RunSpec("adam", {"lr": 0.05}),
+        RunSpec("sgd", {"lr": 1e-3, "momentum": 0.9}, start=(0.5, -0.5)),
+        RunSpec("rmsprop", {"lr": 0.01}, schedule="cosine", schedule_params={"T_max": 100}),
+    ]
     batch = simulate_batch("rosenbrock", runs, 300)
     finals = simulate_batch("rosenbrock", runs, 300, record=False)
     for run, traj, final in zip(runs, batch, finals):
-        single = optviz.simulate("rosenbrock", run.optimizer, run.start, 300, schedule=run.schedule,
-                                 schedule_params=run.schedule_params, **run.hyperparameters)
+        single = optviz.simulate(
+            "rosenbrock",
+            run.optimizer,
+            run.start,
+            300,
+            schedule=run.schedule,
+            schedule_params=run.schedule_params,
+            **run.hyperparameters,
+        )
         assert np.array_equal(single.path, traj.path)
         assert final.final_point == traj.final_point and final.outcome == traj.outcome
         assert math.isclose(final.final_loss, traj.loss[-1])

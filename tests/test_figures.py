@@ -13,14 +13,14 @@ from optviz.figures.animation import MAX_FRAMES, frame_steps
 from optviz.figures.contour import STATIC_TRACES, TRACES_PER_RUN, contour_figure, run_trace_indices
 from optviz.figures.curves import gradient_figure, loss_figure, lr_figure
 from optviz.figures.export import standalone_html, trajectories_csv
-from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.landscape import banded_rgb, landscape_image
+from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, still_png
 from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
 from optviz.presets import PRESETS
-from optviz.ui.compute import compute_runs
 from optviz.ui.compute import _landscape as cached_landscape
+from optviz.ui.compute import compute_runs
 
 SIZES = Sizes.for_mode(False)
 
@@ -115,8 +115,9 @@ def test_csv_export_has_every_point(scene):
 
 def test_html_export_is_standalone_light_and_fills_the_window(scene):
     state, computed, landscape, uri = scene
-    html = standalone_html(paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri),
-                           "Rosenbrock: a title")
+    html = standalone_html(
+        paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri), "Rosenbrock: a title"
+    )
     assert "<html" in html and "Plotly.newPlot" in html and "<script src=" not in html  # nothing fetched
     assert len(html) > 3_000_000  # plotly.js is inlined
     assert '"plot_bgcolor":"white"' in html.replace(" ", "")  # the explicit light template travels along
@@ -136,7 +137,7 @@ def test_slide_exports_carry_title_legend_and_each_runs_colour(scene):
     for r in range(len(computed.runs)):  # every run's exact colour is in the first frame (legend and paths)
         assert (frame_pixels == hex_rgb(run_style(r).color)).all(axis=1).any(), r
     legend = Frame.for_size(GIF_SIZE, landscape, computed.labels)
-    strip = np.asarray(frame)[:, legend.legend_x:]
+    strip = np.asarray(frame)[:, legend.legend_x :]
     assert (strip < 100).all(axis=2).sum() > 500  # the legend's labels: dark text right of the map
     top = np.asarray(frame)[: legend.plot[1]]
     assert (top < 100).all(axis=2).sum() > 500  # the title above it
@@ -147,8 +148,11 @@ def _still_pixels(preset: str, step=None):
     computed = compute_runs(state)
     landscape, _ = cached_landscape.__wrapped__(state.surface, state.surface_params, state.l1, state.l2)
     data = still_png(landscape, computed.runs, computed.labels, state.start, "title", step)
-    return computed, np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), \
-        Frame.for_size((1920, 1080), landscape, computed.labels)
+    return (
+        computed,
+        np.asarray(Image.open(io.BytesIO(data)).convert("RGB")),
+        Frame.for_size((1920, 1080), landscape, computed.labels),
+    )
 
 
 def test_a_run_thrown_off_the_map_stays_inside_the_slides_map():
@@ -157,7 +161,7 @@ def test_a_run_thrown_off_the_map_stays_inside_the_slides_map():
     orange = (pixels == hex_rgb(run_style(0).color)).all(axis=2)
     left, top, right, bottom = frame.plot
     edge = 8  # a line cut at the edge keeps its width
-    assert not orange[:top - edge].any() and not orange[bottom + edge:].any() and not orange[:, :left - edge].any()
+    assert not orange[: top - edge].any() and not orange[bottom + edge :].any() and not orange[:, : left - edge].any()
     assert orange[top:bottom, left:right].sum() > 1000  # drawn, up to the map's edge
 
 
@@ -168,7 +172,7 @@ def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
     chart = Frame.for_size((1920, 1080), landscape, computed.labels).chart
     assert chart is not None and chart[0] > 1000  # right of the map, under the legend
     left, top, right, bottom = chart
-    box = pixels[top:bottom + 1, left:right + 1]
+    box = pixels[top : bottom + 1, left : right + 1]
     for r in range(len(computed.runs)):
         assert (box == hex_rgb(run_style(r).color)).all(axis=2).sum() > 200, r
     assert Frame.for_size(GIF_SIZE, landscape, computed.labels).chart is None  # no room on the GIF
@@ -177,11 +181,14 @@ def test_the_slide_still_shows_each_runs_loss_beside_the_map(scene):
 ALL_KEYS = ("lowest minimum", "lowest minima (equal)", "other minima", "start")
 
 
-@pytest.mark.parametrize("surface,keys", [
-    ("himmelblau", ["lowest minima (equal)", "start"]),
-    ("rastrigin", ["lowest minimum", "other minima", "start"]),
-    ("saddle", ["start"]),  # no minimum: no star in the legend
-])
+@pytest.mark.parametrize(
+    "surface,keys",
+    [
+        ("himmelblau", ["lowest minima (equal)", "start"]),
+        ("rastrigin", ["lowest minimum", "other minima", "start"]),
+        ("saddle", ["start"]),  # no minimum: no star in the legend
+    ],
+)
 def test_the_page_and_slide_legends_explain_exactly_the_symbols_on_the_map(surface, keys):
     landscape, _ = cached_landscape.__wrapped__(surface, {}, 0.0, 0.0)
     assert landscape.legend_keys == keys  # the slide draws these rows
@@ -193,8 +200,8 @@ def test_the_page_and_slide_legends_explain_exactly_the_symbols_on_the_map(surfa
 def test_a_run_that_ends_on_a_minimum_is_still_seen_there():
     computed, pixels, frame = _still_pixels("basins")  # three runs, three of Himmelblau's four minima
     for r, t in enumerate(computed.runs):
-        (x, y), = frame.to_pixels(((-5, 5), (-5, 5)), t.path[-1][None, :])
-        centre = pixels[int(y) - 2:int(y) + 3, int(x) - 2:int(x) + 3]  # the star over it is an outline
+        ((x, y),) = frame.to_pixels(((-5, 5), (-5, 5)), t.path[-1][None, :])
+        centre = pixels[int(y) - 2 : int(y) + 3, int(x) - 2 : int(x) + 3]  # the star over it is an outline
         assert (centre == hex_rgb(run_style(r).color)).all(axis=2).sum() >= 20, computed.labels[r]
 
 
@@ -205,8 +212,14 @@ def test_the_page_legend_shows_each_runs_marker_as_the_map_draws_it():
     swatches = html.split('<span class="optviz-key">')[1:]
     for r, swatch in enumerate(swatches):
         style = run_style(r)
-        element = {"circle": "<circle", "square": "<polygon", "diamond": "<polygon", "triangle-up": "<polygon",
-                   "x": "<line", "cross": "<line"}[style.symbol]
+        element = {
+            "circle": "<circle",
+            "square": "<polygon",
+            "diamond": "<polygon",
+            "triangle-up": "<polygon",
+            "x": "<line",
+            "cross": "<line",
+        }[style.symbol]
         if element == "<line":  # the run's line and the marker's two bars
             assert swatch.count(f'stroke="{style.color}"') == 3, (r, swatch)
         else:

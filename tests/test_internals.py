@@ -20,11 +20,18 @@ def rows(inspection):
     return {name: np.array([x, y]) for name, x, y in inspection.rows}
 
 
-@pytest.mark.parametrize("optimizer,hp", [
-    ("adam", {"lr": 0.05}), ("adam", {"lr": 0.05, "amsgrad": True}), ("adamax", {"lr": 0.05}),
-    ("adagrad", {"lr": 0.3}), ("rmsprop", {"lr": 0.01}),
-    ("rmsprop", {"lr": 0.01, "centered": True}), ("adadelta", {"lr": 1.0}),
-])
+@pytest.mark.parametrize(
+    "optimizer,hp",
+    [
+        ("adam", {"lr": 0.05}),
+        ("adam", {"lr": 0.05, "amsgrad": True}),
+        ("adamax", {"lr": 0.05}),
+        ("adagrad", {"lr": 0.3}),
+        ("rmsprop", {"lr": 0.01}),
+        ("rmsprop", {"lr": 0.01, "centered": True}),
+        ("adadelta", {"lr": 1.0}),
+    ],
+)
 def test_adaptive_step_is_the_effective_lr_times_the_direction(optimizer, hp):
     traj = run("himmelblau", optimizer, **hp)
     for step in (1, 2, 10, 25):
@@ -48,7 +55,7 @@ def test_adam_moments_match_the_reference_transcription():
     table = rows(inspect_step(traj, 7))
     np.testing.assert_allclose(table["first moment m"], state["m"], rtol=1e-12)
     np.testing.assert_allclose(table["second moment v"], state["v"], rtol=1e-12)
-    np.testing.assert_allclose(table["v̂ (bias-corrected)"], state["v"] / (1 - 0.999 ** 7), rtol=1e-12)
+    np.testing.assert_allclose(table["v̂ (bias-corrected)"], state["v"] / (1 - 0.999**7), rtol=1e-12)
 
 
 def test_momentum_arrow_is_what_the_buffer_added():

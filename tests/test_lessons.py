@@ -31,6 +31,7 @@ def test_every_claim_of_every_preset_holds(key):
 
 def test_a_changed_view_keeps_only_the_claims_that_still_hold():
     from dataclasses import replace
+
     preset = PRESETS["lr_extremes"]
     state = preset.build()
     runs = list(state.runs)
@@ -59,8 +60,9 @@ def _measured_boundary(surface: str, surface_params: dict, steps: int = 300) -> 
     lo, hi = 1e-6, 10.0
     for _ in range(5):
         lrs = np.geomspace(lo, hi, 40)
-        result = optviz.sweep(surface, "sgd", [{"lr": float(lr)} for lr in lrs], steps=steps,
-                              surface_params=surface_params)
+        result = optviz.sweep(
+            surface, "sgd", [{"lr": float(lr)} for lr in lrs], steps=steps, surface_params=surface_params
+        )
         diverged = result.is_("diverged")
         first = int(np.argmax(diverged))
         assert diverged[first] and first > 0, f"no boundary on {surface} in [{lo}, {hi}]"
@@ -68,8 +70,9 @@ def _measured_boundary(surface: str, surface_params: dict, steps: int = 300) -> 
     return hi
 
 
-@pytest.mark.parametrize("surface,surface_params", [("rosenbrock", {}), ("booth", {}),
-                                                    ("ravine", {"condition_number": 50.0})])
+@pytest.mark.parametrize(
+    "surface,surface_params", [("rosenbrock", {}), ("booth", {}), ("ravine", {"condition_number": 50.0})]
+)
 def test_divergence_advice_is_within_2x_of_the_measured_boundary(surface, surface_params):
     boundary = _measured_boundary(surface, surface_params)
     for factor in (5.0, 50.0, 500.0):  # well above the limit: the run blows up within a few steps
@@ -82,25 +85,35 @@ def test_divergence_advice_is_within_2x_of_the_measured_boundary(surface, surfac
 
 def _explanation(surface: str, surface_params: dict, lr: float) -> str:
     from optviz.state import State, make_run
+
     spec = get_surface(surface)
-    state = State(surface=spec.key, start=spec.start, steps=300, runs=(make_run("gd", spec, lr=lr),),
-                  surface_params=tuple(spec.resolve_params(surface_params).items()))
+    state = State(
+        surface=spec.key,
+        start=spec.start,
+        steps=300,
+        runs=(make_run("gd", spec, lr=lr),),
+        surface_params=tuple(spec.resolve_params(surface_params).items()),
+    )
     return compute_runs(state).explanations[0]
 
 
-@pytest.mark.parametrize("hyperparameters", [
-    {"momentum": 0.5, "dampening": 0.5},
-    {"momentum": 0.0, "weight_decay": 1.0},
-    {"momentum": 0.9, "weight_decay": 0.5},
-    {"momentum": 0.7, "nesterov": True},
-])
+@pytest.mark.parametrize(
+    "hyperparameters",
+    [
+        {"momentum": 0.5, "dampening": 0.5},
+        {"momentum": 0.0, "weight_decay": 1.0},
+        {"momentum": 0.9, "weight_decay": 0.5},
+        {"momentum": 0.7, "nesterov": True},
+    ],
+)
 def test_the_quoted_stability_limit_is_the_engines_boundary(hyperparameters):
     # Booth is a quadratic with L = 18: the theory is exact, so the boundary must agree to 1 %
     kind = "nesterov" if hyperparameters.get("nesterov") else ("momentum" if hyperparameters["momentum"] else "gd")
     limit = stability_limit(kind, dict({"momentum": 0.0}, **hyperparameters), 18.0)
     lrs = limit * np.array([0.99, 1.01])
-    result = optviz.sweep("booth", "sgd", [dict(hyperparameters, lr=float(lr)) for lr in lrs], steps=2000,
-                          tolerance=1e-12)
+    result = optviz.sweep(
+        "booth", "sgd", [dict(hyperparameters, lr=float(lr)) for lr in lrs], steps=2000, tolerance=1e-12
+    )
     assert list(result.is_("diverged")) == [False, True], (hyperparameters, limit)
 
 
@@ -129,61 +142,80 @@ def test_a_run_thrown_off_the_map_is_told_to_lower_its_lr_not_raise_it():
 
 def _explanation_of(kind: str, spec, **overrides) -> str:
     from optviz.state import State, make_run
+
     steps = overrides.pop("steps", 300)
-    state = State(surface=spec.key, start=spec.start, steps=steps, runs=(make_run(kind, spec, **overrides),),
-                  surface_params=tuple(spec.resolve_params().items()))
+    state = State(
+        surface=spec.key,
+        start=spec.start,
+        steps=steps,
+        runs=(make_run(kind, spec, **overrides),),
+        surface_params=tuple(spec.resolve_params().items()),
+    )
     return compute_runs(state).explanations[0]
 
 
 def test_a_settled_centred_rmsprop_nan_is_not_blamed_on_the_lr():
     from dataclasses import replace
+
     from optviz.engine.trajectory import Outcome
     from optviz.explain import Objective, explain
+
     spec = get_surface("booth")
     run = optviz.simulate("booth", "rmsprop", steps=60, lr=1e-3, centered=True, start=(1.0, 3.0))
     # the engine's NaN stop after a run at rest: the last point becomes NaN, as torch's would
     path = np.vstack([np.repeat(run.path[:1], 20, axis=0), [[np.nan, np.nan]]])
-    settled = replace(run, path=path, loss=np.append(np.full(20, run.loss[0]), np.nan),
-                      outcome=Outcome("diverged", step=20, reason="non_finite"))
+    settled = replace(
+        run,
+        path=path,
+        loss=np.append(np.full(20, run.loss[0]), np.nan),
+        outcome=Outcome("diverged", step=20, reason="non_finite"),
+    )
     text = explain(settled, "rmsprop", spec, spec.kernel_params(), Objective(minima_of(spec), 0.0, ""))
     assert "lr is not the cause" in text and "v − ḡ²" in text
 
 
-@pytest.mark.parametrize("key", ["ackley", "rastrigin", "himmelblau", "beale", "booth", "matyas", "rosenbrock",
-                                 "noisy_bowl"])
+@pytest.mark.parametrize(
+    "key", ["ackley", "rastrigin", "himmelblau", "beale", "booth", "matyas", "rosenbrock", "noisy_bowl"]
+)
 def test_listed_minima_are_minima_and_a_grid_search_finds_no_other(key):
     from optviz.engine.landscape import loss_grid, value_and_gradient
+
     spec = get_surface(key)
     params = spec.kernel_params()
     listed = minima_of(spec)
     for m in listed:
-        assert _is_local_minimum(spec, params, m.x, m.y), (key, m)  
+        assert _is_local_minimum(spec, params, m.x, m.y), (key, m)
     xs, ys, z = loss_grid(spec, params, resolution=401)
     inner = z[1:-1, 1:-1]
     local = np.ones_like(inner, dtype=bool)
     for dj in (-1, 0, 1):
         for di in (-1, 0, 1):
             if dj or di:
-                local &= inner < z[1 + dj:z.shape[0] - 1 + dj, 1 + di:z.shape[1] - 1 + di]
+                local &= inner < z[1 + dj : z.shape[0] - 1 + dj, 1 + di : z.shape[1] - 1 + di]
     for j, i in zip(*np.nonzero(local)):  # polish each grid candidate with Newton: it must reach a listed one
         x, y = float(xs[i + 1]), float(ys[j + 1])
         run = optviz.simulate(key, "newton", start=(x, y), steps=100)
         if run.outcome.kind == "converged":
             continue
         fx, gx, gy = value_and_gradient(spec, params, *run.final_point)
-        assert not (math.hypot(gx, gy) < 1e-6 and spec.in_domain(*run.final_point)
-                    and _is_local_minimum(spec, params, *run.final_point)), \
-            f"{key}: unlisted minimum at {run.final_point} (grid candidate ({x:.3g}, {y:.3g}))"
+        assert not (
+            math.hypot(gx, gy) < 1e-6
+            and spec.in_domain(*run.final_point)
+            and _is_local_minimum(spec, params, *run.final_point)
+        ), f"{key}: unlisted minimum at {run.final_point} (grid candidate ({x:.3g}, {y:.3g}))"
 
 
 def _is_local_minimum(spec, params, x: float, y: float) -> bool:
     from optviz.engine.landscape import hessian, value_and_gradient
+
     curvatures = np.linalg.eigvalsh(hessian(spec, params, x, y))
     if np.all(np.isfinite(curvatures)):
         return curvatures[0] >= -1e-9 * max(1.0, abs(curvatures[-1]))
     value = value_and_gradient(spec, params, x, y)[0]
-    return all(value_and_gradient(spec, params, x + 1e-4 * math.cos(a), y + 1e-4 * math.sin(a))[0] >= value
-               for a in np.linspace(0, 2 * math.pi, 16, endpoint=False))
+    return all(
+        value_and_gradient(spec, params, x + 1e-4 * math.cos(a), y + 1e-4 * math.sin(a))[0] >= value
+        for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)
+    )
 
 
 def _lesson_box(at) -> str:
@@ -192,6 +224,7 @@ def _lesson_box(at) -> str:
 
 def test_the_lesson_box_follows_the_view_in_the_app():
     from tests.test_app import run_app
+
     at = run_app()
     at.button(key="preset_lr_extremes").click().run()
     assert "diverges at step" in _lesson_box(at) and "Changed" not in _lesson_box(at)
@@ -208,6 +241,7 @@ def test_the_first_views_show_a_clear_result():
     from optviz.state import default_state
     from optviz.urlstate import decode
     from surfaces.custom import DEFAULT_FORMULA, custom_key
+
     landing = compute_runs(decode({})[0])
     assert any(t.outcome.kind == "converged" for t in landing.runs)
     custom = compute_runs(default_state(custom_key(DEFAULT_FORMULA)))

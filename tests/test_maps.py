@@ -89,6 +89,7 @@ def test_maps_and_page_share_one_compiled_kernel():
     """Every extra signature of the kernel costs ~20 s of compiling on a fresh deploy."""
     from optviz.engine import kernel
     from optviz.ui.compute import compute_runs
+
     state = PRESETS["lr_extremes"].build()
     stability_map(state, state.runs[0], resolution=8)
     basin_map(state, state.runs[0], resolution=8)

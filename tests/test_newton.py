@@ -29,13 +29,16 @@ def reference_newton(surface_key, start, steps, lr=1.0, damping=1e-3, max_step=1
     return np.array(path)
 
 
-@pytest.mark.parametrize("surface_key,options", [
-    ("rosenbrock", {}),
-    ("himmelblau", {"damping": 0.5, "lr": 0.7}),
-    ("six_hump_camel", {"saddle_free": True, "max_step": 0.2}),
-    ("saddle", {"saddle_free": True}),
-    ("ravine", {"l2": 0.3}),
-])
+@pytest.mark.parametrize(
+    "surface_key,options",
+    [
+        ("rosenbrock", {}),
+        ("himmelblau", {"damping": 0.5, "lr": 0.7}),
+        ("six_hump_camel", {"saddle_free": True, "max_step": 0.2}),
+        ("saddle", {"saddle_free": True}),
+        ("ravine", {"l2": 0.3}),
+    ],
+)
 def test_path_matches_eigh_reference(surface_key, options):
     surface = get_surface(surface_key)
     traj = optviz.simulate(surface_key, "newton", steps=25, **options)
@@ -46,8 +49,15 @@ def test_path_matches_eigh_reference(surface_key, options):
 
 def test_one_undamped_step_lands_on_a_quadratic_minimum():
     """Whatever the condition number, Newton solves a quadratic in one step (GD needs thousands)."""
-    traj = optviz.simulate("ravine", "newton", start=(-9.0, 2.0), steps=5, damping=0.0, max_step=100.0,
-                           surface_params={"condition_number": 1000.0})
+    traj = optviz.simulate(
+        "ravine",
+        "newton",
+        start=(-9.0, 2.0),
+        steps=5,
+        damping=0.0,
+        max_step=100.0,
+        surface_params={"condition_number": 1000.0},
+    )
     assert traj.outcome.kind == "converged" and traj.outcome.step == 1
     np.testing.assert_allclose(traj.path[1], [0.0, 0.0], atol=1e-12)
 
@@ -79,8 +89,9 @@ def test_the_explanation_names_the_saddle_newton_stopped_on():
     from optviz.ui.compute import compute_runs
 
     surface = get_surface("saddle")
-    state = replace(default_state("saddle"), runs=(make_run("newton", surface),
-                                                   make_run("newton", surface, saddle_free=True)))
+    state = replace(
+        default_state("saddle"), runs=(make_run("newton", surface), make_run("newton", surface, saddle_free=True))
+    )
     computed = compute_runs(state)
     plain = computed.explanations[0]
     assert plain.startswith("Stopped on a saddle point") and "saddle_free" in plain

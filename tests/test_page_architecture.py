@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from optviz.presets import PRESETS
-from optviz.state import PAGE_FIELDS, TABS, State, VIEW_ONLY_URL_KEYS, default_state
+from optviz.state import PAGE_FIELDS, TABS, VIEW_ONLY_URL_KEYS, State, default_state
 from optviz.ui import binding, ensemble_view, inspector_view, maps_view, views
 from optviz.urlstate import decode, encode, state_key
 from tests.test_app import run_app, specs
@@ -26,6 +26,7 @@ def calls(monkeypatch):
         def wrapper(*args, **kwargs):
             counted[name] += 1
             return original(*args, **kwargs)
+
         monkeypatch.setattr(module, name, wrapper)
 
     counting(inspector_view, "_with_internals")
@@ -72,6 +73,7 @@ def test_a_view_is_built_once_for_every_session(monkeypatch):
     def counting(*args, **kwargs):
         built["paths"] += 1
         return original(*args, **kwargs)
+
     monkeypatch.setattr(views, "paths_figure", counting)
     query = {**encode(PRESETS["momentum_ravine"].build()), "seed": "4242"}  # a view no other test opens
     first, second = run_app(query), run_app(query)  # two students, one link
@@ -83,8 +85,19 @@ def test_every_page_field_round_trips_through_the_link():
     declared = {f.name for f in PAGE_FIELDS}
     structured = {"surface", "runs", "surface_params", "lesson"}  # each has a codec of its own
     assert declared | structured == {f.name for f in dataclasses.fields(State)}
-    state = dataclasses.replace(default_state("himmelblau"), start=(1.25, -0.5), steps=123, seed=7, l1=0.5, l2=0.25,
-                                speed=120, presentation=True, screen="1080p", quiz=12, tab="noise")
+    state = dataclasses.replace(
+        default_state("himmelblau"),
+        start=(1.25, -0.5),
+        steps=123,
+        seed=7,
+        l1=0.5,
+        l2=0.25,
+        speed=120,
+        presentation=True,
+        screen="1080p",
+        quiz=12,
+        tab="noise",
+    )
     decoded, warnings = decode({k: [v] for k, v in encode(state).items()})
     assert decoded == state and not warnings
 
@@ -98,8 +111,18 @@ def test_only_what_the_engine_reads_is_in_the_cache_key():
 
 
 def _another_value(field):
-    return {"start": (0.5, 0.5), "steps": 17, "seed": 3, "l1": 0.1, "l2": 0.2, "speed": 200, "presentation": True,
-            "screen": "1080p", "quiz": 5, "tab": "maps"}[field.name]
+    return {
+        "start": (0.5, 0.5),
+        "steps": 17,
+        "seed": 3,
+        "l1": 0.1,
+        "l2": 0.2,
+        "speed": 200,
+        "presentation": True,
+        "screen": "1080p",
+        "quiz": 5,
+        "tab": "maps",
+    }[field.name]
 
 
 def test_reading_the_widgets_never_writes_them(monkeypatch):
@@ -121,7 +144,9 @@ def test_gradient_modes_are_answered_in_one_place():
 
     bowl, rosenbrock = get_surface("noisy_bowl"), get_surface("rosenbrock")
     assert KINDS["gd"].gradient_modes(bowl) == ("exact",)
-    assert "minibatch" in KINDS["sgd"].gradient_modes(bowl) and "minibatch" not in KINDS["sgd"].gradient_modes(rosenbrock)
+    assert "minibatch" in KINDS["sgd"].gradient_modes(bowl) and "minibatch" not in KINDS["sgd"].gradient_modes(
+        rosenbrock
+    )
     decoded, warnings = decode({"surface": ["rosenbrock"], "r1": ["sgd"], "r1.gradient": ["minibatch"]})
     assert decoded.runs[0].gradient == "noise" and any("r1.gradient" in w for w in warnings)
 

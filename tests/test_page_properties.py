@@ -44,10 +44,12 @@ def states(draw):
         start=(draw(st.floats(x0, x1)), draw(st.floats(y0, y1))),
         steps=draw(st.one_of(st.just(1), st.just(STEPS.high), st.integers(1, 400))),
         runs=tuple(draw(st.lists(runs_for(surface), min_size=1, max_size=MAX_RUNS))),
-        seed=draw(value_of(SEED)), l1=draw(st.sampled_from([0.0, PENALTY.high, 0.5])),
+        seed=draw(value_of(SEED)),
+        l1=draw(st.sampled_from([0.0, PENALTY.high, 0.5])),
         l2=draw(st.sampled_from([0.0, PENALTY.high, 2.0])),
         surface_params=tuple(draw(values_of(surface.params)).items()),
-        speed=draw(value_of(SPEED)), presentation=draw(st.booleans()),
+        speed=draw(value_of(SPEED)),
+        presentation=draw(st.booleans()),
     )
 
 
@@ -69,10 +71,19 @@ def test_any_state_computes_explains_and_draws(state):
     assert len(figures[0]["frames"]) >= 2
     for traj, text in zip(computed.runs, computed.explanations):
         if traj.outcome.kind == "diverged":
-            assert text.startswith((f"Diverged at step {traj.outcome.step}",  # or a settled centred RMSprop's NaN
-                                    f"Stopped at step {traj.outcome.step} with NaN")) and "lr" in text
+            assert (
+                text.startswith(
+                    (
+                        f"Diverged at step {traj.outcome.step}",  # or a settled centred RMSprop's NaN
+                        f"Stopped at step {traj.outcome.step} with NaN",
+                    )
+                )
+                and "lr" in text
+            )
         elif traj.outcome.kind == "escaped":
-            assert text.startswith("Escaped: it left the map at step") and f"stopped at step {traj.outcome.step}," in text
+            assert (
+                text.startswith("Escaped: it left the map at step") and f"stopped at step {traj.outcome.step}," in text
+            )
         assert text
 
 

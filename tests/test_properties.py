@@ -29,9 +29,12 @@ def simulations(draw):
     kwargs = dict(
         start=(draw(st.floats(x0, x1)), draw(st.floats(y0, y1))),
         steps=draw(st.integers(1, 400)),
-        schedule=schedule.key, schedule_params=draw(values_of(schedule.params)),
-        gradient=mode.key, seed=draw(st.integers(0, 2**32 - 1)),
-        l1=draw(st.sampled_from([0.0, 0.01, 1.0, 100.0])), l2=draw(st.sampled_from([0.0, 0.1, 10.0, 100.0])),
+        schedule=schedule.key,
+        schedule_params=draw(values_of(schedule.params)),
+        gradient=mode.key,
+        seed=draw(st.integers(0, 2**32 - 1)),
+        l1=draw(st.sampled_from([0.0, 0.01, 1.0, 100.0])),
+        l2=draw(st.sampled_from([0.0, 0.1, 10.0, 100.0])),
         surface_params=draw(values_of(surface.params)),
     )
     if mode.param is not None:

@@ -25,13 +25,20 @@ from optviz.optimizers import optimizer_update
 # whole step and Hessian, a custom formula.
 PAIRS = {
     "adam on rosenbrock, cosine schedule, noisy gradient": (
-        "rosenbrock", [RunSpec("adam", {"lr": 0.02}, "cosine", {"T_max": 150}, "noise", 0.5, seed=3,
-                               start=(-1.5, 2.5))], dict(l2=0.01)),
-    "newton on himmelblau": ("himmelblau", [RunSpec("newton", {}, start=(0.5, 0.5)),
-                                            RunSpec("newton", {"lr": 0.5}, start=(-4.0, 4.0))], {}),
+        "rosenbrock",
+        [RunSpec("adam", {"lr": 0.02}, "cosine", {"T_max": 150}, "noise", 0.5, seed=3, start=(-1.5, 2.5))],
+        dict(l2=0.01),
+    ),
+    "newton on himmelblau": (
+        "himmelblau",
+        [RunSpec("newton", {}, start=(0.5, 0.5)), RunSpec("newton", {"lr": 0.5}, start=(-4.0, 4.0))],
+        {},
+    ),
     "sgd with momentum, mini-batches and L1 on the noisy bowl": (
-        "noisy_bowl", [RunSpec("sgd", {"lr": 0.05, "momentum": 0.9}, gradient="minibatch", gradient_value=8,
-                               seed=11)], dict(l1=0.05)),
+        "noisy_bowl",
+        [RunSpec("sgd", {"lr": 0.05, "momentum": 0.9}, gradient="minibatch", gradient_value=8, seed=11)],
+        dict(l1=0.05),
+    ),
     "rprop on a custom formula": ("custom:3:x**2 + 3*sin(y)**2", [RunSpec("rprop", {"lr": 0.05})], {}),
 }
 
@@ -55,9 +62,10 @@ def test_a_pair_kernel_computes_exactly_what_the_shared_kernel_does(name):
     np.testing.assert_array_equal(shared.final, specialised.final)
     for r, points in enumerate(shared.results[:, kernel.R_POINTS]):  # the rows each run kept
         for field in ("path", "loss", "grad_norm", "internals"):
-            np.testing.assert_array_equal(getattr(shared, field)[r, :points], getattr(specialised, field)[r, :points],
-                                          err_msg=field)
-        np.testing.assert_array_equal(shared.lrs[r, :points - 1], specialised.lrs[r, :points - 1])
+            np.testing.assert_array_equal(
+                getattr(shared, field)[r, :points], getattr(specialised, field)[r, :points], err_msg=field
+            )
+        np.testing.assert_array_equal(shared.lrs[r, : points - 1], specialised.lrs[r, : points - 1])
 
 
 @njit(cache=True)
@@ -101,7 +109,7 @@ def test_a_large_sweep_moves_to_its_pairs_kernel_once_the_background_compile_is_
     assert not specialise._compiling  # neither asks for a compile
 
     first = sweep()  # on the shared kernel; starts the pair's compile in the background
-    (pair, process), = specialise._compiling.items()
+    ((pair, process),) = specialise._compiling.items()
     assert sweep().outcome.shape == first.outcome.shape and len(specialise._compiling) == 1  # one compile per pair
     deadline = time.monotonic() + 300
     while process.poll() is None and time.monotonic() < deadline:

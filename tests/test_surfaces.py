@@ -6,13 +6,24 @@ import numpy as np
 import pytest
 
 from optviz.engine.landscape import hessian, loss_grid, value_and_gradient
-from surfaces import penalised_minima, minima_of
-from surfaces import CATALOGUE, FAMILIES, get_surface
+from surfaces import CATALOGUE, FAMILIES, get_surface, minima_of, penalised_minima
 from surfaces.finite_sum import DATASET
 
 KEYS = sorted(CATALOGUE)
-REQUIRED = {"rosenbrock", "saddle", "noisy_bowl", "beale", "himmelblau", "booth", "rastrigin", "ackley",
-            "six_hump_camel", "goldstein_price", "matyas", "ravine"}
+REQUIRED = {
+    "rosenbrock",
+    "saddle",
+    "noisy_bowl",
+    "beale",
+    "himmelblau",
+    "booth",
+    "rastrigin",
+    "ackley",
+    "six_hump_camel",
+    "goldstein_price",
+    "matyas",
+    "ravine",
+}
 
 
 def random_points(surface, n=40, seed=0):
@@ -139,8 +150,12 @@ def test_surfaces_never_import_the_engine():
     custom formulas included, loads no optviz.engine module."""
     import subprocess
     import sys
-    code = ("import sys, surfaces; s = surfaces.get_surface('custom:2:x**2 + sin(3*y)'); surfaces.minima_of(s); "
-            "surfaces.penalised_minima(surfaces.get_surface('rastrigin'), surfaces.get_surface('rastrigin').kernel_params(), 0.0, 0.5); "
-            "print([m for m in sys.modules if m.startswith('optviz.engine')])")
+
+    code = (
+        "import sys, surfaces; s = surfaces.get_surface('custom:2:x**2 + sin(3*y)'); surfaces.minima_of(s); "
+        "surfaces.penalised_minima(surfaces.get_surface('rastrigin'), "
+        "surfaces.get_surface('rastrigin').kernel_params(), 0.0, 0.5); "
+        "print([m for m in sys.modules if m.startswith('optviz.engine')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

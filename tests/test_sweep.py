@@ -20,8 +20,9 @@ def grid(n, lo, hi):
 def test_sweep_of_starts_matches_single_runs():
     starts = grid(12, -4.9, 4.9)
     result = optviz.sweep("himmelblau", "sgd", [{"lr": 0.01, "momentum": 0.5}], starts=starts, steps=200)
-    singles = simulate_batch("himmelblau", [RunSpec("sgd", {"lr": 0.01, "momentum": 0.5}, start=tuple(s))
-                                            for s in starts], 200)
+    singles = simulate_batch(
+        "himmelblau", [RunSpec("sgd", {"lr": 0.01, "momentum": 0.5}, start=tuple(s)) for s in starts], 200
+    )
     for i, t in enumerate(singles):
         assert OUTCOME_NAMES[result.outcome[i]] == t.outcome.kind
         assert (result.final_x[i], result.final_y[i]) == t.final_point
@@ -42,13 +43,16 @@ def test_stochastic_sweeps_are_reproducible():
     assert np.array_equal(a.final_x, b.final_x)
 
 
-@pytest.mark.parametrize("kwargs,fragment", [
-    ({"starts": [[100.0, 0.0]]}, "inside"),
-    ({"starts": [[np.nan, 0.0]]}, "finite"),
-    ({"grid_params": [{"lr": 99.0}]}, "lr=99.0"),
-    ({"grid_params": [{"lr": 0.1}, {"lr": 0.2}], "starts": [[0, 0], [1, 1], [2, 2]]}, "one entry per run"),
-    ({"gradient": "minibatch"}, "finite-sum"),
-])
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        ({"starts": [[100.0, 0.0]]}, "inside"),
+        ({"starts": [[np.nan, 0.0]]}, "finite"),
+        ({"grid_params": [{"lr": 99.0}]}, "lr=99.0"),
+        ({"grid_params": [{"lr": 0.1}, {"lr": 0.2}], "starts": [[0, 0], [1, 1], [2, 2]]}, "one entry per run"),
+        ({"gradient": "minibatch"}, "finite-sum"),
+    ],
+)
 def test_bad_sweeps_are_refused(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment):
         optviz.sweep("himmelblau", "adam", **kwargs)

@@ -57,15 +57,62 @@ def test_minibatch_on_a_surface_without_data_falls_back():
     assert state.runs[0].gradient == "noise" and any("'r1.gradient'" in w for w in warnings)
 
 
-KEYS = st.sampled_from(["surface", "start", "steps", "seed", "l1", "l2", "speed", "present", "s.condition_number",
-                        "r1", "r1.lr", "r1.betas", "r1.momentum", "r1.schedule", "r1.schedule.T_max", "r1.gradient",
-                        "r1.gradient.value", "r2", "r7.eps", "r999", "x", "", "r0", "r1.", "__class__"])
+KEYS = st.sampled_from(
+    [
+        "surface",
+        "start",
+        "steps",
+        "seed",
+        "l1",
+        "l2",
+        "speed",
+        "present",
+        "s.condition_number",
+        "r1",
+        "r1.lr",
+        "r1.betas",
+        "r1.momentum",
+        "r1.schedule",
+        "r1.schedule.T_max",
+        "r1.gradient",
+        "r1.gradient.value",
+        "r2",
+        "r7.eps",
+        "r999",
+        "x",
+        "",
+        "r0",
+        "r1.",
+        "__class__",
+    ]
+)
 VALUES = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["nan", "NaN", "inf", "-inf", "1e999", "-1e999", "0", "-1", "1e-320", "adam", "sgd",
-                     "cosine", "minibatch", "1,2", "1,2,3", ",", "true", "None", "__import__('os')"]),
+    st.sampled_from(
+        [
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "1e999",
+            "-1e999",
+            "0",
+            "-1",
+            "1e-320",
+            "adam",
+            "sgd",
+            "cosine",
+            "minibatch",
+            "1,2",
+            "1,2,3",
+            ",",
+            "true",
+            "None",
+            "__import__('os')",
+        ]
+    ),
     st.floats().map(repr),
-    st.integers(min_value=-10**30, max_value=10**30).map(str),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
 )
 
 

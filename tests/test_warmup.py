@@ -32,8 +32,9 @@ def batches() -> list[tuple[str, list[RunSpec], float]]:
         specs = []
         for i, kind in enumerate(KINDS):
             for gradient in KINDS[kind].gradient_modes(surface):
-                run = make_run(kind, surface, schedules[(i + s) % len(schedules)] if i % 2 else "constant",
-                               gradient=gradient)
+                run = make_run(
+                    kind, surface, schedules[(i + s) % len(schedules)] if i % 2 else "constant", gradient=gradient
+                )
                 specs.append(run.to_spec(seed=i, start=surface.start))
         out.append((key, specs, 0.05 if s % 3 == 0 else 0.0))
     return out
@@ -59,16 +60,23 @@ INTERPRETED = textwrap.dedent("""
 
 def test_interpreted_engine_matches_the_compiled_one_bit_for_bit(tmp_path):
     out = tmp_path / "interpreted.npz"
-    done = subprocess.run([sys.executable, "-c", INTERPRETED, str(out)], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": ROOT}, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", INTERPRETED, str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     interpreted = np.load(out)
     compared = 0
     for b, (surface, specs, penalty) in enumerate(batches()):
         for r, t in enumerate(simulate_batch(surface, specs, STEPS, l1=penalty, l2=penalty, internals=True)):
             for name, array in (("path", t.path), ("loss", t.loss), ("internals", t.internals)):
-                np.testing.assert_array_equal(interpreted[f"{b}_{r}_{name}"], array,
-                                              err_msg=f"{surface} run {r} ({specs[r].optimizer}) {name}")
+                np.testing.assert_array_equal(
+                    interpreted[f"{b}_{r}_{name}"], array, err_msg=f"{surface} run {r} ({specs[r].optimizer}) {name}"
+                )
             compared += 1
     assert compared > 150
 
@@ -102,7 +110,7 @@ def test_while_warming_up_the_page_says_so_and_still_draws(monkeypatch):
 
     monkeypatch.setattr(warmup, "start", lambda: None)
     monkeypatch.setattr(warmup, "interpreting", lambda: True)
-    monkeypatch.setattr(warmup, "seconds_left", lambda stages=len(warmup.STAGES): 21.0)
+    monkeypatch.setattr(warmup, "seconds_left", lambda stages=None: 21.0)
     at = run_app({"seed": "77"})  # a view no other test computed
     assert not at.exception
     notice = next(c.value for c in at.caption if "warming up" in c.value)

@@ -25,8 +25,8 @@ from numba import njit
 from optviz.catalogue import Catalogue, compiled_dispatch
 from optviz.engine.rng import below, standard_normal, uniform
 from optviz.params import Param
-from surfaces import Surface
 from surfaces import CATALOGUE as SURFACES
+from surfaces import Surface
 from surfaces.compiled import data_term_gradient
 from surfaces.finite_sum import N_POINTS
 
@@ -92,27 +92,45 @@ def _unknown_mode(wx, wy, gx, gy, value, code, data, rng, order):
     return math.nan, math.nan
 
 
-GRADIENT_MODES: Catalogue[GradientMode] = Catalogue("gradient mode", [
-    GradientMode("exact", None, False, "The true gradient of the whole loss: full-batch gradient descent.",
-                 exact_gradient),
-    GradientMode("noise", Param("noise_std", 1.0, 0.0, 1000.0, help="σ of Gaussian noise added to each gradient coordinate."),
-                 False, "The true gradient plus Gaussian noise of standard deviation σ.", noisy_gradient,
-                 "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)"),
-    GradientMode("minibatch", Param("batch_size", 10, 1, N_POINTS, kind="int", help="Data points per step (B)."),
-                 True, "The gradient of B data points drawn without replacement each step (real SGD).",
-                 minibatch_gradient,
-                 "# each step: the loss of {value} rows drawn without replacement, "
-                 "e.g. DataLoader(data, batch_size={value}, shuffle=True)"),
-    GradientMode("dropout", Param("dropout", 0.3, 0.0, 0.95, help="Probability p of dropping each input feature."),
-                 True, "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p).",
-                 dropout_gradient,
-                 "# each step: the full data through torch.nn.Dropout(p={value}) on the inputs (survivors ×1/(1−p))"),
-])
+GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
+    "gradient mode",
+    [
+        GradientMode(
+            "exact", None, False, "The true gradient of the whole loss: full-batch gradient descent.", exact_gradient
+        ),
+        GradientMode(
+            "noise",
+            Param("noise_std", 1.0, 0.0, 1000.0, help="σ of Gaussian noise added to each gradient coordinate."),
+            False,
+            "The true gradient plus Gaussian noise of standard deviation σ.",
+            noisy_gradient,
+            "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)",
+        ),
+        GradientMode(
+            "minibatch",
+            Param("batch_size", 10, 1, N_POINTS, kind="int", help="Data points per step (B)."),
+            True,
+            "The gradient of B data points drawn without replacement each step (real SGD).",
+            minibatch_gradient,
+            "# each step: the loss of {value} rows drawn without replacement, "
+            "e.g. DataLoader(data, batch_size={value}, shuffle=True)",
+        ),
+        GradientMode(
+            "dropout",
+            Param("dropout", 0.3, 0.0, 0.95, help="Probability p of dropping each input feature."),
+            True,
+            "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p).",
+            dropout_gradient,
+            "# each step: the full data through torch.nn.Dropout(p={value}) on the inputs (survivors ×1/(1−p))",
+        ),
+    ],
+)
 get_gradient_mode = GRADIENT_MODES.lookup
 IS_EXACT = tuple(m.exact for m in GRADIENT_MODES.values())
 SAMPLES_DATA = tuple(m.needs_dataset for m in GRADIENT_MODES.values())
-_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample",
-                            GRADIENT_MODES.what)
+_sample = compiled_dispatch(
+    [m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample", GRADIENT_MODES.what
+)
 
 
 @njit(cache=True, nogil=True)
@@ -129,8 +147,10 @@ def resolve_gradient(surface: Surface, key: str, value: Any) -> tuple[GradientMo
     mode = get_gradient_mode(key)
     if mode.needs_dataset and not surface.finite_sum:
         finite = [k for k, s in SURFACES.items() if s.finite_sum]
-        raise ValueError(f"gradient={mode.key!r} samples data terms; it needs a finite-sum surface "
-                         f"({', '.join(finite)}), not {surface.key!r}")
+        raise ValueError(
+            f"gradient={mode.key!r} samples data terms; it needs a finite-sum surface "
+            f"({', '.join(finite)}), not {surface.key!r}"
+        )
     if mode.param is None:
         return mode, None
     return mode, mode.param.validate(mode.param.default if value is None else value)

@@ -15,15 +15,21 @@ from numba import njit
 from optviz.engine.gradients import IS_EXACT, sampled_gradient
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES
 from optviz.optimizers import (
-    LR_SLOT, SECOND_ORDER, optimizer_initial, optimizer_prepare, optimizer_update, optimizer_whole_step,
+    LR_SLOT,
+    SECOND_ORDER,
+    optimizer_initial,
+    optimizer_prepare,
+    optimizer_update,
+    optimizer_whole_step,
 )
 from optviz.optimizers.spec import length
 from optviz.schedules import scheduled_lr
 from surfaces.compiled import penalised, surface_hessian
 
 # Outcomes and why a run diverged: indices of the names a Trajectory reports
-RAN_ALL, CONVERGED, DIVERGED, ESCAPED = (OUTCOME_NAMES.index(k) for k in ("ran_all_steps", "converged", "diverged",
-                                                                          "escaped"))
+RAN_ALL, CONVERGED, DIVERGED, ESCAPED = (
+    OUTCOME_NAMES.index(k) for k in ("ran_all_steps", "converged", "diverged", "escaped")
+)
 NOT_DIVERGED, NON_FINITE, BEYOND_BOUND = (DIVERGENCE_REASONS.index(k) for k in (None, "non_finite", "beyond_bound"))
 # Divergence bound: this many domain spans away from the centre
 BOUND_SPANS = 1.0e4
@@ -116,7 +122,14 @@ def integrate(r, problem, runs, out):
     code, params, data, l1, l2 = problem.surface_code, problem.surface_params, problem.data, problem.l1, problem.l2
     x_lo, x_hi, y_lo, y_hi = problem.domain[0], problem.domain[1], problem.domain[2], problem.domain[3]
     steps, minima, bounded_below = problem.steps, problem.minima, problem.bounded_below
-    record, path, loss, lrs, grad_norm, internals = out.keep_steps, out.path, out.loss, out.lrs, out.grad_norm, out.internals
+    record, path, loss, lrs, grad_norm, internals = (
+        out.keep_steps,
+        out.path,
+        out.loss,
+        out.lrs,
+        out.grad_norm,
+        out.internals,
+    )
     span = max(x_hi - x_lo, y_hi - y_lo)
     mid_x, mid_y = 0.5 * (x_lo + x_hi), 0.5 * (y_lo + y_hi)
     bound = BOUND_SPANS * span
@@ -185,8 +198,7 @@ def integrate(r, problem, runs, out):
             grad_norm[r, t] = length(gx, gy)
         if abs(wx - mid_x) > bound or abs(wy - mid_y) > bound:
             outcome, stop, points, reason = DIVERGED, t, t + 1, BEYOND_BOUND
-        elif not bounded_below and (wx < x_lo - span or wx > x_hi + span
-                                    or wy < y_lo - span or wy > y_hi + span):
+        elif not bounded_below and (wx < x_lo - span or wx > x_hi + span or wy < y_lo - span or wy > y_hi + span):
             outcome, stop, points = ESCAPED, t, t + 1
         elif gx * gx + gy * gy <= gate2:
             hit = _minimum_within(wx, wy, minima, tol2)

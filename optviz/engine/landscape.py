@@ -11,8 +11,9 @@ from surfaces.compiled import loss_grid as _loss_grid
 from surfaces.compiled import penalised, surface_hessian
 
 
-def loss_grid(surface: Surface, kernel_params: np.ndarray, resolution: int = 100,
-              l1: float = 0.0, l2: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def loss_grid(
+    surface: Surface, kernel_params: np.ndarray, resolution: int = 100, l1: float = 0.0, l2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, z) over the surface's domain; z[j, i] is the penalised loss at (xs[i], ys[j])."""
     (x0, x1), (y0, y1) = surface.domain
     xs = np.linspace(x0, x1, resolution)
@@ -20,8 +21,9 @@ def loss_grid(surface: Surface, kernel_params: np.ndarray, resolution: int = 100
     return xs, ys, _loss_grid(surface.code, kernel_params, xs, ys, float(l1), float(l2))
 
 
-def value_and_gradient(surface: Surface, kernel_params: np.ndarray, x: float, y: float,
-                       l1: float = 0.0, l2: float = 0.0) -> tuple[float, float, float]:
+def value_and_gradient(
+    surface: Surface, kernel_params: np.ndarray, x: float, y: float, l1: float = 0.0, l2: float = 0.0
+) -> tuple[float, float, float]:
     return penalised(surface.code, float(x), float(y), kernel_params, float(l1), float(l2))
 
 
@@ -39,8 +41,9 @@ def max_curvature(surface: Surface, kernel_params: np.ndarray, x: float, y: floa
     return float(np.linalg.eigvalsh(h)[-1])
 
 
-def convergence_gate(surface: Surface, kernel_params: np.ndarray, minima: tuple[Minimum, ...], tolerance: float,
-                     l1: float, l2: float) -> float:
+def convergence_gate(
+    surface: Surface, kernel_params: np.ndarray, minima: tuple[Minimum, ...], tolerance: float, l1: float, l2: float
+) -> float:
     """An upper bound on ‖∇(f + penalty)‖ within ``tolerance`` of any minimum.
 
     Near a smooth minimum ‖∇f(w)‖ ≤ L·‖w − m‖ with L the largest curvature nearby, sampled

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def _pair(start: Any) -> tuple[float, float]:
     return x, y
 
 
-def _as_starts(surface: Surface, runs: Sequence["RunSpec"], starts: Any) -> np.ndarray:
+def _as_starts(surface: Surface, runs: Sequence[RunSpec], starts: Any) -> np.ndarray:
     """The (n, 2) start points: ``starts`` if given, else each run's own (or the surface's)."""
     if starts is None:
         starts = [surface.start if run.start is None else _pair(run.start) for run in runs]
@@ -59,8 +60,10 @@ def _as_starts(surface: Surface, runs: Sequence["RunSpec"], starts: Any) -> np.n
     inside = surface.in_domain(xy[:, 0], xy[:, 1])  # NaN is not inside
     if not inside.all():
         bad = xy[~inside][0]
-        raise ValueError(f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} "
-                         f"domain x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
+        raise ValueError(
+            f"start=({float(bad[0])!r}, {float(bad[1])!r}) must be finite and inside the {surface.key} "
+            f"domain x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]"
+        )
     return xy
 
 
@@ -86,9 +89,19 @@ class Batch:
         return len(self.runs.starts)
 
 
-def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
-            surface_params: dict[str, Any] | None = None, tolerance: float | None = None, ungated: bool = False,
-            minima: tuple | None = None, starts: Any = None) -> Batch:
+def prepare(
+    surface: str,
+    runs: Sequence[RunSpec],
+    steps: int,
+    *,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    surface_params: dict[str, Any] | None = None,
+    tolerance: float | None = None,
+    ungated: bool = False,
+    minima: tuple | None = None,
+    starts: Any = None,
+) -> Batch:
     """Validate and pack a batch: the one way into the kernel, for ``simulate_batch`` and ``sweep``.
 
     ``starts`` (an (n, 2) array) overrides the runs' own starts; ``runs`` and starts are
@@ -101,8 +114,9 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
     kernel_params = surf.kernel_params(surface_params)
     if tolerance is None:
         tolerance = 1e-3 * surf.span
-    elif isinstance(tolerance, bool) or not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance)
-                                             and tolerance > 0):
+    elif isinstance(tolerance, bool) or not (
+        isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0
+    ):
         raise ValueError(f"tolerance={tolerance!r} must be a positive number")
     if not runs:
         raise ValueError("runs must hold at least one RunSpec")
@@ -114,9 +128,16 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
         minima = penalised_minima(surf, kernel_params, l1, l2)
 
     k = len(runs)
-    columns = kernel.Runs(np.empty(k, np.int64), np.zeros((k, MAX_HP)), np.empty(k, np.int64),
-                          np.zeros((k, max(MAX_SP, 1))), np.empty(k, np.int64), np.zeros(k), np.empty(k, np.uint64),
-                          xy)
+    columns = kernel.Runs(
+        np.empty(k, np.int64),
+        np.zeros((k, MAX_HP)),
+        np.empty(k, np.int64),
+        np.zeros((k, max(MAX_SP, 1))),
+        np.empty(k, np.int64),
+        np.zeros(k),
+        np.empty(k, np.uint64),
+        xy,
+    )
     resolved = []
     for r, run in enumerate(runs):
         opt = get_optimizer(run.optimizer)
@@ -127,9 +148,9 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
         packed_sched = pack_schedule(sched, sched_values)
         mode, gvalue = resolve_gradient(surf, run.gradient, run.gradient_value)
         columns.optimizer_codes[r] = opt.code
-        columns.hyperparameters[r, :len(packed)] = packed
+        columns.hyperparameters[r, : len(packed)] = packed
         columns.schedule_codes[r] = sched.code
-        columns.schedule_params[r, :len(packed_sched)] = packed_sched
+        columns.schedule_params[r, : len(packed_sched)] = packed_sched
         columns.gradient_codes[r] = mode.code
         columns.gradient_params[r] = 0.0 if gvalue is None else float(gvalue)
         columns.seeds[r] = SEED.validate(run.seed)
@@ -139,9 +160,19 @@ def prepare(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.
     (x0, x1), (y0, y1) = surf.domain
     minima_xy = np.array([[m.x, m.y] for m in minima], dtype=np.float64).reshape(-1, 2)
     gate = math.inf if ungated else convergence_gate(surf, kernel_params, minima, tolerance, l1, l2)
-    problem = kernel.Problem(surf.code, kernel_params, surf.dataset, minima_xy, float(l1), float(l2),
-                             np.array([x0, x1, y0, y1], dtype=np.float64), bool(surf.bounded_below),
-                             float(tolerance), float(gate), steps)
+    problem = kernel.Problem(
+        surf.code,
+        kernel_params,
+        surf.dataset,
+        minima_xy,
+        float(l1),
+        float(l2),
+        np.array([x0, x1, y0, y1], dtype=np.float64),
+        bool(surf.bounded_below),
+        float(tolerance),
+        float(gate),
+        steps,
+    )
     return Batch(surf, problem, packed_runs, resolved, tuple(minima))
 
 
@@ -154,15 +185,31 @@ def new_record(n: int, steps: int, record: bool = True, internals: bool = False)
     block = np.empty(sum(sizes))
     path, loss, lrs, grad_norm = np.split(block, np.cumsum(sizes)[:-1])
     return kernel.Record(
-        record, path.reshape(n, length, 2), loss.reshape(n, length), lrs.reshape(n, -1), grad_norm.reshape(n, length),
-        np.zeros((n, 3)), np.zeros((n, kernel.N_INT_RESULTS), np.int64),
-        np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS)
+        record,
+        path.reshape(n, length, 2),
+        loss.reshape(n, length),
+        lrs.reshape(n, -1),
+        grad_norm.reshape(n, length),
+        np.zeros((n, 3)),
+        np.zeros((n, kernel.N_INT_RESULTS), np.int64),
+        np.full((n, length, kernel.N_INTERNALS), np.nan) if internals and record else kernel.NO_INTERNALS,
+    )
 
 
-def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: float = 0.0, l2: float = 0.0,
-                   surface_params: dict[str, Any] | None = None, tolerance: float | None = None,
-                   record: bool = True, ungated: bool = False, internals: bool = False,
-                   minima: tuple | None = None) -> list[Trajectory]:
+def simulate_batch(
+    surface: str,
+    runs: Sequence[RunSpec],
+    steps: int,
+    *,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    surface_params: dict[str, Any] | None = None,
+    tolerance: float | None = None,
+    record: bool = True,
+    ungated: bool = False,
+    internals: bool = False,
+    minima: tuple | None = None,
+) -> list[Trajectory]:
     """Run many optimizers on one surface in a single compiled call.
 
     Args:
@@ -182,8 +229,17 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
     Raises:
       ValueError: an unknown key or a value outside its declared range, named in the message.
     """
-    batch = prepare(surface, runs, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance,
-                    ungated=ungated, minima=minima)
+    batch = prepare(
+        surface,
+        runs,
+        steps,
+        l1=l1,
+        l2=l2,
+        surface_params=surface_params,
+        tolerance=tolerance,
+        ungated=ungated,
+        minima=minima,
+    )
     steps, minima, n = batch.problem.steps, batch.minima, batch.size
     out = new_record(n, steps, record, internals)
     specialise.kernel_for(batch)(batch.problem, batch.runs, out)
@@ -207,28 +263,54 @@ def simulate_batch(surface: str, runs: Sequence[RunSpec], steps: int, *, l1: flo
             own = (lambda a: a.copy()) if 2 * points < path.shape[1] else (lambda a: a)
             kept = slice(0, points)
             run_path, run_loss = own(path[r, kept]), own(loss[r, kept])
-            run_lr, run_gn = own(lrs[r, :max(points - 1, 0)]), own(grad_norm[r, kept])
+            run_lr, run_gn = own(lrs[r, : max(points - 1, 0)]), own(grad_norm[r, kept])
             if outcome.reason == "non_finite":  # the failing step's lr was used too
                 run_lr = own(lrs[r, :points])
         else:
             run_path, run_loss = final[r, None, :2].copy(), final[r, None, 2].copy()
             run_lr, run_gn = np.zeros(0), np.zeros(0)
-        trajectories.append(Trajectory(
-            surface=surf.key, optimizer=opt_key, hyperparameters=values, schedule=sched_key,
-            schedule_params=sched_values, gradient=mode_key, gradient_value=gvalue, seed=seed,
-            steps=steps, path=run_path, loss=run_loss, lr=run_lr, grad_norm=run_gn,
-            outcome=outcome, final_loss=float(final[r, 2]),
-            internals=log[r, :points].copy() if log.shape[0] else None,
-        ))
+        trajectories.append(
+            Trajectory(
+                surface=surf.key,
+                optimizer=opt_key,
+                hyperparameters=values,
+                schedule=sched_key,
+                schedule_params=sched_values,
+                gradient=mode_key,
+                gradient_value=gvalue,
+                seed=seed,
+                steps=steps,
+                path=run_path,
+                loss=run_loss,
+                lr=run_lr,
+                grad_norm=run_gn,
+                outcome=outcome,
+                final_loss=float(final[r, 2]),
+                internals=log[r, :points].copy() if log.shape[0] else None,
+            )
+        )
     return trajectories
 
 
-def simulate(surface: str, optimizer: str, start: tuple[float, float] | None = None, steps: int = 300, *,
-             schedule: str = "constant", schedule_params: dict[str, Any] | None = None,
-             gradient: str = "exact", noise_std: float | None = None, batch_size: int | None = None,
-             dropout: float | None = None, seed: int = 0, l1: float = 0.0, l2: float = 0.0,
-             surface_params: dict[str, Any] | None = None, tolerance: float | None = None,
-             **hyperparameters: Any) -> Trajectory:
+def simulate(
+    surface: str,
+    optimizer: str,
+    start: tuple[float, float] | None = None,
+    steps: int = 300,
+    *,
+    schedule: str = "constant",
+    schedule_params: dict[str, Any] | None = None,
+    gradient: str = "exact",
+    noise_std: float | None = None,
+    batch_size: int | None = None,
+    dropout: float | None = None,
+    seed: int = 0,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    surface_params: dict[str, Any] | None = None,
+    tolerance: float | None = None,
+    **hyperparameters: Any,
+) -> Trajectory:
     """Run one optimizer on one surface.
 
     Args:
@@ -250,8 +332,14 @@ def simulate(surface: str, optimizer: str, start: tuple[float, float] | None = N
         if value is not None and mode_key != gradient:
             param = GRADIENT_MODES[mode_key].param
             raise ValueError(f"{param.name} applies only to gradient={mode_key!r}, not {gradient!r}")
-    run = RunSpec(optimizer=optimizer, hyperparameters=hyperparameters, schedule=schedule,
-                  schedule_params=schedule_params or {}, gradient=gradient,
-                  gradient_value=given.get(gradient), seed=seed, start=start)
-    return simulate_batch(surface, [run], steps, l1=l1, l2=l2, surface_params=surface_params,
-                          tolerance=tolerance)[0]
+    run = RunSpec(
+        optimizer=optimizer,
+        hyperparameters=hyperparameters,
+        schedule=schedule,
+        schedule_params=schedule_params or {},
+        gradient=gradient,
+        gradient_value=given.get(gradient),
+        seed=seed,
+        start=start,
+    )
+    return simulate_batch(surface, [run], steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance)[0]

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import types
-from typing import Callable
+from collections.abc import Callable
 
 from numba import njit
 from numba.core.registry import CPUDispatcher
@@ -44,8 +44,9 @@ _compiling: dict[tuple[int, int], subprocess.Popen] = {}
 _failed: set[tuple[int, int]] = set()
 
 
-def rebound(dispatcher: CPUDispatcher, codes: dict[str, int], suffix: str,
-            memo: dict[int, CPUDispatcher] | None = None) -> CPUDispatcher:
+def rebound(
+    dispatcher: CPUDispatcher, codes: dict[str, int], suffix: str, memo: dict[int, CPUDispatcher] | None = None
+) -> CPUDispatcher:
     """``dispatcher`` compiled again with every chain of a catalogue in ``codes`` replaced by
     that code's own function, in it and in the project functions it calls (by global name).
     Returns ``dispatcher`` itself when nothing it reaches needs replacing."""
@@ -69,8 +70,13 @@ def rebound(dispatcher: CPUDispatcher, codes: dict[str, int], suffix: str,
                 replaced[name] = copy
     if not replaced:
         return dispatcher
-    function = types.FunctionType(py_func.__code__, {**py_func.__globals__, **replaced}, py_func.__name__,
-                                  py_func.__defaults__, py_func.__closure__)
+    function = types.FunctionType(
+        py_func.__code__,
+        {**py_func.__globals__, **replaced},
+        py_func.__name__,
+        py_func.__defaults__,
+        py_func.__closure__,
+    )
     function.__qualname__ = f"{py_func.__qualname__}__{suffix}"  # its own cache entry
     function.__module__, function.__doc__ = py_func.__module__, py_func.__doc__
     options = {k: v for k, v in dispatcher.targetoptions.items() if k != "nopython"}  # njit implies it
@@ -80,8 +86,9 @@ def rebound(dispatcher: CPUDispatcher, codes: dict[str, int], suffix: str,
 
 def pair_kernel(optimizer_code: int, surface_code: int) -> CPUDispatcher:
     """``kernel.run_batch`` for runs that all use this optimizer on this surface."""
-    return rebound(kernel.run_batch, dict(zip(FIXED, (optimizer_code, surface_code))),
-                   f"o{optimizer_code}s{surface_code}")
+    return rebound(
+        kernel.run_batch, dict(zip(FIXED, (optimizer_code, surface_code))), f"o{optimizer_code}s{surface_code}"
+    )
 
 
 def _pair(batch) -> tuple[int, int] | None:
@@ -127,9 +134,13 @@ def shared_kernel_only():
 
 def _start(optimizer_code: int, surface_code: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": numba_env._PROJECT_ROOT}
-    return subprocess.Popen([sys.executable, "-m", "optviz.engine.specialise", str(optimizer_code), str(surface_code)],
-                            cwd=numba_env._PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "optviz.engine.specialise", str(optimizer_code), str(surface_code)],
+        cwd=numba_env._PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def compile_now(optimizer: str, surface: str) -> CPUDispatcher:

@@ -10,9 +10,10 @@ stream, so the split changes no result.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,18 +39,31 @@ class SweepResult:
     minimum_index: np.ndarray
     reached_step: np.ndarray
 
-    def reshape(self, *shape: int) -> "SweepResult":
+    def reshape(self, *shape: int) -> SweepResult:
         return SweepResult(**{f.name: getattr(self, f.name).reshape(shape) for f in fields(self)})
 
     def is_(self, kind: str) -> np.ndarray:
         return self.outcome == OUTCOME_NAMES.index(kind)
 
 
-def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = ({},), starts=None,
-          start: tuple[float, float] | None = None, steps: int = 300, *, schedule: str = "constant",
-          schedule_params: dict | None = None, gradient: str = "exact", gradient_value=None, seed: int = 0,
-          l1: float = 0.0, l2: float = 0.0, surface_params: dict | None = None,
-          tolerance: float | None = None) -> SweepResult:
+def sweep(
+    surface: str,
+    optimizer: str,
+    grid_params: Sequence[dict[str, Any]] = ({},),
+    starts=None,
+    start: tuple[float, float] | None = None,
+    steps: int = 300,
+    *,
+    schedule: str = "constant",
+    schedule_params: dict | None = None,
+    gradient: str = "exact",
+    gradient_value=None,
+    seed: int = 0,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    surface_params: dict | None = None,
+    tolerance: float | None = None,
+) -> SweepResult:
     """Run one optimizer over a grid of hyperparameters and/or start points.
 
     Args:
@@ -64,12 +78,15 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
     """
     if starts is None:
         starts = None if start is None else [start]
-    grid = [RunSpec(optimizer, dict(p), schedule, dict(schedule_params or {}), gradient, gradient_value, seed)
-            for p in grid_params]
+    grid = [
+        RunSpec(optimizer, dict(p), schedule, dict(schedule_params or {}), gradient, gradient_value, seed)
+        for p in grid_params
+    ]
     if max(len(grid), 1 if starts is None else len(np.asarray(starts, dtype=float).reshape(-1, 2))) > MAX_SWEEP_RUNS:
         raise ValueError(f"a sweep of more than {MAX_SWEEP_RUNS} runs is too large")
-    batch = prepare(surface, grid, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance,
-                    starts=starts)
+    batch = prepare(
+        surface, grid, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance, starts=starts
+    )
     n = batch.size
     run_batch = specialise.kernel_for(batch)
     final = np.zeros((n, 3))
@@ -79,8 +96,16 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
         # the same argument types as simulate_batch (C-ordered, writable): one compiled signature
         size = rows.stop - rows.start
         unused_series = np.zeros((size, 1))
-        out = kernel.Record(False, np.zeros((size, 1, 2)), unused_series, unused_series, unused_series,
-                            final[rows], results[rows], kernel.NO_INTERNALS)
+        out = kernel.Record(
+            False,
+            np.zeros((size, 1, 2)),
+            unused_series,
+            unused_series,
+            unused_series,
+            final[rows],
+            results[rows],
+            kernel.NO_INTERNALS,
+        )
         run_batch(batch.problem, kernel.Runs(*(column[rows] for column in batch.runs)), out)
 
     bounds = np.linspace(0, n, min(n, WORKERS * CHUNKS_PER_WORKER) + 1).astype(int)
@@ -91,5 +116,12 @@ def sweep(surface: str, optimizer: str, grid_params: Sequence[dict[str, Any]] = 
     else:
         with ThreadPoolExecutor(WORKERS) as pool:
             list(pool.map(run_chunk, chunks))
-    return SweepResult(final[:, 0], final[:, 1], final[:, 2], results[:, kernel.R_OUTCOME],
-                       results[:, kernel.R_STOP_STEP], results[:, kernel.R_MINIMUM], results[:, kernel.R_REACHED_STEP])
+    return SweepResult(
+        final[:, 0],
+        final[:, 1],
+        final[:, 2],
+        results[:, kernel.R_OUTCOME],
+        results[:, kernel.R_STOP_STEP],
+        results[:, kernel.R_MINIMUM],
+        results[:, kernel.R_REACHED_STEP],
+    )

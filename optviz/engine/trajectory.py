@@ -41,11 +41,15 @@ class Outcome:
             why = "the values became infinite or NaN" if self.reason == "non_finite" else "it flew off to huge values"
             return f"diverged at step {self.step}: {why}"
         if self.kind == "escaped":
-            return (f"escaped at step {self.step}: a map's width beyond the plotted area, downhill, where the loss "
-                    f"has no floor")
+            return (
+                f"escaped at step {self.step}: a map's width beyond the plotted area, downhill, where the loss "
+                f"has no floor"
+            )
         if self.reached_step is not None and self.minimum is not None:
-            return (f"ran all steps; first reached the minimum at ({self.minimum.x:.4g}, {self.minimum.y:.4g}) "
-                    f"at step {self.reached_step}")
+            return (
+                f"ran all steps; first reached the minimum at ({self.minimum.x:.4g}, {self.minimum.y:.4g}) "
+                f"at step {self.reached_step}"
+            )
         return "ran all steps"
 
 

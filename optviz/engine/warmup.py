@@ -31,7 +31,8 @@ import sys
 import threading
 import time
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numba.core.registry import CPUDispatcher
@@ -81,8 +82,11 @@ def dispatchers() -> list[CPUDispatcher]:
     found: dict[int, CPUDispatcher] = {}
     for package in PACKAGES:
         root = importlib.import_module(package)
-        names = [m.name for m in pkgutil.walk_packages(root.__path__, f"{package}.")
-                 if m.name.split(".")[1] not in ("ui", "bench", "serve")]
+        names = [
+            m.name
+            for m in pkgutil.walk_packages(root.__path__, f"{package}.")
+            if m.name.split(".")[1] not in ("ui", "bench", "serve")
+        ]
         for module in [root, *map(importlib.import_module, names)]:
             for value in vars(module).values():
                 if isinstance(value, CPUDispatcher):
@@ -123,8 +127,13 @@ def start() -> None:
         if _interpreting or _process is not None or compiled() or os.environ.get(SWITCH) == "0":
             return
         env = {**os.environ, "PYTHONPATH": numba_env._PROJECT_ROOT}
-        _process = subprocess.Popen([sys.executable, "-m", "optviz.engine.warmup"], cwd=numba_env._PROJECT_ROOT,
-                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _process = subprocess.Popen(
+            [sys.executable, "-m", "optviz.engine.warmup"],
+            cwd=numba_env._PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _started_at = time.monotonic()
         interpret()
 
@@ -163,7 +172,7 @@ def seconds_left(stages: int = len(STAGES)) -> float:
     """About how many seconds until the first ``stages`` stages are compiled (for the page)."""
     elapsed = time.monotonic() - _started_at
     expected = sum(seconds for _, seconds in STAGES[:stages])
-    left = sum(seconds for _, seconds in STAGES[_stage():stages])
+    left = sum(seconds for _, seconds in STAGES[_stage() : stages])
     return max(2.0, min(left, expected - elapsed + 2.0))
 
 

@@ -60,7 +60,7 @@ def drawn_points(*coordinates: np.ndarray, extents: tuple[float, ...]) -> np.nda
         a, b = pending.pop()
         if b - a < 2:
             continue
-        chord, offsets = points[b] - points[a], points[a + 1:b] - points[a]
+        chord, offsets = points[b] - points[a], points[a + 1 : b] - points[a]
         length2 = float(chord @ chord)
         along = np.clip(offsets @ chord / length2, 0.0, 1.0) if length2 > 0 else np.zeros(b - a - 1)
         gaps = np.sqrt(((offsets - along[:, None] * chord) ** 2).sum(axis=1))
@@ -86,15 +86,37 @@ def envelope_points(values: np.ndarray, buckets: int = 200) -> np.ndarray:
     return np.array(sorted(chosen))
 
 
-def path_and_head(trace_type: str, coordinates: dict[str, np.ndarray], line: np.ndarray, head: int, label: str,
-                  r: int, line_style: dict, marker_style: dict, **line_extra) -> tuple[dict, dict]:
+def path_and_head(
+    trace_type: str,
+    coordinates: dict[str, np.ndarray],
+    line: np.ndarray,
+    head: int,
+    label: str,
+    r: int,
+    line_style: dict,
+    marker_style: dict,
+    **line_extra,
+) -> tuple[dict, dict]:
     """A run's two traces in either view: its whole path (the points ``line`` keeps) and the
     marker at ``head``, grouped under the run so the legend toggles both."""
     group = {"legendgroup": f"run{r}", "name": label}
-    path = {"type": trace_type, "mode": "lines", "hoverinfo": "skip", "line": line_style, **group, **line_extra,
-            **{axis: values[line] for axis, values in coordinates.items()}}
-    marker = {"type": trace_type, "mode": "markers", "showlegend": False, "marker": marker_style, **group,
-              **{axis: values[head:head + 1] for axis, values in coordinates.items()}}
+    path = {
+        "type": trace_type,
+        "mode": "lines",
+        "hoverinfo": "skip",
+        "line": line_style,
+        **group,
+        **line_extra,
+        **{axis: values[line] for axis, values in coordinates.items()},
+    }
+    marker = {
+        "type": trace_type,
+        "mode": "markers",
+        "showlegend": False,
+        "marker": marker_style,
+        **group,
+        **{axis: values[head : head + 1] for axis, values in coordinates.items()},
+    }
     return path, marker
 
 
@@ -110,7 +132,7 @@ def frame_positions(trajectory: Trajectory, shown: np.ndarray) -> list[tuple[lis
     computed once per run: building 150 frames × 6 runs is then list work, not numpy calls."""
     last = len(trajectory.path) - 1
     heads = [min(int(s), last) for s in shown]
-    return [(sorted(set(heads[max(0, k - TRAIL_FRAMES):k + 1])), head) for k, head in enumerate(heads)]
+    return [(sorted(set(heads[max(0, k - TRAIL_FRAMES) : k + 1])), head) for k, head in enumerate(heads)]
 
 
 def _below_axis(font: int) -> int:
@@ -131,18 +153,29 @@ def controls_margin(font: int, slider_x: float | None = None) -> int:
     return _below_axis(font) + _button_height(font) + slider
 
 
-def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_font: int,
-                  slider_x: float | None = None) -> dict:
+def play_controls(
+    frame_names: list[str], duration_ms: int, redraw: bool, sizes_font: int, slider_x: float | None = None
+) -> dict:
     """Play/pause buttons under the plot, and the scrubbing slider on its own row beneath them,
     or on the same row from ``slider_x`` (a fraction of the width that must clear the buttons:
     overlapped, the buttons hid the slider's thumb at step 0)."""
-    play = {"frame": {"duration": duration_ms, "redraw": redraw}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}
+    play = {
+        "frame": {"duration": duration_ms, "redraw": redraw},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
     pause = {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate", "transition": {"duration": 0}}
     below = _below_axis(sizes_font)
     buttons = {
-        "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "top", "pad": {"t": below, "r": 10},
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0.0,
+        "y": 0.0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": below, "r": 10},
         "font": {"size": sizes_font},
         "buttons": [
             {"label": "▶ Play", "method": "animate", "args": [None, play]},
@@ -151,13 +184,26 @@ def play_controls(frame_names: list[str], duration_ms: int, redraw: bool, sizes_
     }
     same_row = slider_x is not None
     slider = {
-        "active": 0, "x": slider_x if same_row else 0.0, "len": 1.0 - slider_x if same_row else 1.0,
-        "y": 0.0, "yanchor": "top", "pad": {"t": below - 10 if same_row else below + _button_height(sizes_font),
-                                            "l": 8},
+        "active": 0,
+        "x": slider_x if same_row else 0.0,
+        "len": 1.0 - slider_x if same_row else 1.0,
+        "y": 0.0,
+        "yanchor": "top",
+        "pad": {"t": below - 10 if same_row else below + _button_height(sizes_font), "l": 8},
         "currentvalue": {"prefix": "step ", "xanchor": "right", "font": {"size": sizes_font}},
-        "font": {"size": max(sizes_font - 6, 10)}, "ticklen": 4, "minorticklen": 2,
-        "steps": [{"label": name, "method": "animate",
-                   "args": [[name], {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate",
-                                     "transition": {"duration": 0}}]} for name in frame_names],
+        "font": {"size": max(sizes_font - 6, 10)},
+        "ticklen": 4,
+        "minorticklen": 2,
+        "steps": [
+            {
+                "label": name,
+                "method": "animate",
+                "args": [
+                    [name],
+                    {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate", "transition": {"duration": 0}},
+                ],
+            }
+            for name in frame_names
+        ],
     }
     return {"updatemenus": [buttons], "sliders": [slider]}

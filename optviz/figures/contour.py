@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import (controls_margin, drawn_points, frame_positions, frame_steps, path_and_head,
-                                     play_controls, rounded, screen)
+from optviz.figures.animation import (
+    controls_margin,
+    drawn_points,
+    frame_positions,
+    frame_steps,
+    path_and_head,
+    play_controls,
+    rounded,
+    screen,
+)
 from optviz.figures.landscape import Landscape, image_data_uri, landscape_image
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
@@ -25,21 +33,38 @@ def hover_grid_trace(landscape: Landscape, per_side: int, action: str) -> dict:
     image, not per_side² SVG markers, so it costs a replayed frame almost nothing; clicks and
     taps are read to the pixel by ui.bridge, not snapped to its cells."""
     gx, gy, gz = landscape.coarse(per_side)
-    return {"type": "heatmap", "x": screen(gx), "y": screen(gy), "z": screen(gz), "opacity": 0, "showscale": False,
-            "zsmooth": False, "name": "landscape", "showlegend": False,
-            "hovertemplate": f"loss ≈ %{{z:.4g}} near (%{{x:.2f}}, %{{y:.2f}})<extra>{action}</extra>"}
+    return {
+        "type": "heatmap",
+        "x": screen(gx),
+        "y": screen(gy),
+        "z": screen(gz),
+        "opacity": 0,
+        "showscale": False,
+        "zsmooth": False,
+        "name": "landscape",
+        "showlegend": False,
+        "hovertemplate": f"loss ≈ %{{z:.4g}} near (%{{x:.2f}}, %{{y:.2f}})<extra>{action}</extra>",
+    }
 
 
 def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict:
     """The lowest minimum as a white star, other local minima as small white dots (an egg-crate
     of stars hid the map); ``hover=False`` leaves the hover read-out to the grid beneath."""
     lowest = [m in landscape.lowest_minima for m in landscape.minima]
-    return {"type": "scatter", "x": [m.x for m in landscape.minima], "y": [m.y for m in landscape.minima],
-            "mode": "markers", "name": "minimum",
-            **({"hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
-            "marker": {"symbol": ["star" if low else "circle" for low in lowest],
-                       "size": [sizes.marker + 6 if low else max(sizes.marker // 2, 6) for low in lowest],
-                       "color": "#ffffff", "line": {"color": "#000000", "width": 1.5}}}
+    return {
+        "type": "scatter",
+        "x": [m.x for m in landscape.minima],
+        "y": [m.y for m in landscape.minima],
+        "mode": "markers",
+        "name": "minimum",
+        **({"hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
+        "marker": {
+            "symbol": ["star" if low else "circle" for low in lowest],
+            "size": [sizes.marker + 6 if low else max(sizes.marker // 2, 6) for low in lowest],
+            "color": "#ffffff",
+            "line": {"color": "#000000", "width": 1.5},
+        },
+    }
 
 
 def goal_traces(goals: list[tuple[Minimum, ...]], page_minima: tuple[Minimum, ...], sizes: Sizes) -> list[dict]:
@@ -49,39 +74,91 @@ def goal_traces(goals: list[tuple[Minimum, ...]], page_minima: tuple[Minimum, ..
     for r, minima in enumerate(goals):
         own = [m for m in minima if m not in page_minima]
         if own:
-            traces.append({"type": "scatter", "x": [m.x for m in own], "y": [m.y for m in own], "mode": "markers",
-                           "name": "its own minimum", "hovertemplate": "minimum of what this run minimises "
-                           "(%{x:.4g}, %{y:.4g})<extra></extra>", "showlegend": False,
-                           "marker": {"symbol": "star-open", "size": sizes.marker + 8, "color": run_style(r).color,
-                                      "line": {"width": 3}}})
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [m.x for m in own],
+                    "y": [m.y for m in own],
+                    "mode": "markers",
+                    "name": "its own minimum",
+                    "hovertemplate": "minimum of what this run minimises (%{x:.4g}, %{y:.4g})<extra></extra>",
+                    "showlegend": False,
+                    "marker": {
+                        "symbol": "star-open",
+                        "size": sizes.marker + 8,
+                        "color": run_style(r).color,
+                        "line": {"width": 3},
+                    },
+                }
+            )
     return traces
 
 
 def start_trace(start: tuple[float, float], sizes: Sizes, hover: bool = True) -> dict:
     """The common start of every run: an open black ring."""
-    return {"type": "scatter", "x": [start[0]], "y": [start[1]], "mode": "markers", "name": "start",
-            **({"hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
-            "marker": {"symbol": "circle-open", "size": sizes.marker + 8, "color": "#000000",
-                       "line": {"width": 3, "color": "#000000"}}}
+    return {
+        "type": "scatter",
+        "x": [start[0]],
+        "y": [start[1]],
+        "mode": "markers",
+        "name": "start",
+        **({"hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>"} if hover else {"hoverinfo": "skip"}),
+        "marker": {
+            "symbol": "circle-open",
+            "size": sizes.marker + 8,
+            "color": "#000000",
+            "line": {"width": 3, "color": "#000000"},
+        },
+    }
 
 
 def map_layout(landscape: Landscape, image_uri: str | None = None) -> dict:
     """Equal-scale x/y axes over the surface's domain, with the banded landscape image below."""
     (x0, x1), (y0, y1) = landscape.surface.domain
     return {
-        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "showgrid": False, "zeroline": False,
-                  "constrain": "domain"},
-        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False,
-                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
-        "images": [{"source": image_uri or image_data_uri(landscape_image(landscape)), "xref": "x", "yref": "y",
-                    "x": x0, "y": y1, "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
-                    "layer": "below"}],
+        "xaxis": {
+            "range": [x0, x1],
+            "title": {"text": "x"},
+            "showgrid": False,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "range": [y0, y1],
+            "title": {"text": "y"},
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+        "images": [
+            {
+                "source": image_uri or image_data_uri(landscape_image(landscape)),
+                "xref": "x",
+                "yref": "y",
+                "x": x0,
+                "y": y1,
+                "sizex": x1 - x0,
+                "sizey": y1 - y0,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
     }
 
 
-def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
-                   sizes: Sizes, frame_ms: int, image_uri: str | None = None, show_paths: bool = True,
-                   goals: list[tuple[Minimum, ...]] | None = None) -> dict:
+def contour_figure(
+    landscape: Landscape,
+    runs: list[Trajectory],
+    labels: list[str],
+    start: tuple[float, float],
+    sizes: Sizes,
+    frame_ms: int,
+    image_uri: str | None = None,
+    show_paths: bool = True,
+    goals: list[tuple[Minimum, ...]] | None = None,
+) -> dict:
     """Figure dict; ``image_uri`` may be passed in when the caller caches the landscape image."""
     surface = landscape.surface
     data = [
@@ -93,16 +170,36 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
     xy = [(screen(t.path[:, 0]), screen(t.path[:, 1])) for t in runs]
     spans = tuple(hi - lo for lo, hi in surface.domain)
     positions = [frame_positions(t, shown) for t in runs]
-    for r, (traj, label) in enumerate(zip(runs, labels)):
+    for r, label in enumerate(labels):
         style = run_style(r)
         (x, y), (tail, head) = xy[r], positions[r][0]
         path, head_marker = path_and_head(
-            "scatter", {"x": x, "y": y}, drawn_points(x, y, extents=spans), head, label, r,
+            "scatter",
+            {"x": x, "y": y},
+            drawn_points(x, y, extents=spans),
+            head,
+            label,
+            r,
             {"color": style.color, "dash": style.dash, "width": sizes.line},
-            {"symbol": style.symbol, "size": sizes.marker + 4, "color": style.color, "line": {"color": "#ffffff", "width": 2}},
-            visible=True if show_paths else "legendonly", opacity=0.9)
-        trail = {"type": "scatter", "x": x[tail], "y": y[tail], "mode": "lines", "showlegend": False,
-                 "legendgroup": f"run{r}", "hoverinfo": "skip", "line": {"color": style.color, "width": sizes.line * 1.6}}
+            {
+                "symbol": style.symbol,
+                "size": sizes.marker + 4,
+                "color": style.color,
+                "line": {"color": "#ffffff", "width": 2},
+            },
+            visible=True if show_paths else "legendonly",
+            opacity=0.9,
+        )
+        trail = {
+            "type": "scatter",
+            "x": x[tail],
+            "y": y[tail],
+            "mode": "lines",
+            "showlegend": False,
+            "legendgroup": f"run{r}",
+            "hoverinfo": "skip",
+            "line": {"color": style.color, "width": sizes.line * 1.6},
+        }
         head_marker["hovertemplate"] = f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
         data += [path, trail, head_marker]
     # drawn last, so run markers never hide where the minima are
@@ -116,7 +213,9 @@ def contour_figure(landscape: Landscape, runs: list[Trajectory], labels: list[st
         frame_data = []
         for (x, y), run_positions in zip(short, positions):
             tail, head = run_positions[k]
-            frame_data.append({"x": [x[i] for i in tail], "y": [y[i] for i in tail]})  # a frame's traces keep their type
+            frame_data.append(
+                {"x": [x[i] for i in tail], "y": [y[i] for i in tail]}
+            )  # a frame's traces keep their type
             frame_data.append({"x": [x[head]], "y": [y[head]]})
         frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
 

@@ -10,6 +10,7 @@ from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import envelope_points
 from optviz.figures.style import Sizes, base_layout, run_style
 from surfaces import Minimum
+
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -21,9 +22,17 @@ def _line(r: int, label: str, y: np.ndarray, sizes: Sizes, x: np.ndarray | None 
     keep = envelope_points(y)
     shown = y[keep]
     shown = np.where(np.abs(shown) < FLOAT32_MAX, shown, np.nan).astype(np.float32)  # beyond float32: a gap
-    return {"type": "scatter", "x": x[keep], "y": shown, "mode": "lines", "name": label,
-            "legendgroup": f"run{r}", "showlegend": False,
-            "line": {"color": style.color, "dash": style.dash, "width": sizes.line}, **extra}
+    return {
+        "type": "scatter",
+        "x": x[keep],
+        "y": shown,
+        "mode": "lines",
+        "name": label,
+        "legendgroup": f"run{r}",
+        "showlegend": False,
+        "line": {"color": style.color, "dash": style.dash, "width": sizes.line},
+        **extra,
+    }
 
 
 def positive(values: np.ndarray) -> np.ndarray:
@@ -40,19 +49,26 @@ def decade_axis(traces: list[dict]) -> dict:
     if not values.size:
         return {"type": "log", "exponentformat": "power"}
     span = math.log10(values.max()) - math.log10(values.min())
-    return {"type": "log", "exponentformat": "power", "dtick": max(1, math.ceil(span / 6)), "minor": {"showgrid": False}}
+    return {
+        "type": "log",
+        "exponentformat": "power",
+        "dtick": max(1, math.ceil(span / 6)),
+        "minor": {"showgrid": False},
+    }
 
 
 def _layout(sizes: Sizes, title: str, y_title: str, traces: list[dict], log: bool) -> dict:
     layout = base_layout(sizes, title)
-    layout.update({
-        "height": int(sizes.height * 0.62) + (40 if sizes.font > 14 else 0),
-        "showlegend": False,  # the page shows one legend for all the curves
-        "margin": {"l": 70, "r": 20, "t": 30 + 2 * sizes.title, "b": 40 + 2 * sizes.font},
-        "xaxis": {"title": {"text": "step"}},
-        "yaxis": {"title": {"text": y_title}, **(decade_axis(traces) if log else {})},
-        "hovermode": "x unified",
-    })
+    layout.update(
+        {
+            "height": int(sizes.height * 0.62) + (40 if sizes.font > 14 else 0),
+            "showlegend": False,  # the page shows one legend for all the curves
+            "margin": {"l": 70, "r": 20, "t": 30 + 2 * sizes.title, "b": 40 + 2 * sizes.font},
+            "xaxis": {"title": {"text": "step"}},
+            "yaxis": {"title": {"text": y_title}, **(decade_axis(traces) if log else {})},
+            "hovermode": "x unified",
+        }
+    )
     return layout
 
 
@@ -77,7 +93,7 @@ def nearest_minimum_distance(traj: Trajectory, minima: tuple[Minimum, ...]) -> n
         return None
     points = np.array([[m.x, m.y] for m in minima])
     diff = traj.path[:, None, :] - points[None, :, :]
-    return np.sqrt((diff ** 2).sum(axis=2)).min(axis=1)
+    return np.sqrt((diff**2).sum(axis=2)).min(axis=1)
 
 
 def gradient_figure(runs: list[Trajectory], labels: list[str], minima: tuple[Minimum, ...], sizes: Sizes) -> dict:
@@ -86,8 +102,9 @@ def gradient_figure(runs: list[Trajectory], labels: list[str], minima: tuple[Min
     return {"data": data, "layout": _layout(sizes, "Gradient norm ‖∇f‖", "‖∇f‖", data, log=True)}
 
 
-def distance_figure(runs: list[Trajectory], labels: list[str], goals: list[tuple[Minimum, ...]],
-                    sizes: Sizes) -> dict | None:
+def distance_figure(
+    runs: list[Trajectory], labels: list[str], goals: list[tuple[Minimum, ...]], sizes: Sizes
+) -> dict | None:
     """Distance from each run to the nearest minimum of what it minimises; None without minima."""
     data = []
     for r, (t, lab, minima) in enumerate(zip(runs, labels, goals)):

@@ -19,8 +19,20 @@ def trajectories_csv(runs: list[Trajectory], labels: list[str]) -> str:
     for r, (t, label) in enumerate(zip(runs, labels), start=1):
         for step in range(len(t.path)):
             lr = repr(float(t.lr[step - 1])) if 0 < step <= len(t.lr) else ""
-            writer.writerow([r, label, t.optimizer, step, repr(float(t.path[step, 0])), repr(float(t.path[step, 1])),
-                             repr(float(t.loss[step])), lr, repr(float(t.grad_norm[step])), t.outcome.kind])
+            writer.writerow(
+                [
+                    r,
+                    label,
+                    t.optimizer,
+                    step,
+                    repr(float(t.path[step, 0])),
+                    repr(float(t.path[step, 1])),
+                    repr(float(t.loss[step])),
+                    lr,
+                    repr(float(t.grad_norm[step])),
+                    t.outcome.kind,
+                ]
+            )
     return out.getvalue()
 
 
@@ -29,8 +41,20 @@ def standalone_html(figure: dict, title: str) -> str:
     the browser window (responsive) and titled."""
     figure = dict(figure)
     layout = {k: v for k, v in figure["layout"].items() if k not in ("height", "width")}
-    figure["layout"] = dict(layout, template=TEMPLATE, autosize=True,
-                            title={"text": title, "x": 0.02, "y": 0.98, "yanchor": "top"},
-                            margin={**layout.get("margin", {}), "t": 60})
-    return pio.to_html(figure, include_plotlyjs=True, full_html=True, validate=False, auto_play=False,
-                       default_width="100%", default_height="100vh", config={"responsive": True})
+    figure["layout"] = dict(
+        layout,
+        template=TEMPLATE,
+        autosize=True,
+        title={"text": title, "x": 0.02, "y": 0.98, "yanchor": "top"},
+        margin={**layout.get("margin", {}), "t": 60},
+    )
+    return pio.to_html(
+        figure,
+        include_plotlyjs=True,
+        full_html=True,
+        validate=False,
+        auto_play=False,
+        default_width="100%",
+        default_height="100vh",
+        config={"responsive": True},
+    )

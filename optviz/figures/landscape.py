@@ -83,8 +83,14 @@ class Landscape:
         return self.xs[ix], self.ys[iy], self.z[np.ix_(iy, ix)]
 
 
-def make_landscape(surface: Surface, kernel_params: np.ndarray, minima: tuple[Minimum, ...],
-                   l1: float = 0.0, l2: float = 0.0, resolution: int = RESOLUTION) -> Landscape:
+def make_landscape(
+    surface: Surface,
+    kernel_params: np.ndarray,
+    minima: tuple[Minimum, ...],
+    l1: float = 0.0,
+    l2: float = 0.0,
+    resolution: int = RESOLUTION,
+) -> Landscape:
     xs, ys, z = loss_grid(surface, kernel_params, resolution, l1, l2)
     finite = z[np.isfinite(z)]
     floor = min([float(finite.min()) if finite.size else 0.0] + [m.value for m in minima])

@@ -15,7 +15,7 @@ from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import controls_margin, envelope_points, frame_steps, play_controls, point
 from optviz.figures.contour import contour_figure
 from optviz.figures.landscape import Landscape
-from optviz.figures.style import Sizes, TEMPLATE, marker_shape, run_style
+from optviz.figures.style import TEMPLATE, Sizes, marker_shape, run_style
 from optviz.figures.surface3d import surface_figure
 from surfaces import Minimum
 
@@ -23,7 +23,11 @@ from surfaces import Minimum
 # stacked (phone).  The strip under the 3-D view plots loss against step with the cursor.
 ARRANGEMENTS = {
     "side": {"map": ([0.0, 0.5], [0.0, 1.0]), "scene": ([0.53, 1.0], [0.3, 1.0]), "strip": ([0.6, 1.0], [0.0, 0.2])},
-    "stacked": {"map": ([0.0, 1.0], [0.55, 1.0]), "scene": ([0.0, 1.0], [0.19, 0.52]), "strip": ([0.14, 1.0], [0.0, 0.12])},
+    "stacked": {
+        "map": ([0.0, 1.0], [0.55, 1.0]),
+        "scene": ([0.0, 1.0], [0.19, 0.52]),
+        "strip": ([0.14, 1.0], [0.0, 0.12]),
+    },
 }
 
 
@@ -38,9 +42,17 @@ def slider_start(arrangement: str, font: int) -> float | None:
     return (font * 10.5 + 24) / NARROWEST_SIDE_PLOT
 
 
-def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str], start: tuple[float, float],
-                 sizes: Sizes, frame_ms: int, image_uri: str | None = None, arrangement: str = "side",
-                 goals: list[tuple[Minimum, ...]] | None = None) -> dict:
+def paths_figure(
+    landscape: Landscape,
+    runs: list[Trajectory],
+    labels: list[str],
+    start: tuple[float, float],
+    sizes: Sizes,
+    frame_ms: int,
+    image_uri: str | None = None,
+    arrangement: str = "side",
+    goals: list[tuple[Minimum, ...]] | None = None,
+) -> dict:
     """``goals``: per run, the minima of what it minimises (drawn where they differ from the page's)."""
     flat = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri, goals=goals)
     solid = surface_figure(landscape, runs, labels, start, sizes, frame_ms)
@@ -50,28 +62,57 @@ def paths_figure(landscape: Landscape, runs: list[Trajectory], labels: list[str]
     cursor_trace = offset_3d + len(solid["data"]) + len(strip) - 1
     frames = []
     for k, (a, b) in enumerate(zip(flat["frames"], solid["frames"])):
-        frames.append({"name": a["name"], "data": a["data"] + b["data"] + [cursor[k]],
-                       "traces": a["traces"] + [offset_3d + i for i in b["traces"]] + [cursor_trace]})
+        frames.append(
+            {
+                "name": a["name"],
+                "data": a["data"] + b["data"] + [cursor[k]],
+                "traces": a["traces"] + [offset_3d + i for i in b["traces"]] + [cursor_trace],
+            }
+        )
     for trace in flat["data"] + solid["data"] + strip:
         trace["showlegend"] = False
     place = ARRANGEMENTS[arrangement]
     (mx, my), (sx, sy), (tx, ty) = place["map"], place["scene"], place["strip"]
     layout = {
-        "template": TEMPLATE, "font": {"size": sizes.font}, "showlegend": False,
+        "template": TEMPLATE,
+        "font": {"size": sizes.font},
+        "showlegend": False,
         "height": sizes.height + (420 if arrangement == "stacked" else 20),
         "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font))},
-        "hovermode": "closest", "clickmode": "event", "dragmode": "pan",
+        "hovermode": "closest",
+        "clickmode": "event",
+        "dragmode": "pan",
         "uirevision": landscape.surface.key,
-        "xaxis": {**flat["layout"]["xaxis"], "domain": mx}, "yaxis": {**flat["layout"]["yaxis"], "domain": my},
+        "xaxis": {**flat["layout"]["xaxis"], "domain": mx},
+        "yaxis": {**flat["layout"]["yaxis"], "domain": my},
         "images": flat["layout"]["images"],
         "scene": {**solid["layout"]["scene"], "domain": {"x": sx, "y": sy}},
-        "xaxis2": {"domain": tx, "anchor": "y2", "title": {"text": "step", "standoff": 2},
-                   "range": [0, int(shown[-1])], "fixedrange": True},
-        "yaxis2": {"domain": ty, "anchor": "x2", "title": {"text": "loss"}, "fixedrange": True, "nticks": 3,
-                   "tickfont": {"size": max(sizes.font - 4, 10)}, **_strip_scale(landscape, strip)},
+        "xaxis2": {
+            "domain": tx,
+            "anchor": "y2",
+            "title": {"text": "step", "standoff": 2},
+            "range": [0, int(shown[-1])],
+            "fixedrange": True,
+        },
+        "yaxis2": {
+            "domain": ty,
+            "anchor": "x2",
+            "title": {"text": "loss"},
+            "fixedrange": True,
+            "nticks": 3,
+            "tickfont": {"size": max(sizes.font - 4, 10)},
+            **_strip_scale(landscape, strip),
+        },
     }
-    layout.update(play_controls([f["name"] for f in frames], frame_ms, redraw=True, sizes_font=sizes.font,
-                                slider_x=slider_start(arrangement, sizes.font)))
+    layout.update(
+        play_controls(
+            [f["name"] for f in frames],
+            frame_ms,
+            redraw=True,
+            sizes_font=sizes.font,
+            slider_x=slider_start(arrangement, sizes.font),
+        )
+    )
     return {"data": flat["data"] + solid["data"] + strip, "layout": layout, "frames": frames}
 
 
@@ -93,26 +134,52 @@ def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown
     for r, loss in enumerate(losses):
         style = run_style(r)
         keep = envelope_points(loss)
-        traces.append({"type": "scatter", "x": keep.astype(np.int32), "y": loss[keep].astype(np.float32),
-                       "mode": "lines", "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip",
-                       "line": {"color": style.color, "dash": style.dash, "width": max(sizes.line * 0.6, 1.5)}})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": keep.astype(np.int32),
+                "y": loss[keep].astype(np.float32),
+                "mode": "lines",
+                "xaxis": "x2",
+                "yaxis": "y2",
+                "hoverinfo": "skip",
+                "line": {"color": style.color, "dash": style.dash, "width": max(sizes.line * 0.6, 1.5)},
+            }
+        )
     ends = point([lo, hi])
-    traces.append({"type": "scatter", "x": [0, 0], "y": ends, "mode": "lines", "xaxis": "x2", "yaxis": "y2",
-                   "hoverinfo": "skip", "line": {"color": "#C00000", "width": 2, "dash": "dot"}})  # not an axis line
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [0, 0],
+            "y": ends,
+            "mode": "lines",
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "hoverinfo": "skip",
+            "line": {"color": "#C00000", "width": 2, "dash": "dot"},
+        }
+    )  # not an axis line
     cursor = [{"x": [int(s), int(s)], "y": ends} for s in shown]
     return traces, cursor
 
 
 def _dash_svg(dash: str) -> str:
-    return {"solid": "", "dash": "7,4", "dot": "2,3", "dashdot": "7,3,2,3", "longdash": "12,4",
-            "longdashdot": "12,3,2,3"}[dash]
+    return {
+        "solid": "",
+        "dash": "7,4",
+        "dot": "2,3",
+        "dashdot": "7,3,2,3",
+        "longdash": "12,4",
+        "longdashdot": "12,3,2,3",
+    }[dash]
 
 
 KEY_SYMBOLS = {"lowest minimum": "☆", "lowest minima (equal)": "☆", "other minima": "∘", "start": "◯"}
 
 
-def legend_html(labels: list[str], font_px: int, keys: list[str] = (), own_minima: bool = False,
-                title: str = "") -> str:
+def legend_html(
+    labels: list[str], font_px: int, keys: list[str] = (), own_minima: bool = False, title: str = ""
+) -> str:
     """One legend for the page: each run's colour and dash, then ``keys`` (the map's symbols:
     ``Landscape.legend_keys``) and the open stars of runs that minimise something else."""
     items = [f"<b>{_escape(title)}</b>"] if title else []
@@ -121,13 +188,18 @@ def legend_html(labels: list[str], font_px: int, keys: list[str] = (), own_minim
         items.append(
             f'<span class="optviz-key"><svg width="34" height="14" aria-hidden="true"><line x1="1" y1="7" x2="33" '
             f'y2="7" stroke="{style.color}" stroke-width="4" stroke-dasharray="{_dash_svg(style.dash)}"/>'
-            f'{_marker_svg(style.symbol, style.color)}</svg>{_escape(label)}</span>')
+            f"{_marker_svg(style.symbol, style.color)}</svg>{_escape(label)}</span>"
+        )
     items += [f'<span class="optviz-key">{KEY_SYMBOLS[key]} {key}</span>' for key in keys]
     if own_minima:
-        items.append('<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
-                     '(its weight decay or dropout)</span>')
-    return (f'<div class="optviz-legend" style="font-size:{font_px}px;display:flex;flex-wrap:wrap;gap:4px 18px;'
-            f'align-items:center">{"".join(items)}</div>')
+        items.append(
+            '<span class="optviz-key">☆ in a run\'s colour: the minimum of what that run minimises '
+            "(its weight decay or dropout)</span>"
+        )
+    return (
+        f'<div class="optviz-legend" style="font-size:{font_px}px;display:flex;flex-wrap:wrap;gap:4px 18px;'
+        f'align-items:center">{"".join(items)}</div>'
+    )
 
 
 def _marker_svg(symbol: str, colour: str) -> str:
@@ -138,8 +210,10 @@ def _marker_svg(symbol: str, colour: str) -> str:
     if kind == "polygon":
         corners = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         return f'<polygon points="{corners}" fill="{colour}" stroke="white" stroke-width="1"/>'
-    return "".join(f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" stroke="{colour}" '
-                   f'stroke-width="2.5"/>' for a, b in (points[:2], points[2:]))
+    return "".join(
+        f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+        for a, b in (points[:2], points[2:])
+    )
 
 
 def _escape(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.contour import HOVER_GRID, contour_figure, map_layout, minima_trace, hover_grid_trace, start_trace
+from optviz.figures.contour import HOVER_GRID, contour_figure, hover_grid_trace, map_layout, minima_trace, start_trace
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.quiz import Answer, Point
@@ -13,28 +13,62 @@ def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) ->
     traces = []
     for i, (x, y) in sorted(guesses.items()):
         style = run_style(i)
-        traces.append({"type": "scatter", "x": [x], "y": [y], "mode": "markers+text", "text": ["?"],
-                       "textposition": "top center", "textfont": {"size": sizes.font + 4, "color": style.color},
-                       "name": f"your guess: {labels[i]}", "hovertemplate": "guess (%{x:.3g}, %{y:.3g})<extra></extra>",
-                       "marker": {"symbol": f"{style.symbol}-open", "size": sizes.marker + 8, "color": style.color,
-                                  "line": {"width": 3, "color": style.color}}})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [x],
+                "y": [y],
+                "mode": "markers+text",
+                "text": ["?"],
+                "textposition": "top center",
+                "textfont": {"size": sizes.font + 4, "color": style.color},
+                "name": f"your guess: {labels[i]}",
+                "hovertemplate": "guess (%{x:.3g}, %{y:.3g})<extra></extra>",
+                "marker": {
+                    "symbol": f"{style.symbol}-open",
+                    "size": sizes.marker + 8,
+                    "color": style.color,
+                    "line": {"width": 3, "color": style.color},
+                },
+            }
+        )
     return traces
 
 
-def guess_figure(landscape: Landscape, image_uri: str, start: Point, guesses: dict[int, Point], labels: list[str],
-                 n: int, sizes: Sizes) -> dict:
-    data = [hover_grid_trace(landscape, HOVER_GRID, "click: guess here"),
-            minima_trace(landscape, sizes, hover=False), start_trace(start, sizes, hover=False)]
+def guess_figure(
+    landscape: Landscape,
+    image_uri: str,
+    start: Point,
+    guesses: dict[int, Point],
+    labels: list[str],
+    n: int,
+    sizes: Sizes,
+) -> dict:
+    data = [
+        hover_grid_trace(landscape, HOVER_GRID, "click: guess here"),
+        minima_trace(landscape, sizes, hover=False),
+        start_trace(start, sizes, hover=False),
+    ]
     data += _guess_traces(guesses, labels, sizes)
     layout = base_layout(sizes, f"Where will each run be after {n} steps? Click to guess")
     layout.update(map_layout(landscape, image_uri))
-    layout.update({"hovermode": "closest", "dragmode": False, "clickmode": "event",
-                   "uirevision": landscape.surface.key})
+    layout.update(
+        {"hovermode": "closest", "dragmode": False, "clickmode": "event", "uirevision": landscape.surface.key}
+    )
     return {"data": data, "layout": layout}
 
 
-def reveal_figure(landscape: Landscape, image_uri: str, runs: list[Trajectory], labels: list[str], start: Point,
-                  answers: list[Answer], n: int, sizes: Sizes, frame_ms: int) -> dict:
+def reveal_figure(
+    landscape: Landscape,
+    image_uri: str,
+    runs: list[Trajectory],
+    labels: list[str],
+    start: Point,
+    answers: list[Answer],
+    n: int,
+    sizes: Sizes,
+    frame_ms: int,
+) -> dict:
     """The replay of the first n steps (Play), with each guess joined to the truth by a dashed line."""
     figure = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri)
     guesses = {i: a.guess for i, a in enumerate(answers) if a.guess is not None}
@@ -43,9 +77,17 @@ def reveal_figure(landscape: Landscape, image_uri: str, runs: list[Trajectory], 
         if answer.guess is None:
             continue
         (gx, gy), (tx, ty) = answer.guess, answer.truth
-        extra.append({"type": "scatter", "x": [gx, tx], "y": [gy, ty], "mode": "lines", "showlegend": False,
-                      "hovertemplate": f"off by {answer.distance:.3g}<extra></extra>",
-                      "line": {"color": run_style(i).color, "width": sizes.line, "dash": "dash"}})
+        extra.append(
+            {
+                "type": "scatter",
+                "x": [gx, tx],
+                "y": [gy, ty],
+                "mode": "lines",
+                "showlegend": False,
+                "hovertemplate": f"off by {answer.distance:.3g}<extra></extra>",
+                "line": {"color": run_style(i).color, "width": sizes.line, "dash": "dash"},
+            }
+        )
     figure["data"] = figure["data"] + extra  # after the animated traces: frames address runs by index
     figure["layout"]["title"]["text"] = f"The first {n} steps: press ▶ to watch them reach your guesses"
     return figure

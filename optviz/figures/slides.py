@@ -39,8 +39,13 @@ def readable(text: str, face: ImageFont.FreeTypeFont) -> str:
 
 
 def _star(draw: ImageDraw.ImageDraw, x: float, y: float, r: float, fill=WHITE, outline=BLACK) -> None:
-    points = [(x + (r if k % 2 == 0 else r * 0.45) * math.sin(math.pi * k / 5),
-               y - (r if k % 2 == 0 else r * 0.45) * math.cos(math.pi * k / 5)) for k in range(10)]
+    points = [
+        (
+            x + (r if k % 2 == 0 else r * 0.45) * math.sin(math.pi * k / 5),
+            y - (r if k % 2 == 0 else r * 0.45) * math.cos(math.pi * k / 5),
+        )
+        for k in range(10)
+    ]
     draw.polygon(points, fill=fill, outline=outline, width=2)
 
 
@@ -56,7 +61,7 @@ class Frame:
     legend_bottom: int = 0  # below it, where the room allows (a 16:9 still), the loss chart goes
 
     @staticmethod
-    def for_size(size: tuple[int, int], landscape: Landscape, labels: list[str]) -> "Frame":
+    def for_size(size: tuple[int, int], landscape: Landscape, labels: list[str]) -> Frame:
         """``landscape``'s map as large as fits beside a legend wide enough for the longest label
         (the runs' ``labels``, then ``landscape.legend_keys``)."""
         keys = landscape.legend_keys
@@ -73,8 +78,9 @@ class Frame:
         plot = (left, top, left + plot_w, top + plot_h)
         # the legend's rows: one per run, a gap, then the keys (as _base draws them)
         legend_bottom = int(top + face.size * (1 + 1.8 * (len(labels) + len(keys)) + 0.4 - 0.8))
-        return Frame(size, plot, left + plot_w + int(40 * scale), face, typeface(max(int(30 * scale), 16)),
-                     legend_bottom)
+        return Frame(
+            size, plot, left + plot_w + int(40 * scale), face, typeface(max(int(30 * scale), 16)), legend_bottom
+        )
 
     @property
     def chart(self) -> tuple[int, int, int, int] | None:
@@ -160,8 +166,14 @@ def _marker(draw: ImageDraw.ImageDraw, symbol: str, x: float, y: float, r: float
 
 def _dashed(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], dash: str, fill, width: int) -> None:
     """A polyline in the run's dash pattern (lengths in line widths)."""
-    pattern = {"solid": None, "dash": (4, 2.5), "dot": (1, 1.8), "dashdot": (4, 2, 1, 2), "longdash": (7, 2.5),
-               "longdashdot": (7, 2, 1, 2)}[dash]
+    pattern = {
+        "solid": None,
+        "dash": (4, 2.5),
+        "dot": (1, 1.8),
+        "dashdot": (4, 2, 1, 2),
+        "longdash": (7, 2.5),
+        "longdashdot": (7, 2, 1, 2),
+    }[dash]
     if pattern is None or len(points) < 2:
         if len(points) > 1:
             draw.line(points, fill=fill, width=width, joint="curve")
@@ -175,8 +187,11 @@ def _dashed(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], dash: 
             take = min(left, seg - done)
             if on:
                 t0, t1 = done / seg, (done + take) / seg
-                draw.line([(xa + (xb - xa) * t0, ya + (yb - ya) * t0), (xa + (xb - xa) * t1, ya + (yb - ya) * t1)],
-                          fill=fill, width=width)
+                draw.line(
+                    [(xa + (xb - xa) * t0, ya + (yb - ya) * t0), (xa + (xb - xa) * t1, ya + (yb - ya) * t1)],
+                    fill=fill,
+                    width=width,
+                )
             done += take
             left -= take
             if left <= 1e-9:
@@ -184,32 +199,32 @@ def _dashed(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], dash: 
                 left, on = lengths[k], not on
 
 
-def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
-          frame: Frame) -> Image.Image:
+def _base(
+    landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str, frame: Frame
+) -> Image.Image:
     """Everything that does not move: landscape, axes, minima, start, faint full paths, legend."""
     domain = landscape.surface.domain
     (x0, x1), (y0, y1) = domain
     left, top, right, bottom = frame.plot
     image = Image.new("RGB", frame.size, WHITE)
-    image.paste(landscape_image(landscape).resize((right - left, bottom - top), Image.Resampling.BILINEAR),
-                (left, top))
+    image.paste(landscape_image(landscape).resize((right - left, bottom - top), Image.Resampling.BILINEAR), (left, top))
     draw = ImageDraw.Draw(image)
     draw.rectangle(frame.plot, outline=GREY, width=2)
     font, big = frame.font, frame.title_font
     draw.text((left, top // 2), readable(title, big), fill=BLACK, font=big, anchor="lm")
     for value in nice_ticks(x0, x1):
-        (px, _), = frame.to_pixels(domain, np.array([[value, y0]]))
+        ((px, _),) = frame.to_pixels(domain, np.array([[value, y0]]))
         draw.line([(px, bottom), (px, bottom + 8)], fill=GREY, width=2)
         draw.text((px, bottom + 12), f"{value:g}", fill=BLACK, font=font, anchor="mt")
     for value in nice_ticks(y0, y1):
-        (_, py), = frame.to_pixels(domain, np.array([[x0, value]]))
+        ((_, py),) = frame.to_pixels(domain, np.array([[x0, value]]))
         draw.line([(left - 8, py), (left, py)], fill=GREY, width=2)
         draw.text((left - 12, py), f"{value:g}", fill=BLACK, font=font, anchor="rm")
     draw.text(((left + right) / 2, bottom + 14 + font.size * 1.4), "x", fill=BLACK, font=font, anchor="mt")
     draw.text((left - 14 - font.size * 2.6, (top + bottom) / 2), "y", fill=BLACK, font=font, anchor="rm")
     lowest = landscape.lowest_minima
     for m in landscape.minima[:200]:
-        (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
+        ((cx, cy),) = frame.to_pixels(domain, np.array([[m.x, m.y]]))
         if m in lowest:
             _star(draw, cx, cy, font.size * 0.8)
         else:
@@ -219,7 +234,7 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
         style = run_style(r)
         for piece in frame.visible_pieces(domain, t.path):
             _dashed(draw, piece, style.dash, hex_rgb(style.color), line)
-    (sx, sy), = frame.to_pixels(domain, np.array([start]))
+    ((sx, sy),) = frame.to_pixels(domain, np.array([start]))
     ring = font.size * 0.6
     draw.ellipse((sx - ring, sy - ring, sx + ring, sy + ring), outline=BLACK, width=3)
     y = top + font.size
@@ -234,8 +249,9 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
     key_x = frame.legend_x + font.size * 1.3
     for key in landscape.legend_keys:
         if key == "start":
-            draw.ellipse((key_x - ring * 0.8, y - ring * 0.8, key_x + ring * 0.8, y + ring * 0.8), outline=BLACK,
-                         width=3)
+            draw.ellipse(
+                (key_x - ring * 0.8, y - ring * 0.8, key_x + ring * 0.8, y + ring * 0.8), outline=BLACK, width=3
+            )
         elif key == "other minima":
             draw.ellipse((key_x - 3, y - 3, key_x + 3, y + 3), fill=WHITE, outline=BLACK)
         else:
@@ -245,8 +261,16 @@ def _base(landscape: Landscape, runs: list[Trajectory], labels: list[str], start
     return image
 
 
-def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajectory], positions, k: int, step: int,
-            frame: Frame, colours) -> None:
+def _moving(
+    draw: ImageDraw.ImageDraw,
+    landscape: Landscape,
+    runs: list[Trajectory],
+    positions,
+    k: int,
+    step: int,
+    frame: Frame,
+    colours,
+) -> None:
     """One moment: each run's recent trail and its marker, and the step number."""
     domain = landscape.surface.domain
     font = frame.font
@@ -256,17 +280,18 @@ def _moving(draw: ImageDraw.ImageDraw, landscape: Landscape, runs: list[Trajecto
         for piece in frame.visible_pieces(domain, t.path[trail]):
             draw.line(piece, fill=colours[r], width=max(4, font.size // 4), joint="curve")
         if np.all(np.isfinite(t.path[head])):
-            (hx, hy), = frame.to_pixels(domain, t.path[head][None, :])
+            ((hx, hy),) = frame.to_pixels(domain, t.path[head][None, :])
             if frame.inside(hx, hy):  # off the map it would cover the axes or the legend
                 _marker(draw, style.symbol, hx, hy, font.size * 0.5, colours[r], colours["white"])
     for m in landscape.lowest_minima:  # the goal stays visible over runs that reached it, and they under it
-        (cx, cy), = frame.to_pixels(domain, np.array([[m.x, m.y]]))
+        ((cx, cy),) = frame.to_pixels(domain, np.array([[m.x, m.y]]))
         _star(draw, cx, cy, font.size * 0.8, None, colours["black"])
     left, top, right, _ = frame.plot
     box = (right - font.size * 6.5, top + 6, right - 6, top + 6 + font.size * 1.5)
     draw.rectangle(box, fill=colours["white"])
-    draw.text((right - 12, top + 6 + font.size * 0.75), f"step {int(step)}", fill=colours["black"], font=font,
-              anchor="rm")
+    draw.text(
+        (right - 12, top + 6 + font.size * 0.75), f"step {int(step)}", fill=colours["black"], font=font, anchor="rm"
+    )
 
 
 def power_of_ten(exponent: int, face: ImageFont.FreeTypeFont) -> str:
@@ -276,8 +301,9 @@ def power_of_ten(exponent: int, face: ImageFont.FreeTypeFont) -> str:
     return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, runs: list[Trajectory], step: int,
-                last: int) -> None:
+def _loss_chart(
+    draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, runs: list[Trajectory], step: int, last: int
+) -> None:
     """Each run's loss up to ``step``, as the page's loss strip draws it (above the lowest known
     loss on a log axis where the surface spans decades), with the step marked."""
     left, top, right, bottom = frame.chart
@@ -301,8 +327,9 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
     for value in ticks:
         _, py = to_pixel(0, value)
         draw.line([(left - 8, py), (left, py)], fill=GREY, width=2)
-        draw.text((left - 12, py), power_of_ten(value, font) if log else f"{value:g}", fill=BLACK, font=font,
-                  anchor="rm")
+        draw.text(
+            (left - 12, py), power_of_ten(value, font) if log else f"{value:g}", fill=BLACK, font=font, anchor="rm"
+        )
     for value in nice_ticks(0, last, 4):
         px, _ = to_pixel(value, lo)
         draw.line([(px, bottom), (px, bottom + 8)], fill=GREY, width=2)
@@ -326,8 +353,9 @@ def _loss_chart(draw: ImageDraw.ImageDraw, frame: Frame, landscape: Landscape, r
     draw.line([(cursor, top), (cursor, bottom)], fill=(192, 0, 0), width=2)
 
 
-def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
-              step: int | None = None) -> bytes:
+def still_png(
+    landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str, step: int | None = None
+) -> bytes:
     """The map at ``step`` (the last one by default) as a 1920×1080 PNG."""
     frame = Frame.for_size(STILL_SIZE, landscape, labels)
     image = _base(landscape, runs, labels, start, title, frame)
@@ -344,15 +372,18 @@ def still_png(landscape: Landscape, runs: list[Trajectory], labels: list[str], s
     return out.getvalue()
 
 
-def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str,
-                 frame_ms: int) -> bytes:
+def animated_gif(
+    landscape: Landscape, runs: list[Trajectory], labels: list[str], start, title: str, frame_ms: int
+) -> bytes:
     """The map playing, 960×720.  One palette for every frame, and after the first each frame
     keeps only the pixels that changed (the rest transparent, drawn over the previous frame):
     a few kB per frame instead of tens."""
     frame = Frame.for_size(GIF_SIZE, landscape, labels)
     exact = [hex_rgb(run_style(r).color) for r in range(len(runs))] + [WHITE, BLACK, GREY]
     landscape_colours = landscape_image(landscape).quantize(colors=GIF_COLOURS - len(exact), dither=Image.Dither.NONE)
-    table = np.array(landscape_colours.getpalette()[:(GIF_COLOURS - len(exact)) * 3] + [c for rgb in exact for c in rgb])
+    table = np.array(
+        landscape_colours.getpalette()[: (GIF_COLOURS - len(exact)) * 3] + [c for rgb in exact for c in rgb]
+    )
     table = table.reshape(-1, 3)
     chooser = Image.new("P", (1, 1))
     chooser.putpalette(table.ravel().tolist())
@@ -361,6 +392,7 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str]
 
     def index_of(rgb) -> int:
         return int(np.argmin(((table - np.array(rgb)) ** 2).sum(axis=1)))
+
     colours = {r: index_of(hex_rgb(run_style(r).color)) for r in range(len(runs))}
     colours |= {"white": index_of(WHITE), "black": index_of(BLACK)}
     shown = frame_steps(max(t.steps for t in runs), GIF_MAX_FRAMES)
@@ -376,6 +408,15 @@ def animated_gif(landscape: Landscape, runs: list[Trajectory], labels: list[str]
         out_frame.putpalette(palette)
         frames.append(out_frame)
     out = io.BytesIO()
-    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=max(frame_ms, 40), loop=0,
-                   optimize=False, transparency=GIF_COLOURS, disposal=1)
+    frames[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=max(frame_ms, 40),
+        loop=0,
+        optimize=False,
+        transparency=GIF_COLOURS,
+        disposal=1,
+    )
     return out.getvalue()

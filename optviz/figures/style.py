@@ -12,8 +12,16 @@ from dataclasses import dataclass
 import plotly.io as pio
 
 # The Okabe–Ito palette by name: every colour any view draws comes from here.
-PALETTE = {"orange": "#E69F00", "sky blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-           "blue": "#0072B2", "vermillion": "#D55E00", "pink": "#CC79A7", "black": "#000000"}
+PALETTE = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "pink": "#CC79A7",
+    "black": "#000000",
+}
 COLOUR_NAMES = {colour: name for name, colour in PALETTE.items()}
 # Runs, ordered so the first runs differ most on a washed-out projector (orange and vermillion are 5th apart).
 OKABE_ITO = tuple(PALETTE[name] for name in ("orange", "blue", "green", "pink", "vermillion", "sky blue"))
@@ -47,8 +55,8 @@ def marker_shape(symbol: str, x: float, y: float, r: float) -> tuple[str, list[t
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
-    """"#E69F00" → (230, 159, 0)."""
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    """ "#E69F00" → (230, 159, 0)."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ class Sizes:
     height: int
 
     @staticmethod
-    def for_mode(presentation: bool, screen: str = "720p") -> "Sizes":
+    def for_mode(presentation: bool, screen: str = "720p") -> Sizes:
         """Laptop sizes, or a projector's: 720p fits map, Play and slider in 1280×720 under the tabs;
         1080p lets the map take most of a 1920×1080 screen."""
         if presentation and screen == "1080p":
@@ -90,6 +98,12 @@ def base_layout(sizes: Sizes, title: str) -> dict:
         "font": {"size": sizes.font},
         "height": sizes.height,
         "margin": {"l": 60, "r": 20, "t": 40 + 5 * sizes.font, "b": 40},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "font": {"size": sizes.font},
-                   "bgcolor": "rgba(255,255,255,0.7)"},
+        "legend": {
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.01,
+            "x": 0,
+            "font": {"size": sizes.font},
+            "bgcolor": "rgba(255,255,255,0.7)",
+        },
     }

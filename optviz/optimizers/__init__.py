@@ -63,17 +63,24 @@ _ENTRIES = tuple(CATALOGUE.values())
 # gets NaN (loud, never silent).
 # optimizer_prepare(code, t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)
 optimizer_prepare = compiled_dispatch(
-    [s.prepare or (_not_prepared if s.second_order else keep_products) for s in _ENTRIES], _not_prepared, 6,
-    "optimizer_prepare", CATALOGUE.what)
+    [s.prepare or (_not_prepared if s.second_order else keep_products) for s in _ENTRIES],
+    _not_prepared,
+    6,
+    "optimizer_prepare",
+    CATALOGUE.what,
+)
 # optimizer_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)
-optimizer_update = compiled_dispatch([s.update or _not_updated for s in _ENTRIES], _not_updated, 12,
-                                     "optimizer_update", CATALOGUE.what)
+optimizer_update = compiled_dispatch(
+    [s.update or _not_updated for s in _ENTRIES], _not_updated, 12, "optimizer_update", CATALOGUE.what
+)
 # optimizer_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy), for second-order methods
-optimizer_whole_step = compiled_dispatch([s.whole_step or _no_whole_step for s in _ENTRIES], _no_whole_step, 7,
-                                         "optimizer_whole_step", CATALOGUE.what)
+optimizer_whole_step = compiled_dispatch(
+    [s.whole_step or _no_whole_step for s in _ENTRIES], _no_whole_step, 7, "optimizer_whole_step", CATALOGUE.what
+)
 # optimizer_initial(code, hp) -> the per-coordinate buffers (a, b, c) before step 1
-optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _no_initial, 1,
-                                      "optimizer_initial", CATALOGUE.what)
+optimizer_initial = compiled_dispatch(
+    [s.initial or zero_state for s in _ENTRIES], _no_initial, 1, "optimizer_initial", CATALOGUE.what
+)
 SECOND_ORDER = tuple(s.second_order for s in _ENTRIES)
 
 
@@ -90,6 +97,17 @@ def pack_hyperparameters(spec: Optimizer, values: dict[str, Any]) -> list[float]
     return pack(spec.params, values)
 
 
-__all__ = ["CATALOGUE", "LR_SLOT", "MAX_PACKED", "Optimizer", "SECOND_ORDER", "get_optimizer", "optimizer_initial",
-           "optimizer_prepare", "optimizer_update", "optimizer_whole_step", "pack_hyperparameters",
-           "resolve_hyperparameters"]
+__all__ = [
+    "CATALOGUE",
+    "LR_SLOT",
+    "MAX_PACKED",
+    "Optimizer",
+    "SECOND_ORDER",
+    "get_optimizer",
+    "optimizer_initial",
+    "optimizer_prepare",
+    "optimizer_update",
+    "optimizer_whole_step",
+    "pack_hyperparameters",
+    "resolve_hyperparameters",
+]

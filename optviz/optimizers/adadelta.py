@@ -8,7 +8,15 @@ import numpy as np
 from numba import njit
 
 from optviz.optimizers.spec import (
-    MapAxis, Optimizer, Param, Reading, StepView, eps_param, lr_param, slots, weight_decay_param,
+    MapAxis,
+    Optimizer,
+    Param,
+    Reading,
+    StepView,
+    eps_param,
+    lr_param,
+    slots,
+    weight_decay_param,
 )
 
 PARAMS = (
@@ -32,13 +40,18 @@ def update(w, g, lr, t, hp, k0, k1, k2, k3, square_avg, acc_delta, c):
 
 def inspect(view: StepView) -> Reading:
     eps = view.hp["eps"]
-    return Reading(rows=(("E[g²]", view.state["square_avg"]), ("E[Δθ²]", view.state["acc_delta"])),
-                   effective=view.lr * np.sqrt(view.before["acc_delta"] + eps) / np.sqrt(view.state["square_avg"] + eps),
-                   note="Adadelta's per-coordinate lr is the ratio of recent step sizes to recent gradient sizes.")
+    return Reading(
+        rows=(("E[g²]", view.state["square_avg"]), ("E[Δθ²]", view.state["acc_delta"])),
+        effective=view.lr * np.sqrt(view.before["acc_delta"] + eps) / np.sqrt(view.state["square_avg"] + eps),
+        note="Adadelta's per-coordinate lr is the ratio of recent step sizes to recent gradient sizes.",
+    )
 
 
 SPEC = Optimizer(
-    key="adadelta", name="Adadelta", family="adadelta", params=PARAMS,
+    key="adadelta",
+    name="Adadelta",
+    family="adadelta",
+    params=PARAMS,
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -49,9 +62,12 @@ SPEC = Optimizer(
 &\theta_t \leftarrow \theta_{t-1} - \gamma\, \Delta x_t
 \end{aligned}""",
     intuition="Adadelta sizes each step by the ratio of recent step sizes to recent gradient "
-              "sizes, so the units work out and lr can stay at 1. It starts very cautiously "
-              "(the step history begins at zero, so eps sets the first steps) and speeds up.",
+    "sizes, so the units work out and lr can stay at 1. It starts very cautiously "
+    "(the step history begins at zero, so eps sets the first steps) and speeds up.",
     reference="Zeiler (2012); torch.optim.Adadelta.",
-    update=update, inspect=inspect, state_names=("square_avg", "acc_delta"),
-    map_axis=MapAxis("rho", 0.5, 0.999), torch_class="Adadelta",
+    update=update,
+    inspect=inspect,
+    state_names=("square_avg", "acc_delta"),
+    map_axis=MapAxis("rho", 0.5, 0.999),
+    torch_class="Adadelta",
 )

@@ -11,15 +11,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from optviz.optimizers.spec import (
-    MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, weight_decay_param,
-)
+from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, weight_decay_param
 
 PARAMS = (
     lr_param(1e-4),
-    Param("betas", (0.9, 0.99), 0.0, 0.9999, kind="pair",
-          help="β₁ mixes momentum and gradient for the step's sign; β₂ is the momentum's own decay.",
-          latex=r"\beta_1,\beta_2"),
+    Param(
+        "betas",
+        (0.9, 0.99),
+        0.0,
+        0.9999,
+        kind="pair",
+        help="β₁ mixes momentum and gradient for the step's sign; β₂ is the momentum's own decay.",
+        latex=r"\beta_1,\beta_2",
+    ),
     weight_decay_param(0.0, decoupled=True),
 )
 SLOT = slots(PARAMS)
@@ -37,14 +41,23 @@ def update(w, g, lr, t, hp, k0, k1, k2, k3, exp_avg, b, c):
 def inspect(view: StepView) -> Reading:
     beta1, _ = view.hp["betas"]
     interpolated = beta1 * view.before["exp_avg"] + (1.0 - beta1) * view.gradient
-    return Reading(rows=(("momentum m", view.state["exp_avg"]), ("c = β₁m + (1−β₁)g", interpolated),
-                         ("update sign(c)", np.sign(interpolated))),
-                   memory=("−lr·c: before taking the sign", -view.lr * interpolated),
-                   note="Lion keeps only the sign of c: every coordinate moves by exactly lr (plus weight decay).")
+    return Reading(
+        rows=(
+            ("momentum m", view.state["exp_avg"]),
+            ("c = β₁m + (1−β₁)g", interpolated),
+            ("update sign(c)", np.sign(interpolated)),
+        ),
+        memory=("−lr·c: before taking the sign", -view.lr * interpolated),
+        note="Lion keeps only the sign of c: every coordinate moves by exactly lr (plus weight decay).",
+    )
 
 
 SPEC = Optimizer(
-    key="lion", name="Lion", family="adam", decoupled_weight_decay=True, params=PARAMS,
+    key="lion",
+    name="Lion",
+    family="adam",
+    decoupled_weight_decay=True,
+    params=PARAMS,
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -53,10 +66,13 @@ SPEC = Optimizer(
 &m_t \leftarrow \beta_2 m_{t-1} + (1-\beta_2)\, g_t
 \end{aligned}""",
     intuition="Lion keeps only the sign of a momentum-smoothed gradient: every coordinate takes a step of "
-              "exactly lr, like signSGD with memory. It ignores how steep the slope is, so it cannot explode "
-              "on steep walls, and it is cheap (one buffer), but it wobbles by about lr around a minimum.",
+    "exactly lr, like signSGD with memory. It ignores how steep the slope is, so it cannot explode "
+    "on steep walls, and it is cheap (one buffer), but it wobbles by about lr around a minimum.",
     reference="Chen et al. (2023), Symbolic Discovery of Optimization Algorithms; not in torch.optim.",
-    update=update, inspect=inspect, state_names=("exp_avg",),
-    map_axis=MapAxis("betas", 0.0, 0.99, index=0, symbol="β₁"), torch_class=None,
+    update=update,
+    inspect=inspect,
+    state_names=("exp_avg",),
+    map_axis=MapAxis("betas", 0.0, 0.99, index=0, symbol="β₁"),
+    torch_class=None,
     torch_note="# Lion is not in torch.optim; the paper's reference implementation takes\nopt = Lion(params, {args})",
 )

@@ -15,15 +15,30 @@ from numba import njit
 from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, length, lr_param, slots
 
 PARAMS = (
-        lr_param(1.0),
-        Param("damping", 1e-3, 0.0, 100.0,
-              help="λ added to every curvature (Levenberg–Marquardt): large λ turns Newton into GD with lr/λ.",
-              latex=r"\lambda"),
-        Param("max_step", 1.0, 1e-3, 100.0, scale="log",
-              help="Longest step allowed (trust region): where the curvature is near zero, H⁻¹g is huge.",
-              latex=r"\Delta"),
-        Param("saddle_free", False, kind="bool",
-              help="Divide by |curvature| instead of curvature, so negative curvature pushes away from saddles."),
+    lr_param(1.0),
+    Param(
+        "damping",
+        1e-3,
+        0.0,
+        100.0,
+        help="λ added to every curvature (Levenberg–Marquardt): large λ turns Newton into GD with lr/λ.",
+        latex=r"\lambda",
+    ),
+    Param(
+        "max_step",
+        1.0,
+        1e-3,
+        100.0,
+        scale="log",
+        help="Longest step allowed (trust region): where the curvature is near zero, H⁻¹g is huge.",
+        latex=r"\Delta",
+    ),
+    Param(
+        "saddle_free",
+        False,
+        kind="bool",
+        help="Divide by |curvature| instead of curvature, so negative curvature pushes away from saddles.",
+    ),
 )
 SLOT = slots(PARAMS)
 
@@ -65,33 +80,45 @@ def inspect(view: StepView) -> Reading:
     if h is None:
         return Reading()
     curvatures = np.linalg.eigvalsh(h)
-    shape = "a saddle: one curvature is negative" if curvatures[0] < 0 < curvatures[1] else (
-        "a bowl" if curvatures[0] > 0 else "a dome or a flat region")
-    return Reading(rows=(("Hessian row ∂/∂x", h[0]), ("Hessian row ∂/∂y", h[1])),
-                   note=f"Curvatures {curvatures[0]:.3g} and {curvatures[1]:.3g}: locally {shape}. Newton jumps to "
-                        f"the stationary point of this quadratic model" + (
-                            ", which here is uphill along the negative curvature." if curvatures[0] < 0 else "."))
+    shape = (
+        "a saddle: one curvature is negative"
+        if curvatures[0] < 0 < curvatures[1]
+        else ("a bowl" if curvatures[0] > 0 else "a dome or a flat region")
+    )
+    return Reading(
+        rows=(("Hessian row ∂/∂x", h[0]), ("Hessian row ∂/∂y", h[1])),
+        note=f"Curvatures {curvatures[0]:.3g} and {curvatures[1]:.3g}: locally {shape}. Newton jumps to "
+        f"the stationary point of this quadratic model"
+        + (", which here is uphill along the negative curvature." if curvatures[0] < 0 else "."),
+    )
 
 
 SPEC = Optimizer(
-    key="newton", name="Newton", family="newton", params=PARAMS,
+    key="newton",
+    name="Newton",
+    family="newton",
+    params=PARAMS,
     equations=r"""
 \begin{aligned}
-&g_t \leftarrow \nabla f(\theta_{t-1}),\quad H_t \leftarrow \nabla^2 f(\theta_{t-1}) = \textstyle\sum_i h_i\, u_i u_i^\top \\
+&g_t \leftarrow \nabla f(\theta_{t-1}),\quad H_t \leftarrow
+  \nabla^2 f(\theta_{t-1}) = \textstyle\sum_i h_i\, u_i u_i^\top \\
 &\textbf{if saddle\_free}: h_i \leftarrow |h_i| \\
 &d_t \leftarrow -\gamma \textstyle\sum_i \dfrac{u_i^\top g_t}{h_i + \lambda}\, u_i \\
 &\textbf{if } \lVert d_t\rVert > \Delta: d_t \leftarrow \Delta\, d_t / \lVert d_t\rVert \\
 &\theta_t \leftarrow \theta_{t-1} + d_t
 \end{aligned}""",
     intuition="Newton's method fits a quadratic bowl to the surface at the current point and jumps to its "
-              "bottom: on a true quadratic it lands on the minimum in one step, whatever the condition number. "
-              "But it jumps to the stationary point of the fitted quadratic, whatever kind it is: where a "
-              "curvature is negative (a saddle) the step goes uphill along it, so plain Newton is attracted "
-              "to saddle points. Saddle-free Newton divides by |curvature| and leaves them; damping λ and the "
-              "step cap keep near-flat directions from producing huge jumps.",
+    "bottom: on a true quadratic it lands on the minimum in one step, whatever the condition number. "
+    "But it jumps to the stationary point of the fitted quadratic, whatever kind it is: where a "
+    "curvature is negative (a saddle) the step goes uphill along it, so plain Newton is attracted "
+    "to saddle points. Saddle-free Newton divides by |curvature| and leaves them; damping λ and the "
+    "step cap keep near-flat directions from producing huge jumps.",
     reference="Damped Newton / Levenberg–Marquardt; Dauphin et al. (2014) saddle-free Newton; not in torch.optim.",
-    whole_step=newton_step, inspect=inspect, map_axis=MapAxis("damping", 0.0, 10.0), torch_class=None,
+    whole_step=newton_step,
+    inspect=inspect,
+    map_axis=MapAxis("damping", 0.0, 10.0),
+    torch_class=None,
     torch_note="# Newton needs the Hessian, which torch.optim never sees: per step, with {args},\n"
-               "# H = torch.autograd.functional.hessian(f, w); h, U = torch.linalg.eigh(H)\n"
-               "# d = -lr * U @ ((U.T @ g) / (h + damping)), capped at max_step",
+    "# H = torch.autograd.functional.hessian(f, w); h, U = torch.linalg.eigh(H)\n"
+    "# d = -lr * U @ ((U.T @ g) / (h + damping)), capped at max_step",
 )

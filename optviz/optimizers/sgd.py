@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, \
-    weight_decay_param
+from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, weight_decay_param
 
 
 def stability_limit(hp: dict, curvature: float) -> float:
@@ -30,14 +29,23 @@ def nesterov_needs_momentum(values: dict) -> str | None:
 
 
 PARAMS = (
-        lr_param(1e-3),
-        Param("momentum", 0.0, 0.0, 0.999, help="Fraction of the previous step carried into this one (μ).",
-              latex=r"\mu"),
-        Param("dampening", 0.0, 0.0, 1.0, help="Shrinks how much of the new gradient enters the momentum buffer (τ).",
-              latex=r"\tau"),
-        weight_decay_param(),
-        Param("nesterov", False, kind="bool",
-              help="Look ahead: use the gradient plus the momentum step (needs momentum > 0 and dampening = 0)."),
+    lr_param(1e-3),
+    Param("momentum", 0.0, 0.0, 0.999, help="Fraction of the previous step carried into this one (μ).", latex=r"\mu"),
+    Param(
+        "dampening",
+        0.0,
+        0.0,
+        1.0,
+        help="Shrinks how much of the new gradient enters the momentum buffer (τ).",
+        latex=r"\tau",
+    ),
+    weight_decay_param(),
+    Param(
+        "nesterov",
+        False,
+        kind="bool",
+        help="Look ahead: use the gradient plus the momentum step (needs momentum > 0 and dampening = 0).",
+    ),
 )
 SLOT = slots(PARAMS)
 
@@ -55,13 +63,18 @@ def update(w, g, lr, t, hp, k0, k1, k2, k3, buf, b, c):
 def inspect(view: StepView) -> Reading:
     if not view.hp["momentum"]:
         return Reading(note="Plain (S)GD: the step is exactly −lr·g.")
-    return Reading(rows=(("momentum buffer b", view.state["momentum_buffer"]),),
-                   memory=("momentum: actual − (−lr·g)", view.actual - view.plain),
-                   note="The step is the gradient step plus what the momentum buffer carries over from earlier steps.")
+    return Reading(
+        rows=(("momentum buffer b", view.state["momentum_buffer"]),),
+        memory=("momentum: actual − (−lr·g)", view.actual - view.plain),
+        note="The step is the gradient step plus what the momentum buffer carries over from earlier steps.",
+    )
 
 
 SPEC = Optimizer(
-    key="sgd", name="SGD", family="sgd", params=PARAMS,
+    key="sgd",
+    name="SGD",
+    family="sgd",
+    params=PARAMS,
     equations=r"""
 \begin{aligned}
 &g_t \leftarrow \nabla f(\theta_{t-1}) \\
@@ -72,12 +85,16 @@ SPEC = Optimizer(
 &\theta_t \leftarrow \theta_{t-1} - \gamma\, g_t
 \end{aligned}""",
     intuition="Gradient descent steps straight down the local slope. With momentum it keeps a "
-              "running sum of past steps, like a heavy ball: directions that agree add up, so it "
-              "rolls along ravines and over small bumps, while directions that flip sign cancel. "
-              "Nesterov evaluates the correction one step ahead, which damps the overshoot.",
+    "running sum of past steps, like a heavy ball: directions that agree add up, so it "
+    "rolls along ravines and over small bumps, while directions that flip sign cancel. "
+    "Nesterov evaluates the correction one step ahead, which damps the overshoot.",
     reference="Polyak (1964) heavy ball; Sutskever et al. (2013) Nesterov form; torch.optim.SGD.",
     stability=stability_limit,
-    update=update, inspect=inspect, state_names=("momentum_buffer",),
-    map_axis=MapAxis("momentum", 0.0, 0.99), torch_class="SGD", constraint=nesterov_needs_momentum,
+    update=update,
+    inspect=inspect,
+    state_names=("momentum_buffer",),
+    map_axis=MapAxis("momentum", 0.0, 0.99),
+    torch_class="SGD",
+    constraint=nesterov_needs_momentum,
     crawl_advice="the steps have become tiny. A larger lr, momentum or an adaptive method would help.",
 )

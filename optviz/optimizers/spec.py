@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -142,27 +143,48 @@ def zero_state(hp):
 
 
 def lr_param(default: float) -> Param:
-    return Param("lr", default, 1e-6, 10.0, scale="log",
-                 help="Learning rate: the step size. Too high overshoots or diverges; too low crawls.",
-                 latex=r"\gamma")
+    return Param(
+        "lr",
+        default,
+        1e-6,
+        10.0,
+        scale="log",
+        help="Learning rate: the step size. Too high overshoots or diverges; too low crawls.",
+        latex=r"\gamma",
+    )
 
 
 def eps_param(default: float) -> Param:
-    return Param("eps", default, 1e-12, 1.0, scale="log",
-                 help="Added to the denominator so a tiny gradient history cannot blow the step up.",
-                 latex=r"\epsilon")
+    return Param(
+        "eps",
+        default,
+        1e-12,
+        1.0,
+        scale="log",
+        help="Added to the denominator so a tiny gradient history cannot blow the step up.",
+        latex=r"\epsilon",
+    )
 
 
 def weight_decay_param(default: float = 0.0, decoupled: bool = False) -> Param:
-    how = ("shrinks the weights directly each step, apart from the gradient (decoupled)"
-           if decoupled else "adds λ·w to the gradient (an L2 penalty seen through the optimizer)")
+    how = (
+        "shrinks the weights directly each step, apart from the gradient (decoupled)"
+        if decoupled
+        else "adds λ·w to the gradient (an L2 penalty seen through the optimizer)"
+    )
     return Param("weight_decay", default, 0.0, 1.0, help=f"Weight decay λ: {how}.", latex=r"\lambda")
 
 
 def betas_param() -> Param:
-    return Param("betas", (0.9, 0.999), 0.0, 0.9999, kind="pair",
-                 help="Decay rates of the running averages of the gradient (β₁) and of its square (β₂).",
-                 latex=r"\beta_1,\beta_2")
+    return Param(
+        "betas",
+        (0.9, 0.999),
+        0.0,
+        0.9999,
+        kind="pair",
+        help="Decay rates of the running averages of the gradient (β₁) and of its square (β₂).",
+        latex=r"\beta_1,\beta_2",
+    )
 
 
 @njit(cache=True, inline="always")
@@ -211,5 +233,21 @@ def length(a, b):
     return m * math.sqrt(a * a + b * b)
 
 
-__all__ = ["MapAxis", "Optimizer", "Param", "Reading", "StepView", "betas_param", "eps_param", "keep_products",
-           "length", "lerp", "lr_param", "moments", "weight_decayed", "slots", "weight_decay_param", "zero_state"]
+__all__ = [
+    "MapAxis",
+    "Optimizer",
+    "Param",
+    "Reading",
+    "StepView",
+    "betas_param",
+    "eps_param",
+    "keep_products",
+    "length",
+    "lerp",
+    "lr_param",
+    "moments",
+    "weight_decayed",
+    "slots",
+    "weight_decay_param",
+    "zero_state",
+]

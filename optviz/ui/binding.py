@@ -167,8 +167,13 @@ def read(surface_key: str | None = None) -> State:
             page[f.name] = f.param.validate(f.from_widgets(*(st.session_state[k] for k in f.widgets)))
         except ValueError:
             pass
-    state = State(surface=surface.key, start=surface.start, steps=page.pop("steps", STEPS.default), runs=runs,
-                  surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params))
+    state = State(
+        surface=surface.key,
+        start=surface.start,
+        steps=page.pop("steps", STEPS.default),
+        runs=runs,
+        surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params),
+    )
     state = replace(state, lesson=st.session_state.get(LESSON, ""), **page)
     if not surface.in_domain(*state.start):
         state = replace(state, start=surface.start)
@@ -193,9 +198,11 @@ PAGE_CHANGED = "_page_changed"
 def whole_page(callback):
     """A callback fired inside a fragment that changes the whole view: the fragment that
     reruns after it calls ``follow_page_changes`` and the page reruns."""
+
     def changed(*args):
         callback(*args)
         st.session_state[PAGE_CHANGED] = True
+
     return changed
 
 
@@ -281,5 +288,3 @@ def apply_picked_point() -> None:
     if surface.in_domain(x, y):
         st.session_state["start_x"], st.session_state["start_y"] = x, y
         st.session_state[NOTICE] = f"Start moved to ({x:.3g}, {y:.3g}); the paths were recomputed from there."
-
-

@@ -18,7 +18,7 @@ The JavaScript is fixed text written here; Python passes it only numbers and CSS
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -115,9 +115,11 @@ _TAP_HANDLERS: dict[str, Callable[[float, float], None]] = {}
 
 def on_tap(name: str):
     """Register ``handler(x, y)`` for taps on the map called ``name`` (a key of MAPS)."""
+
     def register(handler: Callable[[float, float], None]):
         _TAP_HANDLERS[name] = handler
         return handler
+
     return register
 
 
@@ -147,7 +149,18 @@ def mount(drawn_narrow: bool) -> None:
     """Put the bridge on the page (it draws nothing).  ``drawn_narrow``: whether this run draws
     the phone layout; the browser reports back (a rerun) only when the screen disagrees."""
     with st.container(key="bridge_host"):
-        _COMPONENT(key=KEY, data={"narrow": drawn_narrow, "narrow_px": NARROW_PX, "maps": MAPS, "fold_after": FOLD_AFTER,
-                                  "tap_slop_px": TAP_SLOP_PX, "tap_ms": TAP_MS,
-                                  "gestures": bool(st.session_state.get(GESTURES_KEY, False))},
-                   default={"narrow": None}, on_narrow_change=lambda: None, on_tap_change=_dispatch_tap)
+        _COMPONENT(
+            key=KEY,
+            data={
+                "narrow": drawn_narrow,
+                "narrow_px": NARROW_PX,
+                "maps": MAPS,
+                "fold_after": FOLD_AFTER,
+                "tap_slop_px": TAP_SLOP_PX,
+                "tap_ms": TAP_MS,
+                "gestures": bool(st.session_state.get(GESTURES_KEY, False)),
+            },
+            default={"narrow": None},
+            on_narrow_change=lambda: None,
+            on_tap_change=_dispatch_tap,
+        )

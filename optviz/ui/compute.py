@@ -8,13 +8,13 @@ unhashed), and each built figure's JSON in ``st.cache_resource`` (immutable text
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from surfaces import penalised_minima
 from optviz.engine.simulate import simulate_batch
 from optviz.engine.trajectory import Trajectory
 from optviz.explain import Objective, explain, objective
@@ -23,7 +23,7 @@ from optviz.figures.prebuilt import Encoded, encode
 from optviz.figures.style import Sizes
 from optviz.state import State
 from optviz.urlstate import state_key
-from surfaces import Minimum, get_surface
+from surfaces import Minimum, get_surface, penalised_minima
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,15 @@ def compute_runs(state: State, minima: tuple[Minimum, ...] | None = None) -> Com
     kernel_params = surface.kernel_params(surface_params)
     if minima is None:
         minima = penalised_minima(surface, kernel_params, state.l1, state.l2)
-    runs = simulate_batch(state.surface, state.run_specs(), state.steps, l1=state.l1, l2=state.l2,
-                          surface_params=surface_params, minima=minima)
+    runs = simulate_batch(
+        state.surface,
+        state.run_specs(),
+        state.steps,
+        l1=state.l1,
+        l2=state.l2,
+        surface_params=surface_params,
+        minima=minima,
+    )
     labels = _distinct([r.label() for r in state.runs])
     goals = [objective(t, r.kind, surface, kernel_params, minima, state.l1, state.l2) for t, r in zip(runs, state.runs)]
     explanations = [explain(t, r.kind, surface, kernel_params, goal) for t, r, goal in zip(runs, state.runs, goals)]
@@ -95,8 +102,14 @@ def view_for(state: State) -> View:
     landscape, image_uri = landscape_for(state)
     engine_key = state_key(state)
     computed = _runs(engine_key, state, landscape.minima)
-    return View(state, computed, landscape, image_uri, Sizes.for_mode(state.presentation, state.screen),
-                (engine_key, state.presentation, state.screen, state.speed))
+    return View(
+        state,
+        computed,
+        landscape,
+        image_uri,
+        Sizes.for_mode(state.presentation, state.screen),
+        (engine_key, state.presentation, state.screen, state.speed),
+    )
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)  # ~1 MB per view: bounded for the smallest Cloud box

@@ -22,8 +22,15 @@ RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
 @st.cache_data(max_entries=16, show_spinner=False)
 def _with_internals(key: tuple, run: int, _state: State):
     state = _state
-    return simulate_batch(state.surface, [state.run_specs()[run]], state.steps, l1=state.l1, l2=state.l2,
-                          surface_params=dict(state.surface_params), internals=True)[0]
+    return simulate_batch(
+        state.surface,
+        [state.run_specs()[run]],
+        state.steps,
+        l1=state.l1,
+        l2=state.l2,
+        surface_params=dict(state.surface_params),
+        internals=True,
+    )[0]
 
 
 @st.fragment
@@ -43,35 +50,56 @@ def render(view: View) -> None:
     else:
         if not 1 <= int(st.session_state.get(STEP_KEY, 1)) <= last:
             st.session_state[STEP_KEY] = min(max(int(st.session_state.get(STEP_KEY, 1)), 1), last)
-        step = right.slider("Step", 1, last, key=STEP_KEY,
-                            help="Drag, or click the handle and use the arrow keys to go one step at a time.")
+        step = right.slider(
+            "Step",
+            1,
+            last,
+            key=STEP_KEY,
+            help="Drag, or click the handle and use the arrow keys to go one step at a time.",
+        )
     h = None
     if get_optimizer(traj.optimizer).second_order:
         h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)
     inspection = inspect_step(traj, step, hessian=h)
-    equal = st.toggle("Compare directions only (every arrow equally long)", key="inspect_directions",
-                      help="At one common scale a tiny step can vanish next to a long gradient arrow.")
-    picture_figure, scale = inspector_figure(view.landscape, view.image_uri, traj, run, computed.labels[run], inspection,
-                                             sizes, equal_lengths=equal)
+    equal = st.toggle(
+        "Compare directions only (every arrow equally long)",
+        key="inspect_directions",
+        help="At one common scale a tiny step can vanish next to a long gradient arrow.",
+    )
+    picture_figure, scale = inspector_figure(
+        view.landscape, view.image_uri, traj, run, computed.labels[run], inspection, sizes, equal_lengths=equal
+    )
     picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     picture.plotly_chart(PrebuiltFigure(picture_figure), key="inspector_chart", theme=None)
     with table:
-        st.markdown(f"**Step {step}** of {computed.labels[run]}: lr = {inspection.lr:.4g}  \n"
-                    f"θ: ({inspection.before[0]:.5g}, {inspection.before[1]:.5g}) → "
-                    f"({inspection.after[0]:.5g}, {inspection.after[1]:.5g})")
+        st.markdown(
+            f"**Step {step}** of {computed.labels[run]}: lr = {inspection.lr:.4g}  \n"
+            f"θ: ({inspection.before[0]:.5g}, {inspection.before[1]:.5g}) → "
+            f"({inspection.after[0]:.5g}, {inspection.after[1]:.5g})"
+        )
         frame = pd.DataFrame([{"quantity": name, "x": x, "y": y} for name, x, y in inspection.rows])
-        st.dataframe(frame, hide_index=True, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")})
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")},
+        )
         st.markdown(inspection.note)
         key = [f":{MARKDOWN_COLOURS[a.key]}[**→ {a.label}**]" for a in inspection.arrows]
         if inspection.effective_lr:
             key.append(f":{MARKDOWN_COLOURS['glyph']}[**◌ effective lr per coordinate**] (dotted ellipse)")
         st.markdown("  \n".join(key))
-        glyph = (" The ellipse's half-axes are the per-coordinate effective learning rates, scaled so the larger "
-                 "is 8 % of the plot." if inspection.effective_lr else "")
+        glyph = (
+            " The ellipse's half-axes are the per-coordinate effective learning rates, scaled so the larger "
+            "is 8 % of the plot."
+            if inspection.effective_lr
+            else ""
+        )
         scale_text = "are drawn equally long (directions only)" if equal else f"share one scale (×{scale:.3g})"
         st.caption(f"Arrows start at θ before the step (the marker) and {scale_text}.{glyph}")
         ratio = length_ratio(inspection)
         if not equal and ratio > 20:
-            st.info(f"The longest arrow is {ratio:.0f}× the shortest, so at one scale the short one is hard to see: "
-                    "switch on *Compare directions only*.")
+            st.info(
+                f"The longest arrow is {ratio:.0f}× the shortest, so at one scale the short one is hard to see: "
+                "switch on *Compare directions only*."
+            )

@@ -62,12 +62,17 @@ def render(view: View) -> None:
     """The maps' own controls rerun only this panel; a clicked cell reruns the page."""
     binding.follow_page_changes()
     state = view.state
-    st.toggle("Compute the maps", key="maps_on",
-              help="Thousands of runs per map, on every core. Right after a deploy the maps wait for the engine's "
-                   "background compile (about 30 s from the server's start); after that a map takes about a second.")
+    st.toggle(
+        "Compute the maps",
+        key="maps_on",
+        help="Thousands of runs per map, on every core. Right after a deploy the maps wait for the engine's "
+        "background compile (about 30 s from the server's start); after that a map takes about a second.",
+    )
     if not st.session_state.get("maps_on"):
-        st.caption("Stability map: which learning rates and momenta converge, diverge or crawl, with the theory "
-                   "line on quadratics. Basins: which minimum each start point reaches. Switch on to compute.")
+        st.caption(
+            "Stability map: which learning rates and momenta converge, diverge or crawl, with the theory "
+            "line on quadratics. Basins: which minimum each start point reaches. Switch on to compute."
+        )
         return
     warmup.compiled("the maps")
     labels = [f"Run {i + 1}: {r.label()}" for i, r in enumerate(state.runs)]
@@ -91,23 +96,39 @@ def stability_panel(view: View, labels: list[str]) -> None:
     current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
     if name in kind.fixed:
         st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
-    figure = stability_figure(smap, f"{kind.label} on {state.surface_spec.name}: where does it converge?",
-                              (params["lr"], current_second), sizes, run_number=run + 1)
-    st.plotly_chart(PrebuiltFigure(figure), key=STABILITY_KEY, selection_mode="points", theme=None,
-                    on_select=binding.whole_page(partial(on_stability_select, run, name, pair_index)))
-    text = (f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
-            f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}.")
+    figure = stability_figure(
+        smap,
+        f"{kind.label} on {state.surface_spec.name}: where does it converge?",
+        (params["lr"], current_second),
+        sizes,
+        run_number=run + 1,
+    )
+    st.plotly_chart(
+        PrebuiltFigure(figure),
+        key=STABILITY_KEY,
+        selection_mode="points",
+        theme=None,
+        on_select=binding.whole_page(partial(on_stability_select, run, name, pair_index)),
+    )
+    text = (
+        f"Each cell is a full {state.steps}-step run from the current start. Colour: final loss above the "
+        f"best (darker is better); orange: diverged. Click a cell to load those settings into run {run + 1}."
+    )
     if smap.bound_lr is not None:
-        text += (" The dashed line is theory for a quadratic: heavy-ball momentum is stable for "
-                 "lr < 2(1+μ) / ((1−τ)(L+λ)) (dampening τ, weight decay λ; GD is μ = 0), Nesterov for "
-                 "lr < 2(1+μ) / ((1+2μ)(L+λ)). The orange region starts right at it.")
+        text += (
+            " The dashed line is theory for a quadratic: heavy-ball momentum is stable for "
+            "lr < 2(1+μ) / ((1−τ)(L+λ)) (dampening τ, weight decay λ; GD is μ = 0), Nesterov for "
+            "lr < 2(1+μ) / ((1+2μ)(L+λ)). The orange region starts right at it."
+        )
     st.caption(text)
 
 
 def basins_panel(view: View, labels: list[str]) -> None:
     state = view.state
-    st.caption("Every start point of the map, run to the end: its colour is the minimum it reaches. "
-               "Compare how two optimizers carve up the same landscape.")
+    st.caption(
+        "Every start point of the map, run to the end: its colour is the minimum it reaches. "
+        "Compare how two optimizers carve up the same landscape."
+    )
     columns = st.columns(min(len(state.runs), 2))
     for i, column in enumerate(columns):
         with column, st.spinner("Sweeping 9,216 starts…"):

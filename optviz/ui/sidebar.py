@@ -18,18 +18,28 @@ from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
 
 
-
 def render_presets() -> None:
     with st.sidebar.expander("🎓 Lecture presets", expanded=True):
         for key, preset in PRESETS.items():
-            st.button(preset.title, key=f"preset_{key}", on_click=binding.on_preset, args=(key,),
-                      width="stretch", help=preset.intro)
+            st.button(
+                preset.title,
+                key=f"preset_{key}",
+                on_click=binding.on_preset,
+                args=(key,),
+                width="stretch",
+                help=preset.intro,
+            )
 
 
 def render_surface(state: State) -> None:
     sb = st.sidebar
-    sb.selectbox("Surface", [*SURFACES, binding.CUSTOM], key="surface", on_change=binding.on_surface_change,
-                 format_func=lambda k: SURFACES[k].name if k in SURFACES else "✏️ Custom formula…")
+    sb.selectbox(
+        "Surface",
+        [*SURFACES, binding.CUSTOM],
+        key="surface",
+        on_change=binding.on_surface_change,
+        format_func=lambda k: SURFACES[k].name if k in SURFACES else "✏️ Custom formula…",
+    )
     if st.session_state["surface"] == binding.CUSTOM:
         render_formula()
     surface = state.surface_spec
@@ -40,15 +50,30 @@ def render_surface(state: State) -> None:
         param_widget(f"sp_{p.name}", p, container=sb)
     (x0, x1), (y0, y1) = surface.domain
     left, right = sb.columns(2)
-    left.number_input("start x", step=0.1, format="%.4g", key="start_x",
-                      help=f"Where every run starts, in [{x0:g}, {x1:g}]. Or click on the contour map.")
-    right.number_input("start y", step=0.1, format="%.4g", key="start_y",
-                       help=f"Where every run starts, in [{y0:g}, {y1:g}]. Or click on the contour map.")
-    for name, value, (low, high) in (("start x", st.session_state.get("start_x"), (x0, x1)),
-                                     ("start y", st.session_state.get("start_y"), (y0, y1))):
+    left.number_input(
+        "start x",
+        step=0.1,
+        format="%.4g",
+        key="start_x",
+        help=f"Where every run starts, in [{x0:g}, {x1:g}]. Or click on the contour map.",
+    )
+    right.number_input(
+        "start y",
+        step=0.1,
+        format="%.4g",
+        key="start_y",
+        help=f"Where every run starts, in [{y0:g}, {y1:g}]. Or click on the contour map.",
+    )
+    for name, value, (low, high) in (
+        ("start x", st.session_state.get("start_x"), (x0, x1)),
+        ("start y", st.session_state.get("start_y"), (y0, y1)),
+    ):
         if isinstance(value, (int, float)) and not low <= value <= high:
-            sb.error(f"{name} = {value:g} is outside {surface.name}'s [{low:g}, {high:g}]; using the start "
-                     f"{format_number(state.start)}.", icon="⚠️")
+            sb.error(
+                f"{name} = {value:g} is outside {surface.name}'s [{low:g}, {high:g}]; using the start "
+                f"{format_number(state.start)}.",
+                icon="⚠️",
+            )
             break
     sb.caption("Tip: click anywhere on the contour map to start there.")
     param_widget("steps", STEPS, "steps", container=sb, in_use=state.steps)
@@ -56,12 +81,24 @@ def render_surface(state: State) -> None:
 
 def render_formula() -> None:
     sb = st.sidebar
-    sb.text_input("Formula f(x, y)", key="custom_formula", max_chars=MAX_LENGTH, on_change=binding.on_formula_change,
-                  help=f"Press Enter to apply. Allowed: {ALLOWED}. Nothing you type is run as code.")
+    sb.text_input(
+        "Formula f(x, y)",
+        key="custom_formula",
+        max_chars=MAX_LENGTH,
+        on_change=binding.on_formula_change,
+        help=f"Press Enter to apply. Allowed: {ALLOWED}. Nothing you type is run as code.",
+    )
     low, high = EXTENT_RANGE
-    sb.number_input("Plotted square: x and y in [−R, R], R =", min_value=low, max_value=high, step=0.5,
-                    key="custom_extent", on_change=binding.on_formula_change, format="%g",
-                    help=f"Half-width R of the plotted square, in [{low:g}, {high:g}].")
+    sb.number_input(
+        "Plotted square: x and y in [−R, R], R =",
+        min_value=low,
+        max_value=high,
+        step=0.5,
+        key="custom_extent",
+        on_change=binding.on_formula_change,
+        format="%g",
+        help=f"Half-width R of the plotted square, in [{low:g}, {high:g}].",
+    )
     error = st.session_state.get(binding.FORMULA_ERROR)
     if error:
         last = st.session_state.get(binding.LAST_CUSTOM)
@@ -80,24 +117,43 @@ def render_run(i: int, state: State) -> None:
     surface, run = state.surface_spec, state.runs[i]
     colour = OKABE_ITO[i]
     with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
-        st.selectbox("Optimizer", list(KINDS), key=binding.run_key(i, "kind"), format_func=lambda k: KINDS[k].label,
-                     on_change=binding.on_kind_change, args=(i,), help=KINDS[run.kind].blurb)
+        st.selectbox(
+            "Optimizer",
+            list(KINDS),
+            key=binding.run_key(i, "kind"),
+            format_func=lambda k: KINDS[k].label,
+            on_change=binding.on_kind_change,
+            args=(i,),
+            help=KINDS[run.kind].blurb,
+        )
         problem = binding.run_problem(i, surface)
         if problem:
             st.error(plain(problem), icon="⚠️")
         for p in KINDS[run.kind].editable():
             param_widget(binding.hp_key(i, p.name), p, in_use=run.params[p.name])
-        st.selectbox("Learning-rate schedule", list(SCHEDULES), key=binding.run_key(i, "schedule"),
-                     format_func=lambda k: SCHEDULES[k].name, help=SCHEDULES[run.schedule].help,
-                     on_change=binding.on_schedule_change, args=(i,))
+        st.selectbox(
+            "Learning-rate schedule",
+            list(SCHEDULES),
+            key=binding.run_key(i, "schedule"),
+            format_func=lambda k: SCHEDULES[k].name,
+            help=SCHEDULES[run.schedule].help,
+            on_change=binding.on_schedule_change,
+            args=(i,),
+        )
         for p in SCHEDULES[run.schedule].params:
             param_widget(binding.sched_key(i, p.name), p, in_use=dict(run.schedule_params).get(p.name))
         modes = KINDS[run.kind].gradient_modes(surface)
         if len(modes) == 1:
             st.caption(f"Gradient: {modes[0]} — that is what makes it {KINDS[run.kind].label}.")
         else:
-            st.selectbox("Gradient", modes, key=binding.run_key(i, "gradient"), on_change=binding.on_gradient_change,
-                         args=(i,), help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes))
+            st.selectbox(
+                "Gradient",
+                modes,
+                key=binding.run_key(i, "gradient"),
+                on_change=binding.on_gradient_change,
+                args=(i,),
+                help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes),
+            )
             mode = GRADIENT_MODES[run.gradient]
             if mode.param is not None:
                 param_widget(binding.run_key(i, "gradient_value"), mode.param, in_use=run.gradient_value)
@@ -106,8 +162,15 @@ def render_run(i: int, state: State) -> None:
 def render_runs(state: State) -> None:
     sb = st.sidebar
     sb.subheader("Runs")
-    sb.number_input("Number of runs", min_value=1, max_value=MAX_RUNS, step=1, key="n_runs",
-                    on_change=binding.on_n_runs_change, help=f"Compare up to {MAX_RUNS} optimizers at once.")
+    sb.number_input(
+        "Number of runs",
+        min_value=1,
+        max_value=MAX_RUNS,
+        step=1,
+        key="n_runs",
+        on_change=binding.on_n_runs_change,
+        help=f"Compare up to {MAX_RUNS} optimizers at once.",
+    )
     for i in range(len(state.runs)):
         render_run(i, state)
     param_widget("seed", SEED, "random seed", container=sb, in_use=state.seed)
@@ -116,19 +179,35 @@ def render_runs(state: State) -> None:
 def render_playback(state: State) -> None:
     with st.sidebar.expander("Playback and display", expanded=False):
         param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
-        st.toggle("Presentation mode (projector)", key="presentation",
-                  help="Larger fonts, thicker lines and bigger markers.")
-        st.radio("Projector screen", SCREEN.choices, key="screen", horizontal=True, help=SCREEN.help,
-                 disabled=not state.presentation)
+        st.toggle(
+            "Presentation mode (projector)", key="presentation", help="Larger fonts, thicker lines and bigger markers."
+        )
+        st.radio(
+            "Projector screen",
+            SCREEN.choices,
+            key="screen",
+            horizontal=True,
+            help=SCREEN.help,
+            disabled=not state.presentation,
+        )
 
 
 def render_quiz(state: State) -> None:
     with st.sidebar.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
-        st.toggle("Quiz mode: hide the paths", key="quiz_on",
-                  help="Students click where they think each run will be, then reveal. The share link keeps it.")
+        st.toggle(
+            "Quiz mode: hide the paths",
+            key="quiz_on",
+            help="Students click where they think each run will be, then reveal. The share link keeps it.",
+        )
         steps = state.steps
-        st.number_input("Guess the position after N steps", min_value=1, max_value=APP_MAX_STEPS, step=1,
-                        key="quiz_steps", help=f"N in [1, steps]; the runs have {steps} steps.")
+        st.number_input(
+            "Guess the position after N steps",
+            min_value=1,
+            max_value=APP_MAX_STEPS,
+            step=1,
+            key="quiz_steps",
+            help=f"N in [1, steps]; the runs have {steps} steps.",
+        )
         if int(st.session_state["quiz_steps"]) > steps:
             st.caption(f"N is larger than the run ({steps} steps): the quiz asks for the end point.")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -45,7 +45,9 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
-@media (max-height: 800px) { .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; line-height: 1.3; } }
+@media (max-height: 800px) {
+  .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; line-height: 1.3; }
+}
 </style>"""
 
 
@@ -91,10 +93,17 @@ def share_link(state: State) -> None:
     base = st.context.url or ""
     with st.expander("🔗 Share this exact view (copy the link)"), st.container(key="share_link"):
         landings = [t for t in shown_tabs(state) if t != "export"]
-        landing = st.selectbox("The link opens on", landings, format_func=TABS.get, key="share_landing",
-                               help="The tab the class sees first. The address bar's link keeps the tab you are on.")
-        st.caption("Opening this link reproduces the surface, runs, start, seed and settings exactly. "
-                   "Use the copy button at the right of the link.")
+        landing = st.selectbox(
+            "The link opens on",
+            landings,
+            format_func=TABS.get,
+            key="share_landing",
+            help="The tab the class sees first. The address bar's link keeps the tab you are on.",
+        )
+        st.caption(
+            "Opening this link reproduces the surface, runs, start, seed and settings exactly. "
+            "Use the copy button at the right of the link."
+        )
         st.code(f"{base}?{urlencode(encode(replace(state, tab=landing)))}", language=None, wrap_lines=True)
 
 
@@ -104,14 +113,16 @@ def results_table(computed: Computed) -> None:
         x, y = t.final_point
         dist = min((math.hypot(m.x - x, m.y - y) for m in goal.minima), default=None)
         steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
-        rows.append({
-            "run": label,
-            "outcome": t.outcome.kind.replace("_", " "),
-            "final loss": f"{float(t.loss[-1]):.4g}",  # text: the table's own format cut 4.4e+33 to 4.3855…
-            "steps to converge": str(steps_to) if steps_to is not None else "—",
-            "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
-            "distance to nearest minimum": f"{dist:.3g}" if dist is not None else "—",
-        })
+        rows.append(
+            {
+                "run": label,
+                "outcome": t.outcome.kind.replace("_", " "),
+                "final loss": f"{float(t.loss[-1]):.4g}",  # text: the table's own format cut 4.4e+33 to 4.3855…
+                "steps to converge": str(steps_to) if steps_to is not None else "—",
+                "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
+                "distance to nearest minimum": f"{dist:.3g}" if dist is not None else "—",
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for label, text in zip(computed.labels, computed.explanations):
         st.markdown(f"**{label}** — {text}")
@@ -120,9 +131,21 @@ def results_table(computed: Computed) -> None:
 def paths_json(view: View, arrangement: str = "side"):
     """The Paths figure (map, 3-D, loss strip) for ``view``, built once for every session."""
     c, state = view.computed, view.state
-    return figure("paths", view.key + (arrangement,), lambda: paths_figure(
-        view.landscape, c.runs, c.labels, state.start, view.sizes, state.speed, view.image_uri, arrangement,
-        goals=[g.minima for g in c.goals]))
+    return figure(
+        "paths",
+        view.key + (arrangement,),
+        lambda: paths_figure(
+            view.landscape,
+            c.runs,
+            c.labels,
+            state.start,
+            view.sizes,
+            state.speed,
+            view.image_uri,
+            arrangement,
+            goals=[g.minima for g in c.goals],
+        ),
+    )
 
 
 def paths(view: View) -> None:
@@ -154,42 +177,59 @@ def animations(view: View) -> None:
     arrangement = "stacked" if on_phone() else "side"
     built = paths_json(view, arrangement)
     own = any(m not in c.minima for g in c.goals for m in g.minima)
-    st.markdown(legend_html(c.labels, view.sizes.font, landscape.legend_keys, own, title=f"{landscape.surface.name}:"),
-                unsafe_allow_html=True)
+    st.markdown(
+        legend_html(c.labels, view.sizes.font, landscape.legend_keys, own, title=f"{landscape.surface.name}:"),
+        unsafe_allow_html=True,
+    )
     with st.container(key=f"paths_{arrangement}"):
         st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, config=CHART_CONFIG, theme=None)  # taps: bridge
     if arrangement == "stacked":
-        st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Tap the map to "
-                   f"start from there. 3-D height shows {landscape.display_label}.")
-        st.toggle("Pan, zoom, rotate charts", key=bridge.GESTURES_KEY,
-                  help="With one finger. Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider "
-                       "work either way.")
+        st.caption(
+            f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Tap the map to "
+            f"start from there. 3-D height shows {landscape.display_label}."
+        )
+        st.toggle(
+            "Pan, zoom, rotate charts",
+            key=bridge.GESTURES_KEY,
+            help="With one finger. Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider "
+            "work either way.",
+        )
     else:
-        st.caption(f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map "
-                   f"to start from there. 3-D height shows {landscape.display_label}; drag it to rotate.")
+        st.caption(
+            f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map "
+            f"to start from there. 3-D height shows {landscape.display_label}; drag it to rotate."
+        )
 
 
 def curves(view: View) -> None:
     c, sizes = view.computed, view.sizes
     st.markdown(legend_html(c.labels, sizes.font), unsafe_allow_html=True)
-    charts = [("loss", lambda: loss_figure(c.runs, c.labels, c.minima, sizes)),
-              ("lr", lambda: lr_figure(c.runs, c.labels, sizes)),
-              ("gradient", lambda: gradient_figure(c.runs, c.labels, c.minima, sizes))]
+    charts = [
+        ("loss", lambda: loss_figure(c.runs, c.labels, c.minima, sizes)),
+        ("lr", lambda: lr_figure(c.runs, c.labels, sizes)),
+        ("gradient", lambda: gradient_figure(c.runs, c.labels, c.minima, sizes)),
+    ]
     if any(g.minima for g in c.goals):  # a surface without minima (the saddle) has no distance to show
         charts.append(("distance", lambda: distance_figure(c.runs, c.labels, [g.minima for g in c.goals], sizes)))
     shown = [(name, figure(name, view.key, build)) for name, build in charts]
     for row in range(0, len(shown), 2):  # two up on a laptop or projector; Streamlit stacks them on a phone
-        for column, (name, fig) in zip(st.columns(2), shown[row:row + 2]):
+        for column, (name, fig) in zip(st.columns(2), shown[row : row + 2]):
             column.plotly_chart(PrebuiltFigure(fig), config=CHART_CONFIG, theme=None, key=f"{name}_chart")
-    st.caption("Log axes are labelled at whole powers of ten. Distance is to the nearest minimum of what each run "
-               "minimises (its own weight decay or dropout included).")
+    st.caption(
+        "Log axes are labelled at whole powers of ten. Distance is to the nearest minimum of what each run "
+        "minimises (its own weight decay or dropout included)."
+    )
 
 
-LR_STORY = ("**Learning rate.** It trades speed against stability: too high overshoots or diverges, too low "
-            "crawls. Schedulers usually start large and shrink it (step, exponential, cosine, warm-up).")
-REG_STORY = ("**Regularization.** L1 and L2 penalties are added to the loss itself, so they reshape the landscape "
-             "and move the minimum: L1 pulls it toward the axes (sparse weights), L2 toward the origin. Dropout "
-             "(on the noisy bowl) randomly hides inputs and, on average, acts like an L2 penalty.")
+LR_STORY = (
+    "**Learning rate.** It trades speed against stability: too high overshoots or diverges, too low "
+    "crawls. Schedulers usually start large and shrink it (step, exponential, cosine, warm-up)."
+)
+REG_STORY = (
+    "**Regularization.** L1 and L2 penalties are added to the loss itself, so they reshape the landscape "
+    "and move the minimum: L1 pulls it toward the axes (sparse weights), L2 toward the origin. Dropout "
+    "(on the noisy bowl) randomly hides inputs and, on average, acts like an L2 penalty."
+)
 
 
 def torch_code(run) -> str:
@@ -222,8 +262,11 @@ def equations(view: View) -> None:
             st.latex(spec.equations)
         with right:
             st.markdown(spec.intuition)
-            st.caption(f"Source: {spec.reference}" if kind.blurb == spec.reference else
-                       f"{kind.blurb} Source: {spec.reference}")
+            st.caption(
+                f"Source: {spec.reference}"
+                if kind.blurb == spec.reference
+                else f"{kind.blurb} Source: {spec.reference}"
+            )
     st.markdown(LR_STORY)
     if any(r.schedule != "constant" for r in state.runs):
         for key in sorted({r.schedule for r in state.runs} - {"constant"}):
@@ -237,8 +280,13 @@ def glossary(view: View) -> None:
     for term, text, preset_key in GLOSSARY:
         left, right = st.columns([5, 1])
         left.markdown(f"**{term}.** {text}")
-        right.button("Show me", key=f"glossary_{term}", on_click=binding.on_preset, args=(preset_key,),
-                     help=PRESETS[preset_key].title)
+        right.button(
+            "Show me",
+            key=f"glossary_{term}",
+            on_click=binding.on_preset,
+            args=(preset_key,),
+            help=PRESETS[preset_key].title,
+        )
 
 
 def share_and_export(view: View) -> None:
@@ -253,19 +301,44 @@ def exports(view: View) -> None:
     st.caption("Files for slides and notebooks. Each is generated when you click; none needs a browser on the server.")
     name = f"optviz-{state.surface}"
     last = max(t.steps for t in computed.runs)
-    step = st.number_input("Still at step", min_value=0, max_value=last, value=last, step=1, key="still_step",
-                           help=f"Which moment the PNG shows, 0 to {last} (the end by default).")
-    _download("⬇ Slide still (PNG, 1920×1080)", lambda: still_png(
-                  landscape, computed.runs, computed.labels, state.start, title, int(step)),
-              f"{name}-step{int(step)}.png", "image/png", "dl_png")
-    _download("⬇ Animated map for slides (GIF, 960×720)", lambda: animated_gif(
-                  landscape, computed.runs, computed.labels, state.start, title, state.speed),
-              f"{name}.gif", "image/gif", "dl_gif")
+    step = st.number_input(
+        "Still at step",
+        min_value=0,
+        max_value=last,
+        value=last,
+        step=1,
+        key="still_step",
+        help=f"Which moment the PNG shows, 0 to {last} (the end by default).",
+    )
+    _download(
+        "⬇ Slide still (PNG, 1920×1080)",
+        lambda: still_png(landscape, computed.runs, computed.labels, state.start, title, int(step)),
+        f"{name}-step{int(step)}.png",
+        "image/png",
+        "dl_png",
+    )
+    _download(
+        "⬇ Animated map for slides (GIF, 960×720)",
+        lambda: animated_gif(landscape, computed.runs, computed.labels, state.start, title, state.speed),
+        f"{name}.gif",
+        "image/gif",
+        "dl_gif",
+    )
     paths = paths_json(view)
-    _download("⬇ Interactive page (HTML, plays offline, fills the window)",
-              lambda: standalone_html(json.loads(paths.text), title), f"{name}.html", "text/html", "dl_html")
-    _download("⬇ Trajectories (CSV)", lambda: trajectories_csv(computed.runs, computed.labels),
-              f"{name}.csv", "text/csv", "dl_csv")
+    _download(
+        "⬇ Interactive page (HTML, plays offline, fills the window)",
+        lambda: standalone_html(json.loads(paths.text), title),
+        f"{name}.html",
+        "text/html",
+        "dl_html",
+    )
+    _download(
+        "⬇ Trajectories (CSV)",
+        lambda: trajectories_csv(computed.runs, computed.labels),
+        f"{name}.csv",
+        "text/csv",
+        "dl_csv",
+    )
 
 
 def _download(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str) -> None:

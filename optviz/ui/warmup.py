@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -25,8 +26,10 @@ def notice(presentation: bool = False) -> None:
     begin()
     if warmup.interpreting():
         left = warmup.seconds_left()
-        text = (f"⏳ The app has just restarted and is warming up in the background (about {left:.0f} s more). "
-                "Everything works meanwhile, with the same results; only the Maps wait until it is done.")
+        text = (
+            f"⏳ The app has just restarted and is warming up in the background (about {left:.0f} s more). "
+            "Everything works meanwhile, with the same results; only the Maps wait until it is done."
+        )
         if not presentation:
             st.caption(text)
         elif not st.session_state.get(_TOASTED):

@@ -64,8 +64,13 @@ def param_widget(key: str, p: Param, label: str | None = None, container=st, in_
     elif p.scale == "log" and p.low > 0:
         current = st.session_state.get(key, p.default)
         options = sorted(set(log_grid(p.low, p.high)) | {float(current)})
-        container.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}",
-                                help=helptext + " Log scale: use ← → to step.")
+        container.select_slider(
+            label,
+            options=options,
+            key=key,
+            format_func=lambda v: f"{v:g}",
+            help=helptext + " Log scale: use ← → to step.",
+        )
     else:
         container.number_input(label, step=_step(p), format="%.4g", key=key, help=helptext)
     rejected(container, label, p, read_value(key, p), in_use)

@@ -22,7 +22,9 @@ SERVER_LOG = ARTIFACTS / "server.log"
 @pytest.fixture(scope="session")
 def app_url():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    process, url = start_streamlit(ROOT / "app.py", env={SWITCH: "1"}, log=SERVER_LOG)  # a real server warms up as deployed
+    process, url = start_streamlit(
+        ROOT / "app.py", env={SWITCH: "1"}, log=SERVER_LOG
+    )  # a real server warms up as deployed
     yield url
     stop(process)
 
@@ -67,7 +69,9 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         item.failed = True
         if SERVER_LOG.exists():  # what the server said is often the cause (CI keeps only this output)
-            report.sections.append(("server log, last 40 lines", "".join(SERVER_LOG.read_text().splitlines(True)[-40:])))
+            report.sections.append(
+                ("server log, last 40 lines", "".join(SERVER_LOG.read_text().splitlines(True)[-40:]))
+            )
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -11,8 +11,10 @@ from tests.browser.test_student_journey import CHARTS, no_exception, open_app, w
 pytestmark = pytest.mark.browser
 
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-FIND = ("(prefix) => Array.from(document.querySelectorAll('" + CHARTS + "'))"
-        ".findIndex(g => g.layout && g.layout.title && g.layout.title.text.startsWith(prefix))")
+FIND = (
+    "(prefix) => Array.from(document.querySelectorAll('" + CHARTS + "'))"
+    ".findIndex(g => g.layout && g.layout.title && g.layout.title.text.startsWith(prefix))"
+)
 
 
 def wait_chart(page, prefix: str, timeout: int = 90_000) -> int:
@@ -92,8 +94,9 @@ def test_a_quiz_link_takes_a_clicked_guess_and_reveals(page, app_url):
     legend = "() => Array.from(document.querySelectorAll('" + CHARTS + "')).flatMap(g => g.data.map(d => d.name))"
     assert not any(name and name.startswith("GD") for name in page.evaluate(legend))  # the path is hidden
     click_data_point(page, index, 2.0, 1.5)
-    page.wait_for_function(legend.replace("() =>", "() => (") + ").some(n => n && n.startsWith('your guess'))",
-                           timeout=30_000)
+    page.wait_for_function(
+        legend.replace("() =>", "() => (") + ").some(n => n && n.startsWith('your guess'))", timeout=30_000
+    )
     page.wait_for_function(SETTLED, timeout=60_000)
     reveal = page.get_by_role("button", name="Reveal", exact=True)
     page.wait_for_function("() => !document.querySelector('.st-key-quiz_reveal button[disabled]')")
@@ -108,8 +111,9 @@ def test_typing_a_formula_redraws_and_a_bad_one_says_why(page, app_url):
     field = page.locator(".st-key-custom_formula input")
     field.fill("(x - 1)**2 + 3*sin(y)**2")
     field.press("Enter")
-    page.wait_for_function("() => (new URLSearchParams(location.search).get('surface') || '').includes('sin(y)')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('surface') || '').includes('sin(y)')", timeout=60_000
+    )
     wait_idle(page)
     field.fill("x.__class__")
     field.press("Enter")

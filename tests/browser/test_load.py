@@ -19,17 +19,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from optviz.engine.warmup import SWITCH
-from optviz.serve import CHROMIUM_FLAGS, peak_rss_mb, start_streamlit, stop
+from optviz.serve import CHROMIUM_FLAGS, StreamlitClient, peak_rss_mb, start_streamlit, stop
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, ROOT, require_chromium
-from optviz.serve import StreamlitClient
 
 pytestmark = pytest.mark.browser
 
 SESSIONS = int(os.environ.get("OPTVIZ_LOAD_SESSIONS", 8))
 SECONDS = float(os.environ.get("OPTVIZ_LOAD_SECONDS", 60))
 FIGURES: dict = {}
-LAST_STEP = ("() => { const g = document.querySelectorAll('.js-plotly-plot')[0]; "
-             "return g && g.layout && g.layout.sliders ? g.layout.sliders[0].steps.at(-1).label : null; }")
+LAST_STEP = (
+    "() => { const g = document.querySelectorAll('.js-plotly-plot')[0]; "
+    "return g && g.layout && g.layout.sliders ? g.layout.sliders[0].steps.at(-1).label : null; }"
+)
 
 
 async def protocol_session(url: str, index: int, deadline: float, latencies: list, errors: list) -> None:
@@ -80,8 +81,10 @@ async def drive(url: str) -> tuple[list[float], list[float], list[str]]:
     async with StreamlitClient(url) as warm_up:  # steady state: kernels compiled (cold start is benched)
         await warm_up.rerun(timeout=600)
     deadline = time.monotonic() + SECONDS
-    await asyncio.gather(browser_watcher(url, deadline, redraws, errors),
-                         *(protocol_session(url, i, deadline, latencies, errors) for i in range(SESSIONS)))
+    await asyncio.gather(
+        browser_watcher(url, deadline, redraws, errors),
+        *(protocol_session(url, i, deadline, latencies, errors) for i in range(SESSIONS)),
+    )
     return latencies, redraws, errors
 
 
@@ -105,12 +108,20 @@ def test_concurrent_sessions_changing_widgets():
         stop(process)
     p50, p95 = percentiles_ms(latencies)
     browser_p50, _ = percentiles_ms(redraws)
-    FIGURES.update({
-        "sessions": SESSIONS, "seconds": SECONDS, "changes": len(latencies), "errors": len(errors),
-        "change_to_figures_p50_ms": p50, "change_to_figures_p95_ms": p95,
-        "browser_redraw_p50_ms_under_load": browser_p50, "browser_changes": len(redraws),
-        "server_peak_rss_mb": round(rss, 1), "rss_goal_mb": 600,
-    })
+    FIGURES.update(
+        {
+            "sessions": SESSIONS,
+            "seconds": SECONDS,
+            "changes": len(latencies),
+            "errors": len(errors),
+            "change_to_figures_p50_ms": p50,
+            "change_to_figures_p95_ms": p95,
+            "browser_redraw_p50_ms_under_load": browser_p50,
+            "browser_changes": len(redraws),
+            "server_peak_rss_mb": round(rss, 1),
+            "rss_goal_mb": 600,
+        }
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS.parent / "load.json").write_text(json.dumps(FIGURES, indent=2))
     assert alive, "the server died under load"

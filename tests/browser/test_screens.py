@@ -23,14 +23,23 @@ from tests.browser.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 SCREENS = ROOT / "artifacts" / "screens"
-PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-               "Chrome/130.0 Mobile Safari/537.36")
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36"
+)
 VIEWPORTS = {
     "laptop-1440x900": ({"viewport": {"width": 1440, "height": 900}}, {}),
     "projector-1280x720": ({"viewport": {"width": 1280, "height": 720}}, {"present": "1"}),
     "projector-1920x1080": ({"viewport": {"width": 1920, "height": 1080}}, {"present": "1", "screen": "1080p"}),
-    "phone-390x844": ({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-                       "device_scale_factor": 2, "user_agent": PHONE_AGENT}, {}),
+    "phone-390x844": (
+        {
+            "viewport": {"width": 390, "height": 844},
+            "is_mobile": True,
+            "has_touch": True,
+            "device_scale_factor": 2,
+            "user_agent": PHONE_AGENT,
+        },
+        {},
+    ),
 }
 BOXES = """() => {
   const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
@@ -51,7 +60,9 @@ def runs_query(n: int, extra: dict) -> dict:
 
 
 def overlaps(a, b) -> bool:
-    return a is not None and b is not None and a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+    return (
+        a is not None and b is not None and a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+    )
 
 
 def open_screen(browser, app_url, name: str, query: dict):
@@ -132,8 +143,9 @@ def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
         page.locator(".updatemenu-button").nth(1).click()  # pause, then compare the two views' markers
         time.sleep(0.5)
         shown = page.evaluate("""() => { const g = document.querySelector('.js-plotly-plot');
-            const head = g.data.findIndex(d => d.type === 'scatter' && d.mode === 'markers' && d.legendgroup === 'run0');
-            const marker3d = g.data.findIndex(d => d.type === 'scatter3d' && d.mode === 'markers' && d.legendgroup === 'run0');
+            const first = type => g.data.findIndex(
+                d => d.type === type && d.mode === 'markers' && d.legendgroup === 'run0');
+            const head = first('scatter'), marker3d = first('scatter3d');
             return [g.data[head].x[0], g.data[head].y[0], g.data[marker3d].x[0], g.data[marker3d].y[0],
                     g.layout.sliders[0].active]; }""")
         assert shown[4] > 0, "playing moved the slider"
@@ -145,10 +157,12 @@ def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
 START = "() => { const g = document.querySelector('.js-plotly-plot'); return [g.data[2].x[0], g.data[2].y[0]]; }"
 # The data point under a fraction (fx, fy) of the map's plot area, from the drawn box and the axis ranges
 UNDER = """([fx, fy]) => { const g = document.querySelector('.js-plotly-plot');
-  const r = g.querySelector('.nsewdrag').getBoundingClientRect(), xr = g._fullLayout.xaxis.range, yr = g._fullLayout.yaxis.range;
-  return {px: [r.left + fx * r.width, r.top + fy * r.height], x: xr[0] + fx * (xr[1] - xr[0]), y: yr[1] - fy * (yr[1] - yr[0]),
-          per_px: (xr[1] - xr[0]) / r.width}; }"""
-SCROLLED = "() => Math.max(window.scrollY, ...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollTop))"
+  const r = g.querySelector('.nsewdrag').getBoundingClientRect();
+  const xr = g._fullLayout.xaxis.range, yr = g._fullLayout.yaxis.range;
+  return {px: [r.left + fx * r.width, r.top + fy * r.height],
+          x: xr[0] + fx * (xr[1] - xr[0]), y: yr[1] - fy * (yr[1] - yr[0]), per_px: (xr[1] - xr[0]) / r.width}; }"""
+SCROLLED = """() => Math.max(window.scrollY, ...[...document.querySelectorAll(
+  '[data-testid="stMain"], [data-testid="stAppViewContainer"]')].map(e => e.scrollTop))"""
 
 
 def settle(page, seconds: float = 1.0) -> None:
@@ -171,7 +185,10 @@ def test_a_click_or_tap_starts_exactly_where_it_lands(browser, app_url, name):
             target, before = page.evaluate(UNDER, list(fraction)), page.evaluate(START)
             (page.touchscreen.tap if name.startswith("phone") else page.mouse.click)(*target["px"])
             start = wait_start_moved(page, before)
-            assert abs(start[0] - target["x"]) <= 2 * target["per_px"] and abs(start[1] - target["y"]) <= 2 * target["per_px"]
+            assert (
+                abs(start[0] - target["x"]) <= 2 * target["per_px"]
+                and abs(start[1] - target["y"]) <= 2 * target["per_px"]
+            )
     finally:
         context.close()
 

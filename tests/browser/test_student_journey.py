@@ -74,7 +74,8 @@ def test_clicking_the_contour_moves_the_start_and_recomputes(page, app_url):
     box = plot.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.78, box["y"] + box["height"] * 0.25)
     page.wait_for_function(
-        f"() => document.querySelectorAll('{CHARTS}')[0].data[2].x[0] !== {start_before[0]}", timeout=30_000)
+        f"() => document.querySelectorAll('{CHARTS}')[0].data[2].x[0] !== {start_before[0]}", timeout=30_000
+    )
     wait_idle(page)
     start = (chart_data(page, CONTOUR, 2)[0], chart_data(page, CONTOUR, 2, "y")[0])
     assert start[0] > 1.5 and start[1] > 1.0  # upper right of the [-5, 5]² map
@@ -105,7 +106,8 @@ def test_every_preset_updates_the_page(page, app_url):
             f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; return g && g.data && "
             f"g.data.filter(d => d.legendgroup).length === {5 * len(expected.runs)} && "
             f"document.querySelector('{LEGEND}').textContent.startsWith({expected.surface_spec.name!r}); }}",
-            timeout=60_000)
+            timeout=60_000,
+        )
         wait_idle(page, settle=0.3)
         no_exception(page)
     assert page.console_errors == []
@@ -137,14 +139,17 @@ def test_share_link_reopens_the_same_view(page, app_url, browser):
 
 def test_presentation_mode_enlarges_the_text(page, app_url):
     open_app(page, app_url)
-    size = "() => parseFloat(getComputedStyle(document.querySelector('[data-testid=\"stMain\"] "
-    size += "[data-testid=\"stMarkdownContainer\"] p')).fontSize)"
+    size = '() => parseFloat(getComputedStyle(document.querySelector(\'[data-testid="stMain"] '
+    size += '[data-testid="stMarkdownContainer"] p\')).fontSize)'
     small_text = page.evaluate(size)
     small_chart = page.evaluate(f"document.querySelectorAll('{CHARTS}')[0].layout.font.size")
     page.get_by_text("Playback and display").click()
     page.locator(".st-key-presentation label").click()
-    page.wait_for_function(f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; "
-                           f"return g && g.layout && g.layout.font.size > {small_chart}; }}", timeout=30_000)
+    page.wait_for_function(
+        f"() => {{ const g = document.querySelectorAll('{CHARTS}')[0]; "
+        f"return g && g.layout && g.layout.font.size > {small_chart}; }}",
+        timeout=30_000,
+    )
     wait_idle(page)
     assert page.evaluate(size) > small_text * 1.2
 
