@@ -55,16 +55,38 @@ def test_page_loads_without_console_errors_and_draws_map_and_surface(page, app_u
 
 
 def test_play_moves_the_markers_and_keeps_the_landscape(page, app_url):
+    """Play runs every frame to the end with the landscape drawn throughout.
+
+    Waits on Plotly's own frame events, not the clock: run 1 (GD) stops at step 26, so a
+    check that its marker still moves some seconds after Play failed whenever playback ran
+    fast (and a slow machine could fail it the other way)."""
     open_app(page, app_url)
     before = chart_data(page, CONTOUR, HEAD_TRACE)
+    page.evaluate(
+        f"""() => {{
+        const gd = document.querySelectorAll('{CHARTS}')[{CONTOUR}];
+        const seen = window.optvizPlayback = {{frames: [], done: false}};
+        gd.on('plotly_animatingframe', (e) => seen.frames.push({{
+            name: e.name, images: gd.querySelectorAll('image').length, head: gd.data[{HEAD_TRACE}].x[0],
+        }}));
+        gd.on('plotly_animated', () => {{ seen.done = true; }});
+    }}"""
+    )
     page.locator(".updatemenu-button").first.click()  # the contour's ▶ Play
-    time.sleep(1.5)
-    mid = chart_data(page, CONTOUR, HEAD_TRACE)
-    images = page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].querySelectorAll('image').length")
-    time.sleep(1.0)
-    later = chart_data(page, CONTOUR, HEAD_TRACE)
-    assert mid != before and later != mid
-    assert images >= 1  # the landscape is still drawn mid-playback
+    page.wait_for_function("() => window.optvizPlayback.done", timeout=120_000)
+    seen = page.evaluate("() => window.optvizPlayback.frames")
+    names = page.evaluate(
+        f"() => document.querySelectorAll('{CHARTS}')[{CONTOUR}].layout.sliders[0].steps.map(s => s.label)"
+    )
+    assert [f["name"] for f in seen] == names  # every frame, in order, from step 0
+    assert all(f["images"] >= 1 for f in seen)  # the landscape stays drawn mid-playback
+    assert len({f["head"] for f in seen}) > 2  # the marker moved, frame after frame
+    after = chart_data(page, CONTOUR, HEAD_TRACE), chart_data(page, CONTOUR, HEAD_TRACE, "y")
+    assert after[0] != before
+    path = chart_data(page, CONTOUR, HEAD_TRACE - 2), chart_data(page, CONTOUR, HEAD_TRACE - 2, "y")
+    assert (after[0][0], after[1][0]) == pytest.approx((path[0][-1], path[1][-1]), abs=1e-4)  # at the path's end
+    active = page.evaluate(f"() => document.querySelectorAll('{CHARTS}')[{CONTOUR}].layout.sliders[0].active")
+    assert active == len(names) - 1  # the slider followed to the last step
 
 
 def test_clicking_the_contour_moves_the_start_and_recomputes(page, app_url):
