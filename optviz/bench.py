@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
@@ -22,7 +21,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from numba import njit
+
+from optviz.engine.minimal import minimal_adam_rosenbrock
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = Path(PROJECT_ROOT) / "app.py"
@@ -53,30 +53,6 @@ def median_seconds(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-@njit(cache=True)
-def minimal_adam_rosenbrock(x, y, steps, lr, beta1, beta2, eps, path):
-    """The least a trajectory kernel can do: Adam on Rosenbrock, writing the path."""
-    mx = my = vx = vy = 0.0
-    p1 = p2 = 1.0
-    path[0, 0], path[0, 1] = x, y
-    for t in range(1, steps + 1):
-        r = y - x * x
-        gx = -2.0 * (1.0 - x) - 400.0 * x * r
-        gy = 200.0 * r
-        mx = beta1 * mx + (1.0 - beta1) * gx
-        my = beta1 * my + (1.0 - beta1) * gy
-        vx = beta2 * vx + (1.0 - beta2) * gx * gx
-        vy = beta2 * vy + (1.0 - beta2) * gy * gy
-        p1 *= beta1
-        p2 *= beta2
-        step_size = lr / (1.0 - p1)
-        bias_correction2_sqrt = math.sqrt(1.0 - p2)
-        x -= step_size * mx / (math.sqrt(vx) / bias_correction2_sqrt + eps)
-        y -= step_size * my / (math.sqrt(vy) / bias_correction2_sqrt + eps)
-        path[t, 0], path[t, 1] = x, y
-    return x, y
-
-
 def numpy_adam_rosenbrock(start, steps, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     w = np.array(start, dtype=float)
     m = np.zeros(2)
@@ -94,49 +70,37 @@ def numpy_adam_rosenbrock(start, steps, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 def bench_engine(repeats: int) -> dict[str, float]:
-    """Every optimizer on Rosenbrock, on the shared kernel and on its pair's own (engine.specialise)."""
+    """Every optimizer on Rosenbrock through ``optviz.simulate``, each timed alternately with the
+    minimal kernel (``engine.minimal``), so the ratio is of two runs a moment apart."""
     import optviz
-    from optviz.engine import specialise
+    from optviz.engine.kernel import run_batch
     from optviz.engine.simulate import RunSpec, new_record, prepare
     from optviz.optimizers import CATALOGUE
 
     start = (-1.5, 2.5)
     print(f"\n== Engine: ns/step on Rosenbrock, {STEPS:,} steps, median of {repeats} (optviz.simulate, end to end) ==")
     print("  the minimal Adam kernel is timed beside each figure (the machine's speed drifts); ratios are to it")
-    print(f"  {'optimizer':<10} {'shared kernel':>22} {'own pair kernel':>24} {'minimal':>9}")
+    print(f"  {'optimizer':<10} {'optviz':>22} {'minimal':>9}")
     path = np.empty((STEPS + 1, 2))
     minimal = lambda: minimal_adam_rosenbrock(start[0], start[1], STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
     minimal()
     figures = {}
-    with _no_background_compiles():
-        for key in CATALOGUE:
-            lr = BENCH_LR.get(key, 1e-3)
-            run = lambda key=key, lr=lr: optviz.simulate("rosenbrock", key, start, STEPS, lr=lr, tolerance=1e-300)
-            assert run().outcome.kind == "ran_all_steps", key
-            shared, _, shared_ratio = beside(run, minimal, repeats)
-            specialise.compile_now(key, "rosenbrock")  # from now on simulate runs on the pair's kernel
-            own, reference, own_ratio = beside(run, minimal, repeats)
-            shared, own, reference = (seconds / STEPS * 1e9 for seconds in (shared, own, reference))
-            figures.update(
-                {
-                    f"{key}_shared": shared,
-                    f"{key}": own,
-                    f"{key}_shared_over_minimal": shared_ratio,
-                    f"{key}_over_minimal": own_ratio,
-                }
-            )
-            print(
-                f"  {key:<10} {shared:7.1f} ns/step ({shared_ratio:4.2f}x)   {own:7.1f} ns/step "
-                f"({own_ratio:4.2f}x)   {reference:6.1f}"
-            )
-        # the kernel alone, writing into the same arrays each time as the minimal kernel does:
-        # what simulate adds is validation and ~8 MB of fresh arrays per call
-        batch = prepare("rosenbrock", [RunSpec("adam", {"lr": 1e-3})], STEPS, tolerance=1e-300, starts=[start])
-        out = new_record(1, STEPS)
-        alone, _, figures["adam_kernel_alone_over_minimal"] = beside(
-            lambda: specialise.kernel_for(batch)(batch.problem, batch.runs, out), minimal, repeats
-        )
-        figures["adam_kernel_alone"] = alone / STEPS * 1e9
+    for key in CATALOGUE:
+        lr = BENCH_LR.get(key, 1e-3)
+        run = lambda key=key, lr=lr: optviz.simulate("rosenbrock", key, start, STEPS, lr=lr, tolerance=1e-300)
+        assert run().outcome.kind == "ran_all_steps", key
+        seconds, reference, ratio = beside(run, minimal, repeats)
+        ns, reference_ns = seconds / STEPS * 1e9, reference / STEPS * 1e9
+        figures.update({key: ns, f"{key}_over_minimal": ratio})
+        print(f"  {key:<10} {ns:7.1f} ns/step ({ratio:4.2f}x)   {reference_ns:6.1f}")
+    # the kernel alone, writing into the same arrays each time as the minimal kernel does:
+    # what simulate adds is validation and ~8 MB of fresh arrays per call
+    batch = prepare("rosenbrock", [RunSpec("adam", {"lr": 1e-3})], STEPS, tolerance=1e-300, starts=[start])
+    out = new_record(1, STEPS)
+    alone, _, figures["adam_kernel_alone_over_minimal"] = beside(
+        lambda: run_batch(batch.problem, batch.runs, out), minimal, repeats
+    )
+    figures["adam_kernel_alone"] = alone / STEPS * 1e9
     figures["minimal_numba_adam"] = median_seconds(minimal, repeats) / STEPS * 1e9
     numpy_steps = 20_000
     figures["numpy_adam"] = (
@@ -144,28 +108,11 @@ def bench_engine(repeats: int) -> dict[str, float]:
     )
     print(f"  plain NumPy Adam loop     {figures['numpy_adam']:7.1f} ns/step ({numpy_steps:,} steps)")
     print(
-        f"  Adam / minimal kernel = {figures['adam_over_minimal']:.2f}x on its own kernel, "
-        f"{figures['adam_shared_over_minimal']:.2f}x on the shared one, end to end; its own kernel alone "
-        f"(arrays reused, as the minimal kernel does) {figures['adam_kernel_alone_over_minimal']:.2f}x "
-        f"(target <= 1.3x, goal 1.2x); NumPy / optviz Adam = {figures['numpy_adam'] / figures['adam']:.0f}x"
+        f"  Adam / minimal kernel = {figures['adam_over_minimal']:.2f}x end to end, "
+        f"{figures['adam_kernel_alone_over_minimal']:.2f}x for the kernel alone (arrays reused, as the minimal "
+        f"kernel does); NumPy / optviz Adam = {figures['numpy_adam'] / figures['adam']:.0f}x"
     )
     return figures
-
-
-@contextlib.contextmanager
-def _no_background_compiles():
-    """Time what is asked for: no pair kernel compiling in another process meanwhile."""
-    from optviz.engine.warmup import SWITCH
-
-    before = os.environ.get(SWITCH)
-    os.environ[SWITCH] = "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(SWITCH)
-        else:
-            os.environ[SWITCH] = before
 
 
 FIRST_RUN = (
@@ -232,61 +179,34 @@ def bench_page(repeats: int) -> dict[str, float]:
 def bench_sweep(repeats: int) -> dict[str, float]:
     """optviz.sweep over a 256×256 grid of starts, 300 steps, every run running all its steps."""
     import optviz
-    from optviz.engine import specialise
     from optviz.engine.sweep import WORKERS
 
     xs = np.linspace(-2.0, 2.0, 256)
     ys = np.linspace(-1.0, 3.0, 256)
     starts = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
-    run = lambda: optviz.sweep(
-        "rosenbrock",
-        "adam",
-        [{"lr": 1e-3}],
-        starts=starts,
-        steps=300,  # noqa: E731
-        tolerance=1e-300,
-    )
+    grid = dict(starts=starts, steps=300, tolerance=1e-300)
+    run = lambda: optviz.sweep("rosenbrock", "adam", [{"lr": 1e-3}], **grid)  # noqa: E731
     path = np.empty((STEPS + 1, 2))
     minimal = lambda: minimal_adam_rosenbrock(-1.5, 2.5, STEPS, 1e-3, 0.9, 0.999, 1e-8, path)  # noqa: E731
     run_steps = 65536 * 300
     print("\n== Sweep: 256x256 starts x 300 steps (Adam on Rosenbrock, all steps run) ==")
-    figures = {}
-    with _no_background_compiles():
-        for label, kernel_name in (("shared kernel", "shared"), ("its pair's own kernel", "own")):
-            if kernel_name == "own":
-                specialise.compile_now("adam", "rosenbrock")
-            assert run().is_("ran_all_steps").all()
-            seconds, minimal_seconds, ratio = beside(run, minimal, repeats)
-            minimal_ns = minimal_seconds / STEPS * 1e9
-            per_worker_ns = seconds * WORKERS / run_steps * 1e9
-            # per worker over the minimal kernel's ns/step, pair by pair
-            per_worker_over_minimal = ratio * WORKERS / run_steps * STEPS
-            # the 0.25 s target was set when the minimal kernel ran at QUIET_MINIMAL_NS on this machine
-            at_quiet = per_worker_over_minimal * QUIET_MINIMAL_NS * run_steps / WORKERS / 1e9
-            print(
-                f"  {label:<22} median {seconds:.3f} s; per worker ({WORKERS} threads) {per_worker_ns:.1f} ns per "
-                f"run-step = {per_worker_over_minimal:.2f}x the minimal Adam kernel timed beside it "
-                f"({minimal_ns:.1f} ns/step); at its quiet {QUIET_MINIMAL_NS} ns/step: {at_quiet:.3f} s "
-                "(target <= 0.25 s)"
-            )
-            figures.update(
-                {
-                    f"sweep_256x256x300_{kernel_name}_s": seconds,
-                    f"sweep_{kernel_name}_at_quiet_s": at_quiet,
-                    f"sweep_{kernel_name}_per_worker_over_minimal": per_worker_over_minimal,
-                }
-            )
-        own_over_shared = beside(run, lambda: _on_shared_kernel(run), repeats)[2]
-    print(f"  its own kernel / the shared one, timed alternately: {own_over_shared:.2f}x")
-    figures["sweep_own_over_shared"] = own_over_shared
-    return figures
-
-
-def _on_shared_kernel(job):
-    from optviz.engine import specialise
-
-    with specialise.shared_kernel_only():
-        return job()
+    assert run().is_("ran_all_steps").all()
+    seconds, minimal_seconds, ratio = beside(run, minimal, repeats)
+    minimal_ns = minimal_seconds / STEPS * 1e9
+    per_worker_ns = seconds * WORKERS / run_steps * 1e9
+    per_worker_over_minimal = ratio * WORKERS / run_steps * STEPS  # per worker over the minimal kernel's ns/step
+    # the 0.25 s target was set when the minimal kernel ran at QUIET_MINIMAL_NS on this machine
+    at_quiet = per_worker_over_minimal * QUIET_MINIMAL_NS * run_steps / WORKERS / 1e9
+    print(
+        f"  median {seconds:.3f} s; per worker ({WORKERS} threads) {per_worker_ns:.1f} ns per run-step = "
+        f"{per_worker_over_minimal:.2f}x the minimal Adam kernel timed beside it ({minimal_ns:.1f} ns/step); "
+        f"at its quiet {QUIET_MINIMAL_NS} ns/step: {at_quiet:.3f} s (target <= 0.25 s)"
+    )
+    return {
+        "sweep_256x256x300_s": seconds,
+        "sweep_at_quiet_s": at_quiet,
+        "sweep_per_worker_over_minimal": per_worker_over_minimal,
+    }
 
 
 MINIMAL_PAGE = """

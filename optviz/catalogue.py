@@ -15,15 +15,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from typing import Generic, TypeVar
 
-from numba import njit
+from optviz.jit import inlined
 
 Entry = TypeVar("Entry")
 
 # Every dispatcher generated below, so engine.warmup can run them as Python too.
 GENERATED: list = []
-# Each generated chain's catalogue and per-code direct calls, so one kernel can be compiled
-# for one entry of each catalogue (see engine.specialise): id(chain) -> (what, direct calls)
-DIRECT: dict[int, tuple[str, tuple[Callable, ...], Callable]] = {}
 
 
 class Catalogue(Mapping[str, Entry], Generic[Entry]):
@@ -53,15 +50,14 @@ class Catalogue(Mapping[str, Entry], Generic[Entry]):
             raise ValueError(f"unknown {self.what} {key!r}; valid: {', '.join(self._entries)}") from None
 
 
-def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: int, name: str, what: str) -> Callable:
+def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: int, name: str) -> Callable:
     """A jitted ``name(code, *args)`` that calls ``functions[code](*args)``, or ``fallback(*args)``
     for any other code (it must fail loudly: return NaN).
 
     The function is one flat if-chain, written from the catalogue: Numba inlines it whole, as
     it would a hand-written switch (a chain of closures compiled 4× slower, and separate calls
-    ran 6× slower).  Its text holds only generated names (f0, f1, … and a0, a1, …), never user input.
-    ``what`` names the catalogue whose codes it takes; ``DIRECT`` records, per code, the same call
-    without the chain (for kernels compiled for one entry).
+    ran 6× slower).  Its text holds only generated names (f0, f1, … and a0, a1, …), never user input:
+    ``exec`` is how a function of any arity with a chain of any length is written once, from data.
     """
     # the text is built from these two alone (functions go in as objects, never as text): keep them inert
     if not (name.isidentifier() and not keyword.iskeyword(name) and isinstance(arity, int) and arity >= 0):
@@ -70,13 +66,8 @@ def compiled_dispatch(functions: Sequence[Callable], fallback: Callable, arity: 
     lines = [f"def {name}(code, {args}):"]
     lines += [f"    if code == {k}:\n        return f{k}({args})" for k in range(len(functions))]
     lines.append(f"    return fallback({args})")
-    lines.append(
-        f"def direct(target):\n    def {name}_one(code, {args}):\n        return target({args})\n    return {name}_one"
-    )
     namespace = {f"f{k}": fn for k, fn in enumerate(functions)} | {"fallback": fallback}
     exec(compile("\n".join(lines), f"<optviz dispatch: {name}>", "exec"), namespace)  # noqa: S102
-    dispatcher = njit(inline="always")(namespace[name])
-    direct = [njit(inline="always")(namespace["direct"](fn)) for fn in (*functions, fallback)]
+    dispatcher = inlined(namespace[name], cached=False)  # inlined into cached callers; no file of its own
     GENERATED.append(dispatcher)
-    DIRECT[id(dispatcher)] = (what, tuple(direct[:-1]), direct[-1])
     return dispatcher

@@ -11,9 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from numba import njit
-
 from optviz.catalogue import Catalogue, compiled_dispatch
+from optviz.jit import inlined
 from optviz.params import Param, pack, resolve, slots
 
 
@@ -69,33 +68,33 @@ STEP_SLOT, EXPONENTIAL_SLOT, COSINE_SLOT = slots(STEP_PARAMS), slots(EXPONENTIAL
 WARMUP_SLOT, INVERSE_SLOT, CYCLIC_SLOT = slots(WARMUP_PARAMS), slots(INVERSE_PARAMS), slots(CYCLIC_PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _cosine(base_lr, eta_min, k, t_max):
     return eta_min + (base_lr - eta_min) * (1.0 + math.cos(math.pi * k / t_max)) / 2.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def constant_lr(base_lr, k, sp):
     return base_lr
 
 
-@njit(cache=True, inline="always")
+@inlined
 def step_lr(base_lr, k, sp):
     # libm pow, as Python: see engine.warmup
     return base_lr * math.pow(sp[STEP_SLOT.gamma], float(k // int(sp[STEP_SLOT.step_size])))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def exponential_lr(base_lr, k, sp):
     return base_lr * math.pow(sp[EXPONENTIAL_SLOT.gamma], float(k))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def cosine_lr(base_lr, k, sp):
     return _cosine(base_lr, sp[COSINE_SLOT.eta_min], k, sp[COSINE_SLOT.T_max])
 
 
-@njit(cache=True, inline="always")
+@inlined
 def warmup_cosine_lr(base_lr, k, sp):
     warmup, start = int(sp[WARMUP_SLOT.warmup_steps]), sp[WARMUP_SLOT.start_factor]
     if k < warmup:
@@ -103,12 +102,12 @@ def warmup_cosine_lr(base_lr, k, sp):
     return _cosine(base_lr, sp[WARMUP_SLOT.eta_min], k - warmup, sp[WARMUP_SLOT.T_max])
 
 
-@njit(cache=True, inline="always")
+@inlined
 def inverse_time_lr(base_lr, k, sp):
     return base_lr / (1.0 + sp[INVERSE_SLOT.decay_rate] * k)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def cyclic_lr(base_lr, k, sp):
     """torch's CyclicLR, triangular, with step_size_down = step_size_up."""
     total = 2.0 * sp[CYCLIC_SLOT.step_size_up]
@@ -118,7 +117,7 @@ def cyclic_lr(base_lr, k, sp):
     return base_lr + (sp[CYCLIC_SLOT.max_lr] - base_lr) * scale
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _unknown_schedule(base_lr, k, sp):
     return math.nan
 
@@ -192,9 +191,7 @@ CATALOGUE: Catalogue[Schedule] = Catalogue(
 MAX_PACKED = max(sum(p.width for p in s.params) for s in CATALOGUE.values()) or 1
 get_schedule = CATALOGUE.lookup
 # scheduled_lr(code, base_lr, k, sp): the lr after k scheduler steps
-scheduled_lr = compiled_dispatch(
-    [s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr", CATALOGUE.what
-)
+scheduled_lr = compiled_dispatch([s.lr for s in CATALOGUE.values()], _unknown_schedule, 3, "scheduled_lr")
 
 
 def resolve_schedule(schedule: Schedule, given: dict[str, Any] | None) -> dict[str, Any]:

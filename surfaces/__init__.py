@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import optviz.numba_env  # noqa: F401  (must precede the @njit(cache=True) decorators below)
 from surfaces import custom
 from surfaces.base import FAMILIES, Minimum, Surface
 from surfaces.catalogue import CATALOGUE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import optviz.numba_env  # noqa: F401  (must precede the @njit(cache=True) decorators below)
 from optviz.catalogue import Catalogue
 from surfaces import finite_sum, multimodal, polynomial, quadratic
 from surfaces.base import Surface

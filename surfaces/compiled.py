@@ -10,21 +10,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from optviz.catalogue import compiled_dispatch
+from optviz.jit import compiled, inlined
 from surfaces import hyperdual
 from surfaces.catalogue import CATALOGUE
 
 CUSTOM_CODE = len(CATALOGUE)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _unknown_surface(x, y, p):
     return math.nan, math.nan, math.nan
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _no_data(x, y, row):
     return math.nan, math.nan
 
@@ -32,29 +32,25 @@ def _no_data(x, y, row):
 _SURFACES = (*CATALOGUE.values(),)
 # (f, ∂f/∂x, ∂f/∂y) of the unpenalised surface
 surface_value_grad = compiled_dispatch(
-    [s.value_grad for s in _SURFACES] + [hyperdual.value_grad],
-    _unknown_surface,
-    3,
-    "surface_value_grad",
-    CATALOGUE.what,
+    [s.value_grad for s in _SURFACES] + [hyperdual.value_grad], _unknown_surface, 3, "surface_value_grad"
 )
 # (f_xx, f_xy, f_yy) of the unpenalised surface
 _hessian = compiled_dispatch(
-    [s.hessian for s in _SURFACES] + [hyperdual.hessian], _unknown_surface, 3, "surface_hessian_of", CATALOGUE.what
+    [s.hessian for s in _SURFACES] + [hyperdual.hessian], _unknown_surface, 3, "surface_hessian_of"
 )
 # gradient of one data row's term (a finite-sum surface's own, e.g. ½(a·w − b)²)
 data_term_gradient = compiled_dispatch(
-    [s.data_term or _no_data for s in _SURFACES] + [_no_data], _no_data, 3, "data_term_gradient", CATALOGUE.what
+    [s.data_term or _no_data for s in _SURFACES] + [_no_data], _no_data, 3, "data_term_gradient"
 )
 
 
-@njit(cache=True)
+@compiled
 def surface_hessian(code, x, y, p):
     """(f_xx, f_xy, f_yy) of the unpenalised surface (not inlined: Newton and Python call it)."""
     return _hessian(code, x, y, p)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def penalised(code, x, y, p, l1, l2):
     """(f, ∇f) of the objective: the surface plus λ₁‖w‖₁ + λ₂/2‖w‖²."""
     f, gx, gy = surface_value_grad(code, x, y, p)
@@ -69,7 +65,7 @@ def penalised(code, x, y, p, l1, l2):
     return f, gx, gy
 
 
-@njit(cache=True, nogil=True)
+@compiled(nogil=True)
 def loss_grid(code, p, xs, ys, l1, l2):
     """z[j, i]: the penalised loss at (xs[i], ys[j])."""
     z = np.empty((ys.shape[0], xs.shape[0]))

@@ -8,8 +8,8 @@ the features a_i.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import compiled, inlined
 from surfaces.base import Minimum, Surface
 
 N_POINTS = 200
@@ -38,7 +38,7 @@ def moments(data: np.ndarray) -> np.ndarray:
     return np.array([h[0, 0], h[0, 1], h[1, 1], c[0], c[1], b @ b / n])
 
 
-@njit(cache=True, inline="always")
+@inlined
 def noisy_bowl(x, y, p):
     gx = p[0] * x + p[1] * y - p[3]
     gy = p[1] * x + p[2] * y - p[4]
@@ -46,12 +46,12 @@ def noisy_bowl(x, y, p):
     return f, gx, gy
 
 
-@njit(cache=True)
+@compiled
 def noisy_bowl_hessian(x, y, p):
     return p[0], p[1], p[2]
 
 
-@njit(cache=True, inline="always")
+@inlined
 def squared_error_gradient(x, y, row):
     """Gradient of one data term ½(a·w − b)² for row (a1, a2, b): what mini-batches average."""
     a1, a2, b = row
@@ -98,6 +98,7 @@ SURFACES = (
         start=(_CX - 2.5, _CY + 2.5),
         minima_fn=normal_equations_minimum,
         default_lr={"sgd": 0.1, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.05, "adadelta": 1.0},
+        convex_quadratic=True,
         kernel_params_fn=lambda values: _MOMENTS,
         dataset=DATASET,
         data_term=squared_error_gradient,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import compiled, inlined
 from surfaces import formula as F
 
 
-@njit(cache=True)  # not inlined: two call sites, and compile time matters more than a call here
+@compiled  # not inlined: two call sites, and compile time matters more than a call here
 def _unary(op, u, arg):
     """(g(u), g'(u), g''(u)) of a one-argument opcode."""
     if op == F.POWC:
@@ -64,7 +64,7 @@ def _unary(op, u, arg):
 _RECIPROCAL = -1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _chain(s, i, op, arg):
     """Replace stack row i (a hyper-dual u) by g(u)."""
     g, g1, g2 = _unary(op, s[i, 0], arg)
@@ -75,7 +75,7 @@ def _chain(s, i, op, arg):
     s[i, 0], s[i, 1], s[i, 2] = g, g1 * ux, g1 * uy
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _multiply_into(s, i, j):
     """Row i ← row i × row j (product rule to second order)."""
     a0, ax, ay, axx, axy, ayy = s[i, 0], s[i, 1], s[i, 2], s[i, 3], s[i, 4], s[i, 5]
@@ -88,7 +88,7 @@ def _multiply_into(s, i, j):
     s[i, 5] = ayy * b0 + 2.0 * ay * by + a0 * byy
 
 
-@njit(cache=True, error_model="numpy")
+@compiled
 def evaluate(x, y, p):
     """(f, fx, fy, fxx, fxy, fyy) of the packed program ``p`` at (x, y)."""
     s = np.zeros((F.MAX_STACK, 6))
@@ -131,19 +131,19 @@ def evaluate(x, y, p):
     return s[0, 0], s[0, 1], s[0, 2], s[0, 3], s[0, 4], s[0, 5]
 
 
-@njit(cache=True, inline="always")
+@inlined
 def value_grad(x, y, p):
     f, fx, fy, _, _, _ = evaluate(x, y, p)
     return f, fx, fy
 
 
-@njit(cache=True)
+@compiled
 def hessian(x, y, p):
     _, _, _, fxx, fxy, fyy = evaluate(x, y, p)
     return fxx, fxy, fyy
 
 
-@njit(cache=True)
+@compiled
 def value_grid(p, xs, ys):
     """Value, gradient and largest |curvature| on a grid, for checks and suggested lrs."""
     out = np.empty((ys.shape[0], xs.shape[0], 4))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import compiled
 from surfaces.base import Minimum, Surface
 from surfaces.compiled import penalised, surface_hessian
 
@@ -21,7 +21,7 @@ MAX_ITERATIONS = 20000
 SEED_SPACINGS = 40  # a seed's steps stay within span/40: a quarter of Rastrigin's and Ackley's lattice
 
 
-@njit(cache=True)
+@compiled
 def _proximal_descent(code, p, x, y, l1, l2, max_iter, radius):
     """Minimise f + l2/2‖w‖² + l1‖w‖₁ by proximal gradient with backtracking.
 

@@ -6,24 +6,23 @@ Each kernel returns (f, df/dx, df/dy); each Hessian returns (f_xx, f_xy, f_yy).
 
 from __future__ import annotations
 
-from numba import njit
-
+from optviz.jit import compiled, inlined
 from surfaces.base import Minimum, Surface, fixed_minima
 
 
-@njit(cache=True, inline="always")
+@inlined
 def rosenbrock(x, y, p):
     r = y - x * x
     u = 1.0 - x  # u * u, not u ** 2: compiled and interpreted code square alike (see engine.warmup)
     return u * u + 100.0 * r * r, -2.0 * u - 400.0 * x * r, 200.0 * r
 
 
-@njit(cache=True)
+@compiled
 def rosenbrock_hessian(x, y, p):
     return 2.0 - 400.0 * y + 1200.0 * x * x, -400.0 * x, 200.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def beale(x, y, p):
     a = 1.5 - x + x * y
     b = 2.25 - x + x * y * y
@@ -33,7 +32,7 @@ def beale(x, y, p):
     return a * a + b * b + c * c, gx, gy
 
 
-@njit(cache=True)
+@compiled
 def beale_hessian(x, y, p):
     b = 2.25 - x + x * y * y
     c = 2.625 - x + x * y * y * y
@@ -46,43 +45,43 @@ def beale_hessian(x, y, p):
     return hxx, hxy, hyy
 
 
-@njit(cache=True, inline="always")
+@inlined
 def himmelblau(x, y, p):
     u = x * x + y - 11.0
     v = x + y * y - 7.0
     return u * u + v * v, 4.0 * x * u + 2.0 * v, 2.0 * u + 4.0 * y * v
 
 
-@njit(cache=True)
+@compiled
 def himmelblau_hessian(x, y, p):
     u = x * x + y - 11.0
     v = x + y * y - 7.0
     return 4.0 * u + 8.0 * x * x + 2.0, 4.0 * (x + y), 2.0 + 4.0 * v + 8.0 * y * y
 
 
-@njit(cache=True, inline="always")
+@inlined
 def booth(x, y, p):
     a = x + 2.0 * y - 7.0
     b = 2.0 * x + y - 5.0
     return a * a + b * b, 10.0 * x + 8.0 * y - 34.0, 8.0 * x + 10.0 * y - 38.0
 
 
-@njit(cache=True)
+@compiled
 def booth_hessian(x, y, p):
     return 10.0, 8.0, 10.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def matyas(x, y, p):
     return 0.26 * (x * x + y * y) - 0.48 * x * y, 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
 
 
-@njit(cache=True)
+@compiled
 def matyas_hessian(x, y, p):
     return 0.52, -0.48, 0.52
 
 
-@njit(cache=True, inline="always")
+@inlined
 def six_hump_camel(x, y, p):
     x2 = x * x
     y2 = y * y
@@ -90,13 +89,13 @@ def six_hump_camel(x, y, p):
     return f, 8.0 * x - 8.4 * x2 * x + 2.0 * x2 * x2 * x + y, x - 8.0 * y + 16.0 * y2 * y
 
 
-@njit(cache=True)
+@compiled
 def six_hump_camel_hessian(x, y, p):
     x2 = x * x
     return 8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0, -8.0 + 48.0 * y * y
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _goldstein_price_parts(x, y):
     # f = P·Q with P = 1 + s²·p(x,y), Q = 30 + u²·q(x,y)
     s = x + y + 1.0
@@ -106,7 +105,7 @@ def _goldstein_price_parts(x, y):
     return s, pp, u, qq
 
 
-@njit(cache=True, inline="always")
+@inlined
 def goldstein_price(x, y, p):
     s, pp, u, qq = _goldstein_price_parts(x, y)
     dp = -14.0 + 6.0 * x + 6.0 * y  # dp/dx == dp/dy
@@ -118,7 +117,7 @@ def goldstein_price(x, y, p):
     return P * Q, P_x * Q + P * Q_x, P_x * Q + P * Q_y
 
 
-@njit(cache=True)
+@compiled
 def goldstein_price_hessian(x, y, p):
     s, pp, u, qq = _goldstein_price_parts(x, y)
     dp = -14.0 + 6.0 * x + 6.0 * y
@@ -198,6 +197,7 @@ SURFACES = (
         start=(-6.0, -8.0),
         minima_fn=fixed_minima(Minimum(1.0, 3.0, 0.0, "global")),
         default_lr={"sgd": 0.05, "adagrad": 1.0, "rmsprop": 0.1, "adam": 0.3, "adadelta": 1.0},
+        convex_quadratic=True,
     ),
     Surface(
         key="matyas",
@@ -211,6 +211,7 @@ SURFACES = (
         start=(-8.0, 6.0),
         minima_fn=fixed_minima(Minimum(0.0, 0.0, 0.0, "global")),
         default_lr={"sgd": 0.5, "adagrad": 1.0, "rmsprop": 0.05, "adam": 0.3, "adadelta": 1.0},
+        convex_quadratic=True,
     ),
     Surface(
         key="six_hump_camel",

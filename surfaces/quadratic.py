@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from numba import njit
-
+from optviz.jit import compiled, inlined
 from optviz.params import Param
 from surfaces.base import Minimum, Surface, fixed_minima
 
 
-@njit(cache=True, inline="always")
+@inlined
 def saddle(x, y, p):
     return x * x - y * y, 2.0 * x, -2.0 * y
 
 
-@njit(cache=True)
+@compiled
 def saddle_hessian(x, y, p):
     return 2.0, 0.0, -2.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def ravine(x, y, p):
     kappa = p[0]
     return 0.5 * (x * x + kappa * y * y), x, kappa * y
 
 
-@njit(cache=True)
+@compiled
 def ravine_hessian(x, y, p):
     return 1.0, 0.0, p[0]
 
@@ -60,6 +59,7 @@ SURFACES = (
         start=(-9.0, 2.0),
         minima_fn=fixed_minima(Minimum(0.0, 0.0, 0.0, "global")),
         default_lr={"sgd": 0.07, "adagrad": 1.0, "rmsprop": 0.05, "adam": 0.3, "adadelta": 1.0},
+        convex_quadratic=True,
         params=(
             Param(
                 "condition_number",

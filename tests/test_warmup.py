@@ -98,10 +98,7 @@ def test_the_page_waits_for_the_compiled_engine_where_python_would_raise(monkeyp
     assert attempts == [True, False]
 
 
-def test_the_marker_names_this_exact_source_tree():
-    """Numba's cache index keys on each file's mtime: a marker from other files must not count."""
-    assert warmup.MARKER.startswith(os.path.join(warmup.numba_env.CACHE_DIR, "warm-"))
-    assert warmup._stamp() == warmup._stamp()
+def test_the_page_compiles_the_trajectory_kernel_among_its_dispatchers():
     assert any(d.py_func.__name__ == "run_batch" for d in warmup.dispatchers())
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from optviz.jit import inlined
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -17,7 +18,7 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-@njit(cache=True, inline="always")
+@inlined
 def next_u64(state):
     state[0] += _GOLDEN
     z = state[0]
@@ -26,19 +27,19 @@ def next_u64(state):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def uniform(state):
     """A float in [0, 1)."""
     return float(next_u64(state) >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True, inline="always")
+@inlined
 def below(state, n):
     """An integer in [0, n)."""
     return min(int(uniform(state) * n), n - 1)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def standard_normal(state):
     """Box–Muller; 1 − u keeps the log argument in (0, 1]."""
     u1 = 1.0 - uniform(state)

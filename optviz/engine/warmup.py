@@ -4,8 +4,8 @@ With an empty Numba cache the trajectory kernel takes ~31 s to compile on this m
 Community Cloud starts a sleeping app from scratch, so the first student after a quiet night
 would stare at a spinner.  Instead the server, on its first page:
 
-* starts ``python -m optviz.engine.warmup``, which compiles every kernel the page uses into the
-  shared Numba cache (on the other core) and then writes a marker file;
+* starts ``python -m optviz.compile_cache`` (``JOB``), which compiles every kernel the page uses
+  into the shared Numba cache (on the other core) and then writes a marker file;
 * meanwhile runs the kernels as plain Python: each project dispatcher's ``_compile_for_args``
   (what Numba calls when it has no machine code for the arguments) returns the dispatcher's
   own Python function instead of compiling it.  It is the same code, so the numbers are the
@@ -21,11 +21,9 @@ differently from how the compiled engine shows it.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
-import pkgutil
 import subprocess
 import sys
 import threading
@@ -40,7 +38,6 @@ from numba.core.registry import CPUDispatcher
 from optviz import numba_env
 from optviz.catalogue import GENERATED
 
-PACKAGES = ("optviz", "surfaces")
 # What the background process compiles, in the order the page needs it, with the seconds
 # each stage took on this 2-core machine (for the page's "about N s").  The first stage is
 # all the maps need: once it is done, the trajectory kernel alone switches to machine code.
@@ -54,21 +51,9 @@ _started_at = 0.0
 _kernel_released = False
 
 
-def _stamp() -> str:
-    """Numba's cache index is keyed by each source file's mtime and size: so is the marker."""
-    digest = hashlib.sha256()
-    root = os.path.dirname(numba_env._PROJECT_ROOT + os.sep)
-    for package in PACKAGES:
-        for folder, dirs, files in sorted(os.walk(os.path.join(root, package))):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    info = os.stat(os.path.join(folder, name))
-                    digest.update(f"{name}:{info.st_mtime_ns}:{info.st_size}".encode())
-    return digest.hexdigest()[:16]
-
-
-MARKER = os.path.join(numba_env.CACHE_DIR, f"warm-{_stamp()}")
+JOB = "optviz.compile_cache"  # the compile job's module: above the engine, it imports the page's State
+# In the cache folder, whose name is the one freshness key of the compiled code (numba_env)
+MARKER = os.path.join(numba_env.CACHE_DIR, "warm")
 STATUS = MARKER + ".status"
 
 
@@ -78,19 +63,12 @@ def compiled() -> bool:
 
 
 def dispatchers() -> list[CPUDispatcher]:
-    """Every Numba dispatcher defined in the project's modules (importing them all)."""
+    """Every Numba dispatcher in the modules compiled code can reach (importing them all)."""
     found: dict[int, CPUDispatcher] = {}
-    for package in PACKAGES:
-        root = importlib.import_module(package)
-        names = [
-            m.name
-            for m in pkgutil.walk_packages(root.__path__, f"{package}.")
-            if m.name.split(".")[1] not in ("ui", "bench", "serve")
-        ]
-        for module in [root, *map(importlib.import_module, names)]:
-            for value in vars(module).values():
-                if isinstance(value, CPUDispatcher):
-                    found[id(value)] = value
+    for name in numba_env.compiled_sources():
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, CPUDispatcher):
+                found[id(value)] = value
     for value in GENERATED:  # the catalogues' dispatch chains and per-optimizer steps
         found[id(value)] = value
     return list(found.values())
@@ -128,7 +106,7 @@ def start() -> None:
             return
         env = {**os.environ, "PYTHONPATH": numba_env._PROJECT_ROOT}
         _process = subprocess.Popen(
-            [sys.executable, "-m", "optviz.engine.warmup"],
+            [sys.executable, "-m", JOB],
             cwd=numba_env._PROJECT_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -197,36 +175,6 @@ def run(compute: Callable[[], Any]) -> Any:
         return compute()
 
 
-def _write_status(stage: str) -> None:
+def write_status(stage: str) -> None:
     with open(STATUS, "w") as status:
         json.dump({"stage": stage}, status)
-
-
-def compile_everything() -> None:
-    """Call each kernel the page uses once, so Numba compiles it into the cache."""
-    from optviz.engine.landscape import hessian, value_and_gradient
-    from optviz.engine.simulate import simulate_batch
-    from optviz.figures.landscape import make_landscape
-    from optviz.state import default_state
-    from surfaces import get_surface, penalised_minima
-
-    state = default_state()
-    surface = state.surface_spec
-    params = surface.kernel_params(dict(state.surface_params))
-    _write_status(STAGES[0][0])
-    simulate_batch(state.surface, state.run_specs(), 5)
-    _write_status(STAGES[1][0])
-    minima = penalised_minima(surface, params, 0.0, 0.0)
-    make_landscape(surface, params, minima)
-    penalised_minima(surface, params, 0.1, 0.1)
-    hessian(surface, params, 0.5, 0.5)
-    value_and_gradient(surface, params, 0.5, 0.5)
-    _write_status(STAGES[2][0])
-    get_surface("custom:2:x**2 + sin(y)")
-
-
-if __name__ == "__main__":
-    os.nice(10)  # visitors first: the compile takes the CPU they leave
-    compile_everything()
-    with open(MARKER, "w") as marker:
-        marker.write("compiled\n")

@@ -12,9 +12,8 @@ import math
 import pkgutil
 from typing import Any
 
-from numba import njit
-
 from optviz.catalogue import Catalogue, compiled_dispatch
+from optviz.jit import inlined
 from optviz.optimizers.spec import Optimizer, keep_products, zero_state
 from optviz.params import pack, resolve, slots
 
@@ -38,22 +37,22 @@ MAX_PACKED = max(sum(p.width for p in spec.params) for spec in CATALOGUE.values(
 get_optimizer = CATALOGUE.lookup
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _not_prepared(t, lr, hp, p1, p2, p3):
     return p1, p2, p3, math.nan, math.nan, math.nan, math.nan
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _not_updated(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
     return math.nan, a, b, c
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _no_whole_step(gx, gy, hxx, hxy, hyy, lr, hp):
     return math.nan, math.nan
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _no_initial(hp):
     return math.nan, math.nan, math.nan
 
@@ -67,20 +66,15 @@ optimizer_prepare = compiled_dispatch(
     _not_prepared,
     6,
     "optimizer_prepare",
-    CATALOGUE.what,
 )
 # optimizer_update(code, w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)
-optimizer_update = compiled_dispatch(
-    [s.update or _not_updated for s in _ENTRIES], _not_updated, 12, "optimizer_update", CATALOGUE.what
-)
+optimizer_update = compiled_dispatch([s.update or _not_updated for s in _ENTRIES], _not_updated, 12, "optimizer_update")
 # optimizer_whole_step(code, gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy), for second-order methods
 optimizer_whole_step = compiled_dispatch(
-    [s.whole_step or _no_whole_step for s in _ENTRIES], _no_whole_step, 7, "optimizer_whole_step", CATALOGUE.what
+    [s.whole_step or _no_whole_step for s in _ENTRIES], _no_whole_step, 7, "optimizer_whole_step"
 )
 # optimizer_initial(code, hp) -> the per-coordinate buffers (a, b, c) before step 1
-optimizer_initial = compiled_dispatch(
-    [s.initial or zero_state for s in _ENTRIES], _no_initial, 1, "optimizer_initial", CATALOGUE.what
-)
+optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _no_initial, 1, "optimizer_initial")
 SECOND_ORDER = tuple(s.second_order for s in _ENTRIES)
 
 

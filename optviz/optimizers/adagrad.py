@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.spec import (
     MapAxis,
     Optimizer,
@@ -36,17 +36,17 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def initial(hp):
     return hp[SLOT.initial_accumulator_value], 0.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def prepare(t, lr, hp, p1, p2, p3):
     return p1, p2, p3, lr / (1.0 + (t - 1) * hp[SLOT.lr_decay]), 0.0, 0.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, clr, k1, k2, k3, state_sum, b, c):
     weight_decay = hp[SLOT.weight_decay]
     d = g + weight_decay * w if weight_decay != 0.0 else g

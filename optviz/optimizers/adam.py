@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.spec import (
     MapAxis,
     Optimizer,
@@ -70,14 +70,14 @@ ADAMAX_PARAMS = (lr_param(2e-3), betas_param(), eps_param(1e-8), weight_decay_pa
 ADAMAX_SLOT = slots(ADAMAX_PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def adam_prepare(t, lr, hp, beta1_power, beta2_power, p3):
     beta1_power *= hp[SLOT.betas]
     beta2_power *= hp[SLOT.betas + 1]
     return beta1_power, beta2_power, p3, lr / (1.0 - beta1_power), math.sqrt(1.0 - beta2_power), 0.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def adam_update(
     w, g, lr, t, hp, step_size, bias_correction2_sqrt, k2, k3, exp_avg, exp_avg_sq, max_exp_avg_sq, decoupled
 ):
@@ -91,17 +91,17 @@ def adam_update(
     return w, exp_avg, exp_avg_sq, max_exp_avg_sq
 
 
-@njit(cache=True, inline="always")
+@inlined
 def coupled_adam_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
     return adam_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c, False)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def decoupled_adam_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c):
     return adam_update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c, True)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def nadam_prepare(t, lr, hp, decay_power, beta2_power, mu_product):
     """``decay_power`` carries 0.96^(tψ) as a running product (torch: pow each step)."""
     beta1, beta2 = hp[NADAM_SLOT.betas], hp[NADAM_SLOT.betas + 1]
@@ -114,7 +114,7 @@ def nadam_prepare(t, lr, hp, decay_power, beta2_power, mu_product):
     return decay_power, beta2_power, mu_product, 1.0 - beta2_power, mu, mu_next, mu_product
 
 
-@njit(cache=True, inline="always")
+@inlined
 def nadam_update(w, g, lr, t, hp, bias_correction2, mu, mu_next, mu_product, exp_avg, exp_avg_sq, c):
     w, g = weight_decayed(w, g, lr, hp[NADAM_SLOT.weight_decay], hp[NADAM_SLOT.decoupled_weight_decay] != 0.0)
     exp_avg, exp_avg_sq = moments(exp_avg, exp_avg_sq, g, hp[NADAM_SLOT.betas], hp[NADAM_SLOT.betas + 1])
@@ -124,13 +124,13 @@ def nadam_update(w, g, lr, t, hp, bias_correction2, mu, mu_next, mu_product, exp
     return w, exp_avg, exp_avg_sq, c
 
 
-@njit(cache=True, inline="always")
+@inlined
 def adamax_prepare(t, lr, hp, beta1_power, p2, p3):
     beta1_power *= hp[ADAMAX_SLOT.betas]
     return beta1_power, p2, p3, lr / (1.0 - beta1_power), 0.0, 0.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def adamax_update(w, g, lr, t, hp, clr, k1, k2, k3, exp_avg, exp_inf, c):
     beta1, beta2, weight_decay = hp[ADAMAX_SLOT.betas], hp[ADAMAX_SLOT.betas + 1], hp[ADAMAX_SLOT.weight_decay]
     d = g + weight_decay * w if weight_decay != 0.0 else g

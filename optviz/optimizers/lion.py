@@ -9,8 +9,8 @@ than Adam's.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, weight_decay_param
 
 PARAMS = (
@@ -29,7 +29,7 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, k0, k1, k2, k3, exp_avg, b, c):
     beta1, beta2 = hp[SLOT.betas], hp[SLOT.betas + 1]
     mixed = beta1 * exp_avg + (1.0 - beta1) * g

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, length, lr_param, slots
 
 PARAMS = (
@@ -43,7 +43,7 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def newton_step(gx, gy, hxx, hxy, hyy, lr, hp):
     """The damped, capped Newton step (dx, dy) for gradient g and Hessian H."""
     damping, max_step = hp[SLOT.damping], hp[SLOT.max_step]

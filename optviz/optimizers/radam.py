@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.adam import BETA1_AXIS
 from optviz.optimizers.spec import (
     Optimizer,
@@ -51,10 +51,10 @@ def rectification(step: int, beta2: float, beta2_power: float) -> tuple[float, f
     return rho, math.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
 
 
-_rectification = njit(cache=True, inline="always")(rectification)
+_rectification = inlined(rectification)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def prepare(t, lr, hp, beta1_power, beta2_power, p3):
     beta1_power *= hp[SLOT.betas]
     beta2_power *= hp[SLOT.betas + 1]
@@ -62,7 +62,7 @@ def prepare(t, lr, hp, beta1_power, beta2_power, p3):
     return beta1_power, beta2_power, p3, 1.0 - beta1_power, math.sqrt(1.0 - beta2_power), rect, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, bias_correction1, bias_correction2_sqrt, rect, k3, exp_avg, exp_avg_sq, c):
     w, g = weight_decayed(w, g, lr, hp[SLOT.weight_decay], hp[SLOT.decoupled_weight_decay] != 0.0)
     exp_avg, exp_avg_sq = moments(exp_avg, exp_avg_sq, g, hp[SLOT.betas], hp[SLOT.betas + 1])

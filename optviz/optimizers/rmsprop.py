@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.optimizers.spec import (
     MapAxis,
     Optimizer,
@@ -43,7 +43,7 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, k0, k1, k2, k3, square_avg, grad_avg, buf):
     alpha, eps, weight_decay, momentum = hp[SLOT.alpha], hp[SLOT.eps], hp[SLOT.weight_decay], hp[SLOT.momentum]
     d = g + weight_decay * w if weight_decay != 0.0 else g

@@ -5,8 +5,7 @@ and cut when it flips.  ``lr`` is only the initial step size, as in torch.
 
 from __future__ import annotations
 
-from numba import njit
-
+from optviz.jit import inlined
 from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots
 
 PARAMS = (
@@ -33,13 +32,13 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def initial(hp):
     """No previous gradient yet; every step size starts at lr."""
     return 0.0, hp[SLOT.lr], 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, k0, k1, k2, k3, prev, step_size, c):
     eta_minus, eta_plus = hp[SLOT.etas], hp[SLOT.etas + 1]
     agreement = g * prev

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from numba import njit
-
+from optviz.jit import inlined
 from optviz.optimizers.spec import MapAxis, Optimizer, Param, Reading, StepView, lr_param, slots, weight_decay_param
 
 
@@ -50,7 +49,7 @@ PARAMS = (
 SLOT = slots(PARAMS)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def update(w, g, lr, t, hp, k0, k1, k2, k3, buf, b, c):
     momentum, dampening, weight_decay = hp[SLOT.momentum], hp[SLOT.dampening], hp[SLOT.weight_decay]
     d = g + weight_decay * w if weight_decay != 0.0 else g

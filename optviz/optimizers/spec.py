@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import inlined
 from optviz.params import Param, slots  # noqa: F401  (re-exported for the optimizer modules)
 
 # Optimizer state is held in scalars so the compiled loop keeps it in registers:
@@ -136,7 +136,7 @@ class Optimizer:
         raise KeyError(name)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def zero_state(hp):
     """``initial`` for optimizers whose buffers start at zero."""
     return 0.0, 0.0, 0.0
@@ -187,13 +187,13 @@ def betas_param() -> Param:
     )
 
 
-@njit(cache=True, inline="always")
+@inlined
 def keep_products(t, lr, hp, p1, p2, p3):
     """``prepare`` for optimizers with no per-step shared quantities."""
     return p1, p2, p3, 0.0, 0.0, 0.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def lerp(start, end, weight):
     """torch.lerp's formula (it switches form at weight 0.5 for accuracy)."""
     if weight < 0.5:
@@ -201,7 +201,7 @@ def lerp(start, end, weight):
     return end - (end - start) * (1.0 - weight)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def weight_decayed(w, g, lr, weight_decay, decoupled):
     """(w, g) after weight decay: decoupled shrinks w by lr·λ (AdamW), coupled adds λ·w to g."""
     if weight_decay != 0.0:
@@ -212,13 +212,13 @@ def weight_decayed(w, g, lr, weight_decay, decoupled):
     return w, g
 
 
-@njit(cache=True, inline="always")
+@inlined
 def moments(exp_avg, exp_avg_sq, g, beta1, beta2):
     """Adam's running averages of g (torch's lerp) and of g²."""
     return lerp(exp_avg, g, 1.0 - beta1), exp_avg_sq * beta2 + (1.0 - beta2) * g * g
 
 
-@njit(cache=True, inline="always")
+@inlined
 def length(a, b):
     """‖(a, b)‖ in plain arithmetic, rescaled only when the squares overflow.  Not math.hypot:
     Python's own hypot and libm's round differently, and the interpreted engine must give
