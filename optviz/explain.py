@@ -66,6 +66,11 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
     o = traj.outcome
     if o.kind == "diverged":
         return _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2)
+    if o.kind == "failed":
+        return (
+            f"The engine failed on this run ({o.reason}), so only its start is shown; the other runs are "
+            f"unaffected. This is a bug in optviz: please report this page's link."
+        )
     if o.kind == "escaped":
         return (
             f"Escaped: it left the map at step {traj.first_outside(surface)} going downhill, and was "

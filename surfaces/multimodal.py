@@ -6,26 +6,26 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit
 
+from optviz.jit import compiled, inlined
 from surfaces.base import Minimum, Surface, fixed_minima
 
 TWO_PI = 2.0 * math.pi
 
 
-@njit(cache=True, inline="always")
+@inlined
 def rastrigin(x, y, p):
     f = 20.0 + x * x - 10.0 * math.cos(TWO_PI * x) + y * y - 10.0 * math.cos(TWO_PI * y)
     return f, 2.0 * x + 20.0 * math.pi * math.sin(TWO_PI * x), 2.0 * y + 20.0 * math.pi * math.sin(TWO_PI * y)
 
 
-@njit(cache=True)
+@compiled
 def rastrigin_hessian(x, y, p):
     k = 40.0 * math.pi * math.pi
     return 2.0 + k * math.cos(TWO_PI * x), 0.0, 2.0 + k * math.cos(TWO_PI * y)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def ackley(x, y, p):
     r = math.sqrt(0.5 * (x * x + y * y))
     e1 = math.exp(-0.2 * r)
@@ -36,22 +36,34 @@ def ackley(x, y, p):
     return f, cone * x + math.pi * e2 * math.sin(TWO_PI * x), cone * y + math.pi * e2 * math.sin(TWO_PI * y)
 
 
-@njit(cache=True)
+# Below this radius the cone's curvature (~1/r) is beyond any step it could scale: it is taken
+# there, the same in every direction (at the tip itself the direction is undefined).
+CONE_TIP = 1e-150
+
+
+@compiled
 def ackley_hessian(x, y, p):
-    r = math.sqrt(0.5 * (x * x + y * y))
     e2 = math.exp(0.5 * (math.cos(TWO_PI * x) + math.cos(TWO_PI * y)))
     sx, sy = math.sin(TWO_PI * x), math.sin(TWO_PI * y)
     pi2 = math.pi * math.pi
     bxx = pi2 * e2 * (2.0 * math.cos(TWO_PI * x) - sx * sx)
     byy = pi2 * e2 * (2.0 * math.cos(TWO_PI * y) - sy * sy)
     bxy = -pi2 * e2 * sx * sy
-    if r == 0.0:  # the cone's curvature is infinite at its tip
-        return math.inf, 0.0, math.inf
-    e1 = math.exp(-0.2 * r)
-    r2, r3 = r * r, r * r * r
-    axx = 2.0 * e1 * (-0.1 * x * x / r2 + 1.0 / r - 0.5 * x * x / r3)
-    ayy = 2.0 * e1 * (-0.1 * y * y / r2 + 1.0 / r - 0.5 * y * y / r3)
-    axy = 2.0 * e1 * (-0.1 * x * y / r2 - 0.5 * x * y / r3)
+    # the cone -20 e^(-0.2 r), r = |w|/√2, in the unit direction (cx, cy) of w, scaled so that
+    # no square underflows: its Hessian is 2 e^(-0.2 r) (cy²/r − 0.2 cx², −cx cy (1/r + 0.2), cx²/r − 0.2 cy²)
+    m = max(abs(x), abs(y))
+    if m < CONE_TIP:
+        r, cxx, cxy, cyy = CONE_TIP, 0.5, 0.0, 0.5
+    else:
+        a, b = x / m, y / m
+        n = math.sqrt(a * a + b * b)
+        cx, cy = a / n, b / n
+        r = m * n / math.sqrt(2.0)
+        cxx, cxy, cyy = cx * cx, cx * cy, cy * cy
+    e1 = 2.0 * math.exp(-0.2 * r)
+    axx = e1 * (cyy / r - 0.2 * cxx)
+    ayy = e1 * (cxx / r - 0.2 * cyy)
+    axy = -e1 * cxy * (1.0 / r + 0.2)
     return axx + bxx, axy + bxy, ayy + byy
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 
 from hypothesis import strategies as st
 
 from optviz.params import Param
+
+
+def budget(examples: int) -> int:
+    """A property test's number of examples, times ``OPTVIZ_PROPERTY_BUDGET`` (default 1): the
+    suite stays quick, and a long random search before a stop is one variable away (README)."""
+    return examples * max(1, int(os.environ.get("OPTVIZ_PROPERTY_BUDGET", "1")))
 
 
 def value_of(p: Param):

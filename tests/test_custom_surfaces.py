@@ -17,6 +17,7 @@ from optviz.engine.landscape import hessian, value_and_gradient
 from surfaces import get_surface, minima_of
 from surfaces.custom import custom_key, custom_surface
 from surfaces.formula import FormulaError, compile_formula
+from tests.strategies import budget
 
 # (text, the same function in Python) built together, so values can be checked without eval
 _LEAVES = st.sampled_from(
@@ -64,7 +65,7 @@ def surface_for(text: str, extent: float = 1.0):
     return custom_surface(custom_key(text, extent))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FORMULAS, st.floats(-1, 1), st.floats(-1, 1))
 def test_values_and_derivatives_are_exact(formula, x, y):
     text, fn = formula
@@ -218,7 +219,7 @@ def compiled():
     surface_for("x + y")
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(2000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         st.text(max_size=80),

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from optviz.catalogue import Catalogue, compiled_dispatch
 from optviz.engine.rng import below, standard_normal, uniform
+from optviz.jit import compiled, inlined
 from optviz.params import Param
 from surfaces import CATALOGUE as SURFACES
 from surfaces import Surface
@@ -39,6 +39,7 @@ class GradientMode:
     help: str
     sample: Any
     torch: str = ""  # the same gradient in a PyTorch training loop ({value}: the mode's parameter)
+    exact_at: float = math.nan  # the parameter's value at which this mode is the exact gradient (NaN: none)
     code: int = -1
 
     @property
@@ -46,17 +47,17 @@ class GradientMode:
         return self.param is None
 
 
-@njit(cache=True, inline="always")
+@inlined
 def exact_gradient(wx, wy, gx, gy, value, code, data, rng, order):
     return gx, gy
 
 
-@njit(cache=True, inline="always")
+@inlined
 def noisy_gradient(wx, wy, gx, gy, sigma, code, data, rng, order):
     return gx + sigma * standard_normal(rng), gy + sigma * standard_normal(rng)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def minibatch_gradient(wx, wy, gx, gy, value, code, data, rng, order):
     """Mean gradient of B distinct data terms (partial Fisher–Yates over the row order)."""
     batch = int(value)
@@ -72,7 +73,7 @@ def minibatch_gradient(wx, wy, gx, gy, value, code, data, rng, order):
     return sx / batch, sy / batch
 
 
-@njit(cache=True, inline="always")
+@inlined
 def dropout_gradient(wx, wy, gx, gy, drop, code, data, rng, order):
     """Full-data gradient with each input feature dropped with probability p, survivors scaled 1/(1−p)."""
     n = data.shape[0]
@@ -87,7 +88,7 @@ def dropout_gradient(wx, wy, gx, gy, drop, code, data, rng, order):
     return sx / n, sy / n
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _unknown_mode(wx, wy, gx, gy, value, code, data, rng, order):
     return math.nan, math.nan
 
@@ -105,6 +106,7 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
             "The true gradient plus Gaussian noise of standard deviation σ.",
             noisy_gradient,
             "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)",
+            exact_at=0.0,
         ),
         GradientMode(
             "minibatch",
@@ -127,13 +129,12 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
 )
 get_gradient_mode = GRADIENT_MODES.lookup
 IS_EXACT = tuple(m.exact for m in GRADIENT_MODES.values())
+EXACT_AT = tuple(m.exact_at for m in GRADIENT_MODES.values())
 SAMPLES_DATA = tuple(m.needs_dataset for m in GRADIENT_MODES.values())
-_sample = compiled_dispatch(
-    [m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample", GRADIENT_MODES.what
-)
+_sample = compiled_dispatch([m.sample for m in GRADIENT_MODES.values()], _unknown_mode, 9, "sample")
 
 
-@njit(cache=True, nogil=True)
+@compiled(nogil=True)
 def sampled_gradient(mode, wx, wy, gx, gy, value, code, l1, l2, data, rng, order):
     sx, sy = _sample(mode, wx, wy, gx, gy, value, code, data, rng, order)
     if SAMPLES_DATA[mode]:  # a finite-sum surface is all data: the sampled term plus the exact penalty

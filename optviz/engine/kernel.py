@@ -1,6 +1,6 @@
 """The compiled trajectory loop.
 
-One ``@njit`` function integrates a whole batch of runs; every surface, optimizer, schedule
+One compiled function integrates a whole batch of runs; every surface, optimizer, schedule
 and gradient mode is reached through its catalogue code, so it compiles once.
 No fastmath: it would delete the NaN/inf checks that detect divergence.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
-from optviz.engine.gradients import IS_EXACT, sampled_gradient
+from optviz.engine.gradients import EXACT_AT, IS_EXACT, sampled_gradient
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES
+from optviz.jit import compiled, inlined
 from optviz.optimizers import (
     LR_SLOT,
     SECOND_ORDER,
@@ -27,8 +27,8 @@ from optviz.schedules import scheduled_lr
 from surfaces.compiled import penalised, surface_hessian
 
 # Outcomes and why a run diverged: indices of the names a Trajectory reports
-RAN_ALL, CONVERGED, DIVERGED, ESCAPED = (
-    OUTCOME_NAMES.index(k) for k in ("ran_all_steps", "converged", "diverged", "escaped")
+RAN_ALL, CONVERGED, DIVERGED, ESCAPED, FAILED = (
+    OUTCOME_NAMES.index(k) for k in ("ran_all_steps", "converged", "diverged", "escaped", "failed")
 )
 NOT_DIVERGED, NON_FINITE, BEYOND_BOUND = (DIVERGENCE_REASONS.index(k) for k in (None, "non_finite", "beyond_bound"))
 # Divergence bound: this many domain spans away from the centre
@@ -86,13 +86,13 @@ class Record(NamedTuple):
     internals: np.ndarray
 
 
-@njit(cache=True, inline="always")
+@inlined
 def all_finite(a, b, c, d, e):
     """x − x is 0 for finite x and NaN for inf or NaN: one branch instead of five."""
     return (a - a) + (b - b) + (c - c) + (d - d) + (e - e) == 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _minimum_within(x, y, minima, tol2):
     """Index of the first minimum closer than sqrt(tol2), or −1."""
     for m in range(minima.shape[0]):
@@ -103,7 +103,7 @@ def _minimum_within(x, y, minima, tol2):
     return -1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _log_internals(internals, r, t, ux, uy, ax, bx, cx, ay, by, cy, p1, p2, p3):
     row = internals[r, t]
     row[I_GX], row[I_GY] = ux, uy
@@ -112,7 +112,7 @@ def _log_internals(internals, r, t, ux, uy, ax, bx, cx, ay, by, cy, p1, p2, p3):
     row[I_P1], row[I_P2], row[I_P3] = p1, p2, p3
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(nogil=True)
 def integrate(r, problem, runs, out):
     """Integrate run r of a batch (see ``run_batch``).
 
@@ -154,7 +154,7 @@ def integrate(r, problem, runs, out):
     f, gx, gy = penalised(code, wx, wy, params, l1, l2)
     outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
     reached = -1
-    exact = IS_EXACT[mode]
+    exact = IS_EXACT[mode] or value == EXACT_AT[mode]
     stop_when_reached = exact  # noise can carry a sampled run out of a minimum again
     last_x, last_y, last_f = wx, wy, f
     if record:
@@ -214,7 +214,7 @@ def integrate(r, problem, runs, out):
     results[R_POINTS], results[R_REASON], results[R_REACHED_STEP] = points, reason, reached
 
 
-@njit(cache=True, nogil=True)
+@compiled(nogil=True)
 def run_batch(problem, runs, out):
     """Integrate R runs on one surface, one after another.
 

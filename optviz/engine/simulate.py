@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from optviz.engine import kernel, specialise
+from optviz.engine import kernel, warmup
 from optviz.engine.gradients import GRADIENT_MODES, resolve_gradient
 from optviz.engine.landscape import convergence_gate
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES, Outcome, Trajectory
@@ -196,6 +196,32 @@ def new_record(n: int, steps: int, record: bool = True, internals: bool = False)
     )
 
 
+def run_kernel(problem: kernel.Problem, runs: kernel.Runs, out: kernel.Record) -> dict[int, str]:
+    """``kernel.run_batch``, guarded: the engine is written never to raise (jit.py), but should it,
+    each run is tried alone and those that still raise end as "failed", at their start, with the
+    error in words (returned by run index), so one run's bug takes neither the others nor the page down.
+    While the warm-up interprets, Python's own errors go to ``warmup.run``, which waits for machine code."""
+    try:
+        kernel.run_batch(problem, runs, out)
+        return {}
+    except Exception:  # noqa: BLE001 - tried run by run below
+        if warmup.interpreting():
+            raise
+    failed = {}
+    for r in range(runs.starts.shape[0]):
+        try:
+            kernel.integrate(r, problem, runs, out)
+        except Exception as error:  # noqa: BLE001 - becomes this run's outcome
+            failed[r] = f"{type(error).__name__}: {error}"
+            x, y = runs.starts[r]
+            out.final[r] = x, y, math.nan
+            out.results[r] = kernel.FAILED, 0, -1, 1, kernel.NOT_DIVERGED, -1
+            if out.keep_steps:
+                out.path[r, 0] = x, y
+                out.loss[r, 0] = out.grad_norm[r, 0] = math.nan
+    return failed
+
+
 def simulate_batch(
     surface: str,
     runs: Sequence[RunSpec],
@@ -242,7 +268,7 @@ def simulate_batch(
     )
     steps, minima, n = batch.problem.steps, batch.minima, batch.size
     out = new_record(n, steps, record, internals)
-    specialise.kernel_for(batch)(batch.problem, batch.runs, out)
+    failed = run_kernel(batch.problem, batch.runs, out)
     path, loss, lrs, grad_norm, final, results, log = out[1:]
     surf, resolved = batch.surface, batch.resolved
 
@@ -254,7 +280,7 @@ def simulate_batch(
             step=None if outcome_code == kernel.RAN_ALL else stop,
             minimum_index=nearest if nearest >= 0 else None,
             minimum=minima[nearest] if nearest >= 0 else None,
-            reason=DIVERGENCE_REASONS[reason],
+            reason=failed[r] if r in failed else DIVERGENCE_REASONS[reason],
             reached_step=reached if reached >= 0 else None,
         )
         opt_key, values, sched_key, sched_values, mode_key, gvalue, seed = resolved[r]

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from optviz.engine import kernel, specialise
-from optviz.engine.simulate import RunSpec, prepare
+from optviz.engine import kernel
+from optviz.engine.simulate import RunSpec, prepare, run_kernel
 from optviz.engine.trajectory import OUTCOME_NAMES
 
 MAX_SWEEP_RUNS = 1_000_000
@@ -88,7 +88,6 @@ def sweep(
         surface, grid, steps, l1=l1, l2=l2, surface_params=surface_params, tolerance=tolerance, starts=starts
     )
     n = batch.size
-    run_batch = specialise.kernel_for(batch)
     final = np.zeros((n, 3))
     results = np.zeros((n, kernel.N_INT_RESULTS), np.int64)
 
@@ -106,7 +105,7 @@ def sweep(
             results[rows],
             kernel.NO_INTERNALS,
         )
-        run_batch(batch.problem, kernel.Runs(*(column[rows] for column in batch.runs)), out)
+        run_kernel(batch.problem, kernel.Runs(*(column[rows] for column in batch.runs)), out)
 
     bounds = np.linspace(0, n, min(n, WORKERS * CHUNKS_PER_WORKER) + 1).astype(int)
     chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]

@@ -9,7 +9,7 @@ import numpy as np
 
 from surfaces import Minimum, Surface
 
-OUTCOME_NAMES = ("ran_all_steps", "converged", "diverged", "escaped")
+OUTCOME_NAMES = ("ran_all_steps", "converged", "diverged", "escaped", "failed")
 DIVERGENCE_REASONS = (None, "non_finite", "beyond_bound")
 
 
@@ -20,7 +20,8 @@ class Outcome:
     ``kind`` is "converged", "diverged", "escaped" or "ran_all_steps".  ``step`` is the step
     whose update produced the stop (None when all steps ran).  ``minimum`` is the minimum a
     converged run reached.  ``reason`` says why a run diverged: "non_finite" (a NaN or inf
-    appeared) or "beyond_bound" (it left a box 10⁴ domain-widths wide).
+    appeared) or "beyond_bound" (it left a box 10⁴ domain-widths wide).  "failed" means the engine
+    itself raised on this run (a bug, never an expected outcome); ``reason`` then holds the error.
     A stochastic run does not stop at a minimum (noise can carry it out again): it ends as
     "ran_all_steps" with ``reached_step`` and ``minimum`` saying when and where it first
     came within tolerance of one.
@@ -40,6 +41,8 @@ class Outcome:
         if self.kind == "diverged":
             why = "the values became infinite or NaN" if self.reason == "non_finite" else "it flew off to huge values"
             return f"diverged at step {self.step}: {why}"
+        if self.kind == "failed":
+            return f"failed: the engine raised {self.reason}; only the start is shown"
         if self.kind == "escaped":
             return (
                 f"escaped at step {self.step}: a map's width beyond the plotted area, downhill, where the loss "
