@@ -15,7 +15,9 @@ from optviz.params import Param, slots  # noqa: F401  (re-exported for the optim
 # Optimizer state is held in scalars so the compiled loop keeps it in registers:
 #   per coordinate, three buffers (a, b, c), e.g. Adam's m, v and max v;
 #   per run, three running products (p1, p2, p3), e.g. β₁ᵗ, β₂ᵗ and NAdam's Π μ.
-# A first-order optimizer provides two jitted functions:
+# A first-order optimizer provides two compiled functions (``optviz.jit.inlined``; its docstring
+# lists the arithmetic that keeps the interpreted and compiled engines bit-identical: math.pow or
+# running products rather than **, ``length`` rather than math.hypot):
 #   prepare(t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)   once per step
 #   update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)   once per coordinate
 # where k0..k3 are that step's shared constants (bias corrections, decayed lr, ...).
