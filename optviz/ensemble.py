@@ -59,9 +59,7 @@ def ensemble(state: State, run: RunState, seeds: int, gradient: str, gradient_va
     value = mode.param.validate(gradient_value) if mode.param is not None else None
     base = replace(run, gradient=gradient, gradient_value=value)
     specs = [base.to_spec(state.seed + k, state.start) for k in range(seeds)]
-    trajectories = simulate_batch(
-        state.surface, specs, state.steps, l1=state.l1, l2=state.l2, surface_params=dict(state.surface_params)
-    )
+    trajectories = simulate_batch(runs=specs, **state.engine_args())
     n = state.steps + 1
     paths = np.full((seeds, n, 2), np.nan)
     loss = np.full((seeds, n), np.nan)

@@ -38,7 +38,6 @@ def quadratic_curvature(state: State) -> float | None:
 
 def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1e-4, 10.0)) -> StabilityMap:
     kind = KINDS[run.kind]
-    optimizer = kind.optimizer
     axis = kind.spec.map_axis
     name, index, low, high = axis.name, axis.index, axis.low, axis.high
     if name in kind.fixed:  # GD / SGD keep momentum at 0: show the plain-momentum plane instead
@@ -48,21 +47,7 @@ def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1
     base = dict(run.params)
     base.update({k: v for k, v in kind.fixed.items()})
     grid_params = [dict(_with_second(base, name, index, second), lr=float(lr)) for second in seconds for lr in lrs]
-    result = sweep(
-        state.surface,
-        optimizer,
-        grid_params=grid_params,
-        start=state.start,
-        steps=state.steps,
-        schedule=run.schedule,
-        schedule_params=dict(run.schedule_params),
-        gradient=run.gradient,
-        gradient_value=run.gradient_value,
-        seed=state.seed,
-        l1=state.l1,
-        l2=state.l2,
-        surface_params=dict(state.surface_params),
-    ).reshape(len(seconds), len(lrs))
+    result = sweep(grid_params=grid_params, **state.engine_args(run)).reshape(len(seconds), len(lrs))
     bound = None
     curvature = quadratic_curvature(state)
     limit = KINDS[run.kind].spec.stability
@@ -95,20 +80,6 @@ def basin_map(state: State, run: RunState, resolution: int = 96) -> BasinMap:
     ys = np.linspace(y0, y1, resolution)
     gx, gy = np.meshgrid(xs, ys)
     starts = np.column_stack([gx.ravel(), gy.ravel()])
-    result = sweep(
-        state.surface,
-        KINDS[run.kind].optimizer,
-        grid_params=[run.params],
-        starts=starts,
-        steps=state.steps,
-        schedule=run.schedule,
-        schedule_params=dict(run.schedule_params),
-        gradient=run.gradient,
-        gradient_value=run.gradient_value,
-        seed=state.seed,
-        l1=state.l1,
-        l2=state.l2,
-        surface_params=dict(state.surface_params),
-    ).reshape(resolution, resolution)
+    result = sweep(grid_params=[run.params], starts=starts, **state.engine_args(run)).reshape(resolution, resolution)
     params = surface.kernel_params(dict(state.surface_params))
     return BasinMap(xs, ys, result, penalised_minima(surface, params, state.l1, state.l2))

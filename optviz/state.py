@@ -3,14 +3,15 @@ the engine and the figures consume it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from optviz.engine.simulate import GRADIENT_MODES, MAX_STEPS, PENALTY, SEED, RunSpec
 from optviz.kinds import KINDS, get_kind
 from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
+from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.schedules import get_schedule, resolve_schedule
 from surfaces import Surface, get_surface
 
@@ -136,6 +137,35 @@ class State:
     def run_specs(self) -> list[RunSpec]:
         return [run.to_spec(self.seed, self.start) for run in self.runs]
 
+    def engine_args(self, run: RunState | None = None) -> dict[str, Any]:
+        """The keyword arguments an engine call takes from this view: what every ``simulate_batch``
+        reads (its ``runs`` aside), or, given ``run``, everything a ``sweep`` of that run reads
+        besides its grid."""
+        args = {
+            "surface": self.surface,
+            "steps": self.steps,
+            "l1": self.l1,
+            "l2": self.l2,
+            "surface_params": dict(self.surface_params),
+        }
+        if run is None:
+            return args
+        spec = run.to_spec(self.seed, self.start)
+        return {
+            **args,
+            "optimizer": spec.optimizer,
+            "schedule": spec.schedule,
+            "schedule_params": spec.schedule_params,
+            "gradient": spec.gradient,
+            "gradient_value": spec.gradient_value,
+            "seed": spec.seed,
+            "start": spec.start,
+        }
+
+    def figure_settings(self) -> tuple[tuple[str, Any], ...]:
+        """The page-wide values figures read besides what the engine computed (``PageField.figures``)."""
+        return tuple((f.name, getattr(self, f.name)) for f in PAGE_FIELDS if f.figures and not f.engine)
+
 
 def _same(value: Any) -> tuple:
     return (value,)
@@ -149,9 +179,10 @@ def _first(value: Any) -> Any:
 class PageField:
     """A page-wide value of the State, declared once.
 
-    Drives the URL codec (``url``, ``param``), the cache key (``engine``: the engine reads
-    it, so it is part of what a computed view depends on) and the widget binding: the
-    values of ``widgets`` come from ``to_widgets(value)`` and go back via ``from_widgets``.
+    Drives the URL codec (``url``, ``param``), the cache keys (``engine``: the engine reads
+    it, so it is part of what a computed view depends on; ``figures``: the figures depend on
+    it, which every engine field is through the runs) and the widget binding: the values of
+    ``widgets`` come from ``to_widgets(value)`` and go back via ``from_widgets``.
     """
 
     name: str  # the State attribute
@@ -159,8 +190,15 @@ class PageField:
     param: Param
     widgets: tuple[str, ...]
     engine: bool = True
+    figures: bool = True
     to_widgets: Callable[[Any], tuple] = _same
     from_widgets: Callable[..., Any] = _first
+
+    def __post_init__(self):
+        if self.engine and not self.figures:
+            raise ValueError(
+                f"page field {self.name!r}: the figures draw the runs, so they depend on what the engine reads"
+            )
 
 
 PAGE_FIELDS: tuple[PageField, ...] = (
@@ -185,10 +223,13 @@ PAGE_FIELDS: tuple[PageField, ...] = (
         QUIZ,
         ("quiz_on", "quiz_steps"),
         engine=False,
+        figures=False,
         to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS),
         from_widgets=lambda on, n: int(n) if on else 0,
     ),
-    PageField("tab", "tab", TAB, ("tab",), engine=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id),
+    PageField(
+        "tab", "tab", TAB, ("tab",), engine=False, figures=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id
+    ),
 )
 VIEW_ONLY_URL_KEYS = tuple(f.url for f in PAGE_FIELDS if not f.engine)
 
@@ -227,6 +268,49 @@ def make_run(
     )
 
 
+@dataclass(frozen=True)
+class RunKeys:
+    """Where one run's values are named in a source of values (a link's query, the widgets)."""
+
+    kind: str
+    schedule: str
+    gradient: str
+    gradient_value: str
+    hyperparameter: Callable[[str], str]
+    schedule_param: Callable[[str], str]
+
+
+class RunValues(Protocol):
+    """A source of named values: each read gives ``default`` for a value absent or out of range."""
+
+    def choice(self, key: str, valid: Mapping[str, Any], default: str) -> str: ...
+
+    def value(self, key: str, param: Param, default: Any) -> Any: ...
+
+
+def run_from(values: RunValues, keys: RunKeys, surface: Surface, default_kind: str) -> tuple[RunState, str | None]:
+    """The run ``values`` hold under ``keys``, and why its hyperparameters were not applied (or None).
+
+    Each value falls back on its own: to its kind's default for ``surface``, or its schedule's or
+    gradient mode's.  Hyperparameters that are each in range but break a rule together (Nesterov
+    with momentum 0) leave the run at its kind's defaults."""
+    kind = KINDS[values.choice(keys.kind, KINDS, default_kind)]
+    defaults = make_run(kind.key, surface)
+    hp = {p.name: values.value(keys.hyperparameter(p.name), p, defaults.params[p.name]) for p in kind.editable()}
+    schedule = SCHEDULES[values.choice(keys.schedule, SCHEDULES, defaults.schedule)]
+    sched_values = {p.name: values.value(keys.schedule_param(p.name), p, p.default) for p in schedule.params}
+    offered = {k: GRADIENT_MODES[k] for k in kind.gradient_modes(surface)}
+    mode = GRADIENT_MODES[values.choice(keys.gradient, offered, defaults.gradient)]
+    value = None
+    if mode.param is not None:
+        fallback = defaults.gradient_value if defaults.gradient == mode.key else mode.param.default
+        value = values.value(keys.gradient_value, mode.param, fallback)
+    try:
+        return make_run(kind.key, surface, schedule.key, sched_values, mode.key, value, **hp), None
+    except ValueError as err:
+        return make_run(kind.key, surface, schedule.key, sched_values, mode.key, value), str(err)
+
+
 def default_state(surface_key: str = "rosenbrock") -> State:
     surface = get_surface(surface_key)
     runs = (make_run("gd", surface), make_run("momentum", surface), make_run("adam", surface))
@@ -262,18 +346,3 @@ def with_surface(state: State, surface_key: str) -> State:
         surface_params=tuple(surface.resolve_params().items()),
         lesson="",
     )
-
-
-def validate_globals(state: State) -> State:
-    """Raise ValueError naming the field if a page-wide value is out of range."""
-    surface = get_surface(state.surface)
-    surface.resolve_params(dict(state.surface_params))
-    for f in PAGE_FIELDS:
-        f.param.validate(getattr(state, f.name))
-    if not surface.in_domain(*state.start):
-        raise ValueError(f"start={state.start} is outside the {surface.key} domain")
-    if state.quiz > state.steps:
-        raise ValueError(f"quiz: guess after at most steps={state.steps} steps, not {state.quiz}")
-    if not 1 <= len(state.runs) <= MAX_RUNS:
-        raise ValueError(f"runs: between 1 and {MAX_RUNS} runs, not {len(state.runs)}")
-    return state

@@ -13,19 +13,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from optviz.engine.simulate import GRADIENT_MODES
 from optviz.kinds import KINDS
-from optviz.optimizers import resolve_hyperparameters
 from optviz.params import Param
 from optviz.presets import DEFAULT_PRESET, PRESETS
-from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, PAGE_FIELDS, VIEW_ONLY_URL_KEYS, RunState, State, default_state, make_run
+from optviz.state import MAX_RUNS, PAGE_FIELDS, VIEW_ONLY_URL_KEYS, RunKeys, RunState, State, default_state, run_from
 from surfaces import get_surface
 
 MAX_VALUE_LENGTH = 240  # a custom surface: "custom:<extent>:" and a formula of up to 200 characters
 _RUN_KEY = re.compile(r"^r([1-9][0-9]{0,2})(?:\.(.+))?$")
 LESSON_KEY = "preset"  # the preset a view came from; alone (plus view settings) it is the whole link
 GLOBAL_KEYS = {"surface", LESSON_KEY, *(f.url for f in PAGE_FIELDS)}
+DEFAULT_KIND = "adam"  # a run whose kind is missing or unknown
+
+
+def run_keys(i: int) -> RunKeys:
+    """The query keys of run ``i`` (from 1)."""
+    prefix = f"r{i}"
+    return RunKeys(
+        kind=prefix,
+        schedule=f"{prefix}.schedule",
+        gradient=f"{prefix}.gradient",
+        gradient_value=f"{prefix}.gradient.value",
+        hyperparameter=lambda name: f"{prefix}.{name}",
+        schedule_param=lambda name: f"{prefix}.schedule.{name}",
+    )
 
 
 def format_value(value: Any) -> str:
@@ -55,16 +66,17 @@ def _all_values(state: State) -> dict[str, str]:
     for name, value in state.surface_params:
         q[f"s.{name}"] = format_value(value)
     for i, run in enumerate(state.runs, start=1):
-        q[f"r{i}"] = run.kind
+        keys = run_keys(i)
+        q[keys.kind] = run.kind
         for name, value in run.hyperparameters:
             if name not in KINDS[run.kind].fixed:
-                q[f"r{i}.{name}"] = format_value(value)
-        q[f"r{i}.schedule"] = run.schedule
+                q[keys.hyperparameter(name)] = format_value(value)
+        q[keys.schedule] = run.schedule
         for name, value in run.schedule_params:
-            q[f"r{i}.schedule.{name}"] = format_value(value)
-        q[f"r{i}.gradient"] = run.gradient
+            q[keys.schedule_param(name)] = format_value(value)
+        q[keys.gradient] = run.gradient
         if run.gradient_value is not None:
-            q[f"r{i}.gradient.value"] = format_value(run.gradient_value)
+            q[keys.gradient_value] = format_value(run.gradient_value)
     return q
 
 
@@ -216,29 +228,11 @@ def _decode_runs(read: _Reader, surface) -> tuple[RunState, ...]:
         indices = indices[:MAX_RUNS]
     runs = []
     for i in indices:
-        prefix = f"r{i}"
-        kind_key = read.choice(prefix, KINDS, "adam")
-        if read.query.get(prefix) is None:
-            read.warnings.append(f"URL parameter {prefix!r} (the kind of run {i}) is missing; using adam.")
-        kind = KINDS[kind_key]
-        defaults = make_run(kind_key, surface)
-        hp = dict(defaults.hyperparameters)
-        for p in kind.editable():
-            hp[p.name] = read.value(f"{prefix}.{p.name}", p, hp[p.name])
-        try:
-            resolve_hyperparameters(kind.spec, hp)
-        except ValueError as err:
-            read.warnings.append(f"URL parameters of run {i}: {err}; using {kind.label}'s defaults.")
-            hp = dict(defaults.hyperparameters)
-        schedule_key = read.choice(f"{prefix}.schedule", SCHEDULES, "constant")
-        schedule = SCHEDULES[schedule_key]
-        sched_values = {p.name: read.value(f"{prefix}.schedule.{p.name}", p, p.default) for p in schedule.params}
-        allowed = {k: GRADIENT_MODES[k] for k in kind.gradient_modes(surface)}
-        gradient = read.choice(f"{prefix}.gradient", allowed, defaults.gradient)
-        mode = GRADIENT_MODES[gradient]
-        value = None
-        if mode.param is not None:
-            fallback = defaults.gradient_value if defaults.gradient == gradient else mode.param.default
-            value = read.value(f"{prefix}.gradient.value", mode.param, fallback)
-        runs.append(make_run(kind_key, surface, schedule_key, sched_values, gradient, value, **hp))
+        keys = run_keys(i)
+        if read.query.get(keys.kind) is None:
+            read.warnings.append(f"URL parameter {keys.kind!r} (the kind of run {i}) is missing; using {DEFAULT_KIND}.")
+        run, problem = run_from(read, keys, surface, DEFAULT_KIND)
+        if problem is not None:
+            read.warnings.append(f"URL parameters of run {i}: {problem}; using {KINDS[run.kind].label}'s defaults.")
+        runs.append(run)
     return tuple(runs)

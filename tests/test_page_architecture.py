@@ -9,9 +9,11 @@ from collections import Counter
 import pytest
 
 from optviz.presets import PRESETS
-from optviz.state import PAGE_FIELDS, TABS, VIEW_ONLY_URL_KEYS, State, default_state
+from optviz.state import PAGE_FIELDS, START, TABS, VIEW_ONLY_URL_KEYS, PageField, State, default_state
 from optviz.ui import binding, ensemble_view, inspector_view, maps_view, views
+from optviz.ui.compute import View
 from optviz.urlstate import decode, encode, state_key
+from surfaces import get_surface
 from tests.test_app import run_app, specs
 
 
@@ -102,12 +104,26 @@ def test_every_page_field_round_trips_through_the_link():
     assert decoded == state and not warnings
 
 
-def test_only_what_the_engine_reads_is_in_the_cache_key():
+def test_only_what_the_engine_reads_is_in_the_cache_key_and_the_engine_reads_it():
     state = default_state()
     for f in PAGE_FIELDS:
         changed = dataclasses.replace(state, **{f.name: _another_value(f)})
         assert (state_key(changed) == state_key(state)) == (not f.engine), f.name
+        assert (changed.engine_args(changed.runs[0]) == state.engine_args(state.runs[0])) == (not f.engine), f.name
     assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "screen", "quiz", "tab"}
+
+
+def test_the_figure_key_is_what_the_fields_declare_figures_depend_on():
+    def figure_key(state):
+        return View(state, None, None, "", None, state_key(state)).key
+
+    state = default_state()
+    for f in PAGE_FIELDS:
+        changed = dataclasses.replace(state, **{f.name: _another_value(f)})
+        assert (figure_key(changed) == figure_key(state)) == (not f.figures), f.name
+    assert {f.name for f in PAGE_FIELDS if not f.figures} == {"quiz", "tab"}
+    with pytest.raises(ValueError, match="depend on what the engine reads"):
+        PageField("start", "start", START, ("start_x", "start_y"), figures=False)
 
 
 def _another_value(field):
@@ -136,6 +152,29 @@ def test_reading_the_widgets_never_writes_them(monkeypatch):
     read = binding.read()
     assert fake == before
     assert read.runs[0] == state.runs[0] and read.start == state.start and read.steps == state.steps
+
+
+def test_a_link_and_the_widgets_read_a_run_alike(monkeypatch):
+    """Nesterov with momentum 0 breaks a rule, so both keep Nesterov's defaults and say why;
+    the values that were fine (the schedule, its step) are kept by both."""
+    surface = get_surface("rosenbrock")
+    query = {
+        "surface": "rosenbrock",
+        "r1": "nesterov",
+        "r1.momentum": "0",
+        "r1.schedule": "step",
+        "r1.schedule.step_size": "40",
+    }
+    decoded, warnings = decode({k: [v] for k, v in query.items()})
+    fake: dict = {}
+    monkeypatch.setattr(binding.st, "session_state", fake)
+    keys = binding.run_keys(0)
+    fake.update({keys.kind: "nesterov", keys.hyperparameter("momentum"): 0.0, keys.schedule: "step"})
+    fake[keys.schedule_param("step_size")] = 40
+    assert binding.read_run(0, surface) == decoded.runs[0]
+    assert dict(decoded.runs[0].schedule_params)["step_size"] == 40 and decoded.runs[0].params["momentum"] == 0.9
+    assert any("URL parameters of run 1" in w and "nesterov" in w for w in warnings)
+    assert "Run 1 uses Nesterov's defaults" in binding.run_problem(0, surface)
 
 
 def test_gradient_modes_are_answered_in_one_place():

@@ -16,7 +16,7 @@ from optviz.engine.gradients import GRADIENT_MODES
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunState, State, make_run, with_surface
+from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunKeys, RunState, State, make_run, run_from, with_surface
 from optviz.ui import bridge
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode, state_key
@@ -37,31 +37,32 @@ NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # 
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
 
-def run_key(i: int, name: str) -> str:
-    return f"r{i}_{name}"
-
-
-def hp_key(i: int, name: str) -> str:
-    return run_key(i, f"hp_{name}")
-
-
-def sched_key(i: int, name: str) -> str:
-    return run_key(i, f"sched_{name}")
+def run_keys(i: int) -> RunKeys:
+    """The widget keys of run slot ``i`` (from 0)."""
+    prefix = f"r{i}_"
+    return RunKeys(
+        kind=prefix + "kind",
+        schedule=prefix + "schedule",
+        gradient=prefix + "gradient",
+        gradient_value=prefix + "gradient_value",
+        hyperparameter=lambda name: f"{prefix}hp_{name}",
+        schedule_param=lambda name: f"{prefix}sched_{name}",
+    )
 
 
 def hydrate_run(i: int, run: RunState) -> None:
-    kind = KINDS[run.kind]
-    st.session_state[run_key(i, "kind")] = run.kind
+    keys = run_keys(i)
+    st.session_state[keys.kind] = run.kind
     values = run.params
-    for p in kind.editable():
-        seed_value(hp_key(i, p.name), p, values[p.name])
-    st.session_state[run_key(i, "schedule")] = run.schedule
+    for p in KINDS[run.kind].editable():
+        seed_value(keys.hyperparameter(p.name), p, values[p.name])
+    st.session_state[keys.schedule] = run.schedule
     for p in SCHEDULES[run.schedule].params:
-        seed_value(sched_key(i, p.name), p, dict(run.schedule_params)[p.name])
-    st.session_state[run_key(i, "gradient")] = run.gradient
+        seed_value(keys.schedule_param(p.name), p, dict(run.schedule_params)[p.name])
+    st.session_state[keys.gradient] = run.gradient
     mode = GRADIENT_MODES[run.gradient]
     if mode.param is not None:
-        seed_value(run_key(i, "gradient_value"), mode.param, run.gradient_value)
+        seed_value(keys.gradient_value, mode.param, run.gradient_value)
 
 
 def current_surface_key() -> str:
@@ -122,37 +123,30 @@ def _value(key: str, param, default):
         return default
 
 
-def _run_widgets(i: int, surface) -> tuple[str, str, dict, str, object, dict]:
-    kind = KINDS[st.session_state.get(run_key(i, "kind"), NEW_RUN_KINDS[i])]
-    defaults = make_run(kind.key, surface)
-    hp = {p.name: _value(hp_key(i, p.name), p, defaults.params[p.name]) for p in kind.editable()}
-    schedule = SCHEDULES[st.session_state.get(run_key(i, "schedule"), "constant")]
-    sched_values = {p.name: _value(sched_key(i, p.name), p, p.default) for p in schedule.params}
-    gradient = st.session_state.get(run_key(i, "gradient"), defaults.gradient)
-    mode = GRADIENT_MODES.get(gradient, GRADIENT_MODES[defaults.gradient])
-    value = None if mode.param is None else _value(run_key(i, "gradient_value"), mode.param, mode.param.default)
-    return kind.key, schedule.key, sched_values, mode.key, value, hp
+class _Widgets:
+    """The widgets as a source of a run's values (``run_from``): reading never writes."""
+
+    @staticmethod
+    def choice(key: str, valid, default: str) -> str:
+        value = st.session_state.get(key, default)
+        return value if value in valid else default
+
+    value = staticmethod(_value)
 
 
 def read_run(i: int, surface) -> RunState:
     """Run slot i as its widgets hold it (a slot's widgets are seeded by the callback that shows
     it).  Values that are each in range but break a rule together (Nesterov with momentum 0)
     leave the run at its kind's defaults; ``run_problem`` says why, beside the widgets."""
-    kind, schedule, sched_values, gradient, value, hp = _run_widgets(i, surface)
-    try:
-        return make_run(kind, surface, schedule, sched_values, gradient, value, **hp)
-    except ValueError:
-        return make_run(kind, surface, schedule, sched_values, gradient, value)
+    return run_from(_Widgets, run_keys(i), surface, NEW_RUN_KINDS[i])[0]
 
 
 def run_problem(i: int, surface) -> str | None:
     """Why run slot i's widget values were not applied, or None."""
-    kind, schedule, sched_values, gradient, value, hp = _run_widgets(i, surface)
-    try:
-        make_run(kind, surface, schedule, sched_values, gradient, value, **hp)
-    except ValueError as err:
-        return f"{err}. Run {i + 1} uses {KINDS[kind].label}'s defaults until this is changed."
-    return None
+    run, problem = run_from(_Widgets, run_keys(i), surface, NEW_RUN_KINDS[i])
+    if problem is None:
+        return None
+    return f"{problem}. Run {i + 1} uses {KINDS[run.kind].label}'s defaults until this is changed."
 
 
 def read(surface_key: str | None = None) -> State:
@@ -251,24 +245,26 @@ def switch_surface(key: str) -> None:
 
 def on_kind_change(i: int) -> None:
     surface = get_surface(current_surface_key())
-    hydrate_run(i, make_run(st.session_state[run_key(i, "kind")], surface))
+    hydrate_run(i, make_run(st.session_state[run_keys(i).kind], surface))
 
 
 def on_schedule_change(i: int) -> None:
-    for p in SCHEDULES[st.session_state[run_key(i, "schedule")]].params:
-        seed_value(sched_key(i, p.name), p, p.default)
+    keys = run_keys(i)
+    for p in SCHEDULES[st.session_state[keys.schedule]].params:
+        seed_value(keys.schedule_param(p.name), p, p.default)
 
 
 def on_gradient_change(i: int) -> None:
-    mode = GRADIENT_MODES[st.session_state[run_key(i, "gradient")]]
+    keys = run_keys(i)
+    mode = GRADIENT_MODES[st.session_state[keys.gradient]]
     if mode.param is not None:
-        seed_value(run_key(i, "gradient_value"), mode.param, mode.param.default)
+        seed_value(keys.gradient_value, mode.param, mode.param.default)
 
 
 def on_n_runs_change() -> None:
     surface = get_surface(current_surface_key())
     for i in range(int(st.session_state["n_runs"])):
-        if run_key(i, "kind") not in st.session_state:
+        if run_keys(i).kind not in st.session_state:
             hydrate_run(i, make_run(NEW_RUN_KINDS[i], surface))
 
 

@@ -37,32 +37,29 @@ class Computed:
 
 @dataclass(frozen=True)
 class View:
-    """Everything the tabs draw from: the State, its runs, its landscape, and the key that
-    names all of it (what the engine computes plus the view settings figures depend on)."""
+    """Everything the tabs draw from: the State, its runs, its landscape, and the keys that
+    name them for the caches."""
 
     state: State
     computed: Computed
     landscape: Landscape
     image_uri: str
     sizes: Sizes
-    key: tuple
+    engine_key: tuple  # what the engine computes: names this view's runs and every tab's own runs
+
+    @property
+    def key(self) -> tuple:
+        """What this view's figures depend on: the engine's part and the settings declared
+        ``figures`` (``State.figure_settings``)."""
+        return (self.engine_key, self.state.figure_settings())
 
 
 def compute_runs(state: State, minima: tuple[Minimum, ...] | None = None) -> Computed:
     surface = get_surface(state.surface)
-    surface_params = dict(state.surface_params)
-    kernel_params = surface.kernel_params(surface_params)
+    kernel_params = surface.kernel_params(dict(state.surface_params))
     if minima is None:
         minima = penalised_minima(surface, kernel_params, state.l1, state.l2)
-    runs = simulate_batch(
-        state.surface,
-        state.run_specs(),
-        state.steps,
-        l1=state.l1,
-        l2=state.l2,
-        surface_params=surface_params,
-        minima=minima,
-    )
+    runs = simulate_batch(runs=state.run_specs(), minima=minima, **state.engine_args())
     labels = _distinct([r.label() for r in state.runs])
     goals = [objective(t, r.kind, surface, kernel_params, minima, state.l1, state.l2) for t, r in zip(runs, state.runs)]
     explanations = [explain(t, r.kind, surface, kernel_params, goal) for t, r, goal in zip(runs, state.runs, goals)]
@@ -102,14 +99,7 @@ def view_for(state: State) -> View:
     landscape, image_uri = landscape_for(state)
     engine_key = state_key(state)
     computed = _runs(engine_key, state, landscape.minima)
-    return View(
-        state,
-        computed,
-        landscape,
-        image_uri,
-        Sizes.for_mode(state.presentation, state.screen),
-        (engine_key, state.presentation, state.screen, state.speed),
-    )
+    return View(state, computed, landscape, image_uri, Sizes.for_mode(state.presentation, state.screen), engine_key)
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)  # ~1 MB per view: bounded for the smallest Cloud box

@@ -76,7 +76,8 @@ def ensemble_panel(view: View) -> None:
     else:
         with st.spinner(f"Running {seeds * len(values)} seeds…"):
             ensembles = warmup.run(
-                lambda: [_ensemble(view.key[0], run, seeds, gradient, v, state) for v in values], "the ensemble's runs"
+                lambda: [_ensemble(view.engine_key, run, seeds, gradient, v, state) for v in values],
+                "the ensemble's runs",
             )
         labels = [_format(gradient, v) for v in values]
         kind = KINDS[state.runs[run].kind].label
@@ -145,7 +146,9 @@ def dropout(view: View) -> None:
     theory = dropout_solution(data, p)
     least_squares = dropout_solution(data, 0.0)
     with st.spinner("Running the dropout seeds…"):
-        ens = warmup.run(lambda: _ensemble(view.key[0], run, DROPOUT_SEEDS, "dropout", p, state), "the dropout runs")
+        ens = warmup.run(
+            lambda: _ensemble(view.engine_key, run, DROPOUT_SEEDS, "dropout", p, state), "the dropout runs"
+        )
     measured = ens.settled_mean()
     shrink = np.array([dropout_solution(data, q) for q in np.linspace(0.0, 0.9, 31)])
     marks = (

@@ -21,16 +21,7 @@ RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _with_internals(key: tuple, run: int, _state: State):
-    state = _state
-    return simulate_batch(
-        state.surface,
-        [state.run_specs()[run]],
-        state.steps,
-        l1=state.l1,
-        l2=state.l2,
-        surface_params=dict(state.surface_params),
-        internals=True,
-    )[0]
+    return simulate_batch(runs=[_state.run_specs()[run]], internals=True, **_state.engine_args())[0]
 
 
 @st.fragment
@@ -39,7 +30,7 @@ def render(view: View) -> None:
     state, computed, sizes = view.state, view.computed, view.sizes
     left, right = st.columns([1, 3])
     run = run_picker(left, "Run to inspect", RUN_KEY, computed.labels)
-    traj = warmup.run(lambda: _with_internals(view.key[0], run, state), "the inspector's numbers")
+    traj = warmup.run(lambda: _with_internals(view.engine_key, run, state), "the inspector's numbers")
     last = len(traj.path) - 1
     if last < 1:
         st.info("This run took no step: it started on a minimum. Move the start to see one.")

@@ -47,13 +47,14 @@ def apply_pending_run_update() -> None:
     run, lr, name, pair_index, second = pending
     lr, second = float(f"{lr:.3g}"), float(f"{second:.3g}")  # a cell is a neighbourhood: keep the digits that matter
     surface = get_surface(binding.current_surface_key())
-    kind = KINDS[st.session_state.get(binding.run_key(run, "kind"), "adam")]
+    keys = binding.run_keys(run)
+    kind = KINDS[st.session_state.get(keys.kind, binding.NEW_RUN_KINDS[run])]
     if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's
         binding.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))
     else:
-        st.session_state[binding.hp_key(run, "lr")] = lr
+        st.session_state[keys.hyperparameter("lr")] = lr
         suffix = "" if pair_index is None else f"_{pair_index}"
-        st.session_state[binding.hp_key(run, name) + suffix] = second
+        st.session_state[keys.hyperparameter(name) + suffix] = second
     st.session_state[binding.NOTICE] = f"Run {run + 1} now uses lr={lr:.3g}, {name}={second:.3g}."
 
 
@@ -91,7 +92,7 @@ def stability_panel(view: View, labels: list[str]) -> None:
     kind = KINDS[state.runs[run].kind]
     name, pair_index = kind.spec.map_axis.name, kind.spec.map_axis.index
     with st.spinner("Sweeping 2,304 runs…"):
-        smap = _stability(view.key[0], run, state)
+        smap = _stability(view.engine_key, run, state)
     params = state.runs[run].params
     current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
     if name in kind.fixed:
@@ -132,5 +133,5 @@ def basins_panel(view: View, labels: list[str]) -> None:
     columns = st.columns(min(len(state.runs), 2))
     for i, column in enumerate(columns):
         with column, st.spinner("Sweeping 9,216 starts…"):
-            figure = basin_figure(_basins(view.key[0], i, state), labels[i], view.sizes, state.start)
+            figure = basin_figure(_basins(view.engine_key, i, state), labels[i], view.sizes, state.start)
             st.plotly_chart(PrebuiltFigure(figure), key=f"basin_chart_{i}", theme=None)

@@ -114,13 +114,13 @@ def render_regularization(state: State) -> None:
 
 
 def render_run(i: int, state: State) -> None:
-    surface, run = state.surface_spec, state.runs[i]
+    surface, run, keys = state.surface_spec, state.runs[i], binding.run_keys(i)
     colour = OKABE_ITO[i]
     with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
         st.selectbox(
             "Optimizer",
             list(KINDS),
-            key=binding.run_key(i, "kind"),
+            key=keys.kind,
             format_func=lambda k: KINDS[k].label,
             on_change=binding.on_kind_change,
             args=(i,),
@@ -130,18 +130,18 @@ def render_run(i: int, state: State) -> None:
         if problem:
             st.error(plain(problem), icon="⚠️")
         for p in KINDS[run.kind].editable():
-            param_widget(binding.hp_key(i, p.name), p, in_use=run.params[p.name])
+            param_widget(keys.hyperparameter(p.name), p, in_use=run.params[p.name])
         st.selectbox(
             "Learning-rate schedule",
             list(SCHEDULES),
-            key=binding.run_key(i, "schedule"),
+            key=keys.schedule,
             format_func=lambda k: SCHEDULES[k].name,
             help=SCHEDULES[run.schedule].help,
             on_change=binding.on_schedule_change,
             args=(i,),
         )
         for p in SCHEDULES[run.schedule].params:
-            param_widget(binding.sched_key(i, p.name), p, in_use=dict(run.schedule_params).get(p.name))
+            param_widget(keys.schedule_param(p.name), p, in_use=dict(run.schedule_params).get(p.name))
         modes = KINDS[run.kind].gradient_modes(surface)
         if len(modes) == 1:
             st.caption(f"Gradient: {modes[0]} — that is what makes it {KINDS[run.kind].label}.")
@@ -149,14 +149,14 @@ def render_run(i: int, state: State) -> None:
             st.selectbox(
                 "Gradient",
                 modes,
-                key=binding.run_key(i, "gradient"),
+                key=keys.gradient,
                 on_change=binding.on_gradient_change,
                 args=(i,),
                 help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes),
             )
             mode = GRADIENT_MODES[run.gradient]
             if mode.param is not None:
-                param_widget(binding.run_key(i, "gradient_value"), mode.param, in_use=run.gradient_value)
+                param_widget(keys.gradient_value, mode.param, in_use=run.gradient_value)
 
 
 def render_runs(state: State) -> None:
