@@ -13,7 +13,7 @@ from optviz.catalogue import Catalogue
 from optviz.engine.gradients import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
 from optviz.optimizers import Optimizer
-from surfaces import Surface
+from surfaces import FAMILIES, Surface
 
 _PLAIN = {"momentum": 0.0, "dampening": 0.0, "nesterov": False}
 
@@ -28,6 +28,8 @@ class RunKind:
     defaults: dict[str, Any] = field(default_factory=dict)
     stochastic: bool = False  # uses noisy / mini-batch gradients by default
     exact_only: bool = False  # the gradient mode is part of the definition (GD)
+    legend: dict[str, str] = field(default_factory=dict)  # hyperparameter -> symbol its legend label shows
+    map_plane: str = ""  # the kind whose stability map it shows, when it fixes its own map axis (GD: Momentum's)
 
     @property
     def spec(self) -> Optimizer:
@@ -36,13 +38,27 @@ class RunKind:
     def editable(self):
         return tuple(p for p in self.spec.params if p.name not in self.fixed)
 
+    def stability_kind(self) -> RunKind:
+        """The kind whose plane the stability map shows for this kind's runs."""
+        return KINDS[self.map_plane] if self.map_plane else self
+
+    @property
+    def lr_family(self) -> str | None:
+        """The family whose lr a surface suggests for this kind; None for an optimizer that is a
+        family of its own no surface suggests for (Newton, Rprop, RAdam): it keeps torch's lr."""
+        family = self.spec.family
+        return None if family == self.spec.key and family not in FAMILIES else family
+
     def default_hyperparameters(self, surface: Surface) -> dict[str, Any]:
-        """torch's defaults, the kind's settings, and the surface's suggested lr."""
+        """torch's defaults, the kind's settings, and the surface's suggested lr for its family."""
         values = {p.name: p.default for p in self.spec.params}
         values.update(self.defaults)
         values.update(self.fixed)
-        # second-order methods (Newton) need no per-surface lr: their default is right everywhere
-        values["lr"] = surface.default_lr.get(self.spec.family, values["lr"])
+        family = self.lr_family
+        if family is not None:
+            if family not in surface.default_lr:
+                raise ValueError(f"surface {surface.key!r} suggests no lr for the {family!r} family ({self.label})")
+            values["lr"] = surface.default_lr[family]
         return values
 
     def gradient_modes(self, surface: Surface) -> tuple[str, ...]:
@@ -58,37 +74,55 @@ class RunKind:
         return "minibatch" if surface.finite_sum else "noise"
 
 
+# The kinds torch.optim.SGD makes with particular settings.
+_SGD_KINDS = (
+    RunKind(
+        "gd",
+        "GD",
+        "sgd",
+        "Gradient descent: full-batch gradient, no momentum.",
+        fixed=_PLAIN,
+        exact_only=True,
+        map_plane="momentum",
+    ),
+    RunKind(
+        "sgd",
+        "SGD",
+        "sgd",
+        "Stochastic gradient descent: mini-batch (or noisy) gradients, no momentum.",
+        fixed=_PLAIN,
+        stochastic=True,
+        map_plane="momentum",
+    ),
+    RunKind(
+        "momentum",
+        "Momentum",
+        "sgd",
+        "SGD with heavy-ball momentum.",
+        fixed={"nesterov": False},
+        defaults={"momentum": 0.9},
+        legend={"momentum": "μ"},
+    ),
+    RunKind(
+        "nesterov",
+        "Nesterov",
+        "sgd",
+        "SGD with Nesterov momentum.",
+        fixed={"nesterov": True, "dampening": 0.0},
+        defaults={"momentum": 0.9},
+        legend={"momentum": "μ"},
+    ),
+)
+# Every other optimizer is a kind of its own, under its torch name.
 KINDS: Catalogue[RunKind] = Catalogue(
     "run kind",
     (
-        RunKind(
-            "gd", "GD", "sgd", "Gradient descent: full-batch gradient, no momentum.", fixed=_PLAIN, exact_only=True
+        *_SGD_KINDS,
+        *(
+            RunKind(spec.key, spec.name, spec.key, spec.reference)
+            for spec in OPTIMIZERS.values()
+            if spec.key not in {kind.optimizer for kind in _SGD_KINDS}
         ),
-        RunKind(
-            "sgd",
-            "SGD",
-            "sgd",
-            "Stochastic gradient descent: mini-batch (or noisy) gradients, no momentum.",
-            fixed=_PLAIN,
-            stochastic=True,
-        ),
-        RunKind(
-            "momentum",
-            "Momentum",
-            "sgd",
-            "SGD with heavy-ball momentum.",
-            fixed={"nesterov": False},
-            defaults={"momentum": 0.9},
-        ),
-        RunKind(
-            "nesterov",
-            "Nesterov",
-            "sgd",
-            "SGD with Nesterov momentum.",
-            fixed={"nesterov": True, "dampening": 0.0},
-            defaults={"momentum": 0.9},
-        ),
-        *(RunKind(spec.key, spec.name, spec.key, spec.reference) for spec in OPTIMIZERS.values() if spec.key != "sgd"),
     ),
 )
 get_kind = KINDS.lookup

@@ -28,29 +28,27 @@ class StabilityMap:
 
 
 def quadratic_curvature(state: State) -> float | None:
-    """L, the largest curvature, when the (penalised) surface is a quadratic: the same everywhere."""
+    """L, the largest curvature, when the (penalised) surface is a convex quadratic: the same everywhere."""
     surface = get_surface(state.surface)
-    if state.surface not in ("booth", "matyas", "ravine", "noisy_bowl") or state.l1:
+    if not surface.convex_quadratic or state.l1:
         return None
     params = surface.kernel_params(dict(state.surface_params))
     return float(np.linalg.eigvalsh(hessian(surface, params, 0.0, 0.0, state.l2))[-1])
 
 
 def stability_map(state: State, run: RunState, resolution: int = 48, lr_range=(1e-4, 10.0)) -> StabilityMap:
-    kind = KINDS[run.kind]
-    axis = kind.spec.map_axis
+    plane = KINDS[run.kind].stability_kind()  # GD / SGD keep momentum at 0: they are shown Momentum's plane
+    axis = plane.spec.map_axis
     name, index, low, high = axis.name, axis.index, axis.low, axis.high
-    if name in kind.fixed:  # GD / SGD keep momentum at 0: show the plain-momentum plane instead
-        kind = KINDS["momentum"]
     lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), resolution)
     seconds = np.linspace(low, high, resolution)
     base = dict(run.params)
-    base.update({k: v for k, v in kind.fixed.items()})
+    base.update(plane.fixed)
     grid_params = [dict(_with_second(base, name, index, second), lr=float(lr)) for second in seconds for lr in lrs]
     result = sweep(grid_params=grid_params, **state.engine_args(run)).reshape(len(seconds), len(lrs))
     bound = None
     curvature = quadratic_curvature(state)
-    limit = KINDS[run.kind].spec.stability
+    limit = plane.spec.stability
     if curvature and limit and run.gradient == "exact" and run.schedule == "constant":
         bound = np.array([limit(_with_second(base, name, index, s), curvature) for s in seconds])
     return StabilityMap(lrs, seconds, axis.label, result, bound)

@@ -83,8 +83,7 @@ class RunState:
         kind = KINDS[self.kind]
         hp = self.params
         parts = [kind.label]
-        if self.kind in ("momentum", "nesterov"):
-            parts.append(f"μ={hp['momentum']:g}")
+        parts += [f"{symbol}={hp[name]:g}" for name, symbol in kind.legend.items()]
         if self.gradient == "minibatch":
             parts.append(f"B={self.gradient_value}")
         elif self.gradient == "noise":

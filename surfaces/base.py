@@ -31,7 +31,9 @@ class Surface:
     user parameters.  Its minima are either known (``minima_fn(p)``) or found by polishing
     ``minimum_seeds(p)`` (see ``surfaces.minima``).  A finite-sum surface holds its rows
     (a1, a2, b) in ``dataset`` and the gradient of one row's term in ``data_term(x, y, row)``,
-    so mini-batches sample real terms.  ``code`` is the catalogue's number for the kernel.
+    so mini-batches sample real terms.  ``convex_quadratic`` says its Hessian is the same
+    positive-definite matrix everywhere, so the stability bounds for quadratics hold exactly.
+    ``code`` is the catalogue's number for the kernel.
     """
 
     key: str
@@ -51,16 +53,12 @@ class Surface:
     data_term: Callable | None = None
     bounded_below: bool = True
     log_contours: bool = True
+    convex_quadratic: bool = False
     code: int = -1
 
     @property
     def finite_sum(self) -> bool:
         return len(self.dataset) > 0
-
-    @property
-    def center(self) -> tuple[float, float]:
-        (x0, x1), (y0, y1) = self.domain
-        return (0.5 * (x0 + x1), 0.5 * (y0 + y1))
 
     @property
     def span(self) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from optviz.figures.maps import basin_categories
@@ -13,6 +14,7 @@ from optviz.presets import PRESETS
 from optviz.state import make_run
 from optviz.ui import maps_view
 from optviz.urlstate import encode
+from surfaces import CATALOGUE as SURFACES
 from surfaces import get_surface
 
 
@@ -24,6 +26,19 @@ def test_gd_stability_map_agrees_with_the_two_over_l_bound():
         diverged = smap.result.is_("diverged")[i]
         bound = 2 * (1 + mu) / 18
         assert not diverged[smap.lrs < 0.9 * bound].any() and diverged[smap.lrs > 1.1 * bound].all()
+
+
+@pytest.mark.parametrize("key", list(SURFACES))
+def test_a_surface_is_marked_a_convex_quadratic_exactly_when_its_hessian_is_one_constant_bowl(key):
+    """The map draws the quadratic's stability bound only where ``convex_quadratic`` says so."""
+    surface = SURFACES[key]
+    params = surface.kernel_params()
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng(0)
+    hessians = np.array([surface.hessian(x, y, params) for x, y in zip(rng.uniform(x0, x1, 9), rng.uniform(y0, y1, 9))])
+    hxx, hxy, hyy = hessians[0]
+    constant_bowl = np.allclose(hessians, hessians[0], rtol=1e-9, atol=1e-12) and hxx > 0 and hxx * hyy > hxy**2
+    assert surface.convex_quadratic == constant_bowl
 
 
 def test_newton_maps_damping():

@@ -49,8 +49,9 @@ def apply_pending_run_update() -> None:
     surface = get_surface(binding.current_surface_key())
     keys = binding.run_keys(run)
     kind = KINDS[st.session_state.get(keys.kind, binding.NEW_RUN_KINDS[run])]
-    if name in kind.fixed:  # GD and SGD keep momentum at 0: the plane they were shown is Momentum's
-        binding.hydrate_run(run, make_run("momentum", surface, lr=lr, momentum=second))
+    plane = kind.stability_kind()
+    if plane is not kind:  # GD and SGD keep momentum at 0: the cell is a run of the kind whose plane they were shown
+        binding.hydrate_run(run, make_run(plane.key, surface, lr=lr, **{name: second}))
     else:
         st.session_state[keys.hyperparameter("lr")] = lr
         suffix = "" if pair_index is None else f"_{pair_index}"
@@ -90,13 +91,17 @@ def stability_panel(view: View, labels: list[str]) -> None:
     state, sizes = view.state, view.sizes
     run = run_picker(st, "Run to map", "map_run", labels)
     kind = KINDS[state.runs[run].kind]
-    name, pair_index = kind.spec.map_axis.name, kind.spec.map_axis.index
+    plane = kind.stability_kind()
+    name, pair_index = plane.spec.map_axis.name, plane.spec.map_axis.index
     with st.spinner("Sweeping 2,304 runs…"):
         smap = _stability(view.engine_key, run, state)
     params = state.runs[run].params
     current_second = params.get(name, 0.0) if pair_index is None else params[name][pair_index]
-    if name in kind.fixed:
-        st.caption(f"{kind.label} has no {name}; the map shows the Momentum plane (μ = 0 is the bottom row).")
+    if plane is not kind:
+        st.caption(
+            f"{kind.label} has no {name}; the map shows the {plane.label} plane "
+            f"({plane.legend.get(name, name)} = 0 is the bottom row)."
+        )
     figure = stability_figure(
         smap,
         f"{kind.label} on {state.surface_spec.name}: where does it converge?",
