@@ -18,7 +18,7 @@ from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import MAX_RUNS, SPEED, STEPS, State, make_run
 from optviz.ui.compute import compute_runs, kernel_params_for
 from surfaces import CATALOGUE as SURFACES
-from tests.strategies import value_of, values_of
+from tests.strategies import budget, value_of, values_of
 from tests.test_urlstate import KEYS, VALUES
 
 
@@ -53,7 +53,9 @@ def states(draw):
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(states())
 def test_any_state_computes_explains_and_draws(state):
     computed = compute_runs(state)
@@ -87,7 +89,7 @@ def test_any_state_computes_explains_and_draws(state):
         assert text
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(KEYS, VALUES, min_size=1, max_size=8))
 def test_hostile_urls_never_break_the_page(query):
     at = AppTest.from_file("../app.py", default_timeout=120)

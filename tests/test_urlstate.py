@@ -9,6 +9,7 @@ from optviz.presets import DEFAULT_PRESET, PRESETS
 from optviz.state import MAX_RUNS, default_state
 from optviz.urlstate import decode, encode
 from surfaces import CATALOGUE
+from tests.strategies import budget
 
 
 def as_query(q: dict[str, str]) -> dict[str, list[str]]:
@@ -116,7 +117,7 @@ VALUES = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=budget(500), deadline=None)
 @given(st.dictionaries(KEYS | st.text(max_size=20), st.lists(VALUES, min_size=1, max_size=3), max_size=12))
 def test_any_query_decodes_to_a_valid_state(query):
     state, warnings = decode(query)
