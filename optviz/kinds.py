@@ -13,7 +13,7 @@ from optviz.catalogue import Catalogue
 from optviz.engine.gradients import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
 from optviz.optimizers import Optimizer
-from surfaces import FAMILIES, Surface
+from surfaces import Surface
 
 _PLAIN = {"momentum": 0.0, "dampening": 0.0, "nesterov": False}
 
@@ -42,19 +42,12 @@ class RunKind:
         """The kind whose plane the stability map shows for this kind's runs."""
         return KINDS[self.map_plane] if self.map_plane else self
 
-    @property
-    def lr_family(self) -> str | None:
-        """The family whose lr a surface suggests for this kind; None for an optimizer that is a
-        family of its own no surface suggests for (Newton, Rprop, RAdam): it keeps torch's lr."""
-        family = self.spec.family
-        return None if family == self.spec.key and family not in FAMILIES else family
-
     def default_hyperparameters(self, surface: Surface) -> dict[str, Any]:
         """torch's defaults, the kind's settings, and the surface's suggested lr for its family."""
         values = {p.name: p.default for p in self.spec.params}
         values.update(self.defaults)
         values.update(self.fixed)
-        family = self.lr_family
+        family = self.spec.family
         if family is not None:
             if family not in surface.default_lr:
                 raise ValueError(f"surface {surface.key!r} suggests no lr for the {family!r} family ({self.label})")

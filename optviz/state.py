@@ -51,6 +51,8 @@ TABS = {
     "glossary": "📖 Glossary",
     "export": "🔗 Share & export",
 }
+# The tabs a quiz still hiding its answer shows beside its own: none of them draws a run
+QUIZ_SAFE_TABS = ("equations", "glossary", "export")
 TAB = Param("tab", "paths", kind="choice", choices=tuple(TABS), help="The open tab.")
 assert APP_MAX_STEPS <= MAX_STEPS
 
@@ -84,12 +86,9 @@ class RunState:
         hp = self.params
         parts = [kind.label]
         parts += [f"{symbol}={hp[name]:g}" for name, symbol in kind.legend.items()]
-        if self.gradient == "minibatch":
-            parts.append(f"B={self.gradient_value}")
-        elif self.gradient == "noise":
-            parts.append(f"σ={self.gradient_value:g}")
-        elif self.gradient == "dropout":
-            parts.append(f"dropout p={self.gradient_value:g}")
+        mode = GRADIENT_MODES[self.gradient]
+        if mode.legend:
+            parts.append(f"{mode.legend}={self.gradient_value:g}")
         if hp.get("saddle_free"):
             parts.append("saddle-free")
         parts.append(f"lr={hp['lr']:g}")

@@ -174,3 +174,10 @@ def test_a_dispatch_chain_is_written_only_from_an_identifier_and_a_count():
     for name, arity in (("f(); import os", 1), ("class", 1), ("chain", "1): pass\nimport os #")):
         with pytest.raises(ValueError, match="identifier"):
             compiled_dispatch([], lambda *a: 0.0, arity, name)
+
+
+@pytest.mark.parametrize("key", list(gradients.GRADIENT_MODES))
+def test_a_gradient_mode_with_a_parameter_names_it_in_legends(key):
+    """Legends and the noise tab's panels write the mode's value as "B=10", "σ=0.5", …"""
+    mode = gradients.GRADIENT_MODES[key]
+    assert bool(mode.legend) == (mode.param is not None), key

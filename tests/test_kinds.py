@@ -17,12 +17,12 @@ EVERY_SURFACE = (*SURFACES.values(), get_surface(custom_key(DEFAULT_FORMULA)))
 
 @pytest.mark.parametrize("key", list(KINDS))
 def test_each_kind_starts_from_an_lr_on_every_surface(key):
-    """A family no surface suggests an lr for is refused, unless the optimizer is a family of
-    its own (it then keeps torch's lr), so a misspelt family cannot fall back unseen."""
+    """A family no surface suggests an lr for is refused, so a misspelt family cannot fall back
+    unseen; an optimizer declared with no family (None) keeps torch's lr everywhere."""
     kind = KINDS[key]
     for surface in EVERY_SURFACE:
         lr = kind.default_hyperparameters(surface)["lr"]
-        expected = kind.spec.param("lr").default if kind.lr_family is None else surface.default_lr[kind.lr_family]
+        expected = kind.spec.param("lr").default if kind.spec.family is None else surface.default_lr[kind.spec.family]
         assert lr == expected, (key, surface.key)
 
 

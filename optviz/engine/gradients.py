@@ -39,6 +39,7 @@ class GradientMode:
     help: str
     sample: Any
     torch: str = ""  # the same gradient in a PyTorch training loop ({value}: the mode's parameter)
+    legend: str = ""  # how a legend names the parameter's value, e.g. "B" in "B=10"
     exact_at: float = math.nan  # the parameter's value at which this mode is the exact gradient (NaN: none)
     code: int = -1
 
@@ -106,6 +107,7 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
             "The true gradient plus Gaussian noise of standard deviation σ.",
             noisy_gradient,
             "# after loss.backward(), each step: for p in params: p.grad += {value} * torch.randn_like(p.grad)",
+            legend="σ",
             exact_at=0.0,
         ),
         GradientMode(
@@ -116,6 +118,7 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
             minibatch_gradient,
             "# each step: the loss of {value} rows drawn without replacement, "
             "e.g. DataLoader(data, batch_size={value}, shuffle=True)",
+            legend="B",
         ),
         GradientMode(
             "dropout",
@@ -124,6 +127,7 @@ GRADIENT_MODES: Catalogue[GradientMode] = Catalogue(
             "Full-data gradient with input features dropped with probability p and survivors scaled by 1/(1−p).",
             dropout_gradient,
             "# each step: the full data through torch.nn.Dropout(p={value}) on the inputs (survivors ×1/(1−p))",
+            legend="dropout p",
         ),
     ],
 )

@@ -96,7 +96,7 @@ def inspect(view: StepView) -> Reading:
 SPEC = Optimizer(
     key="newton",
     name="Newton",
-    family="newton",
+    family=None,  # torch has no Newton; its lr of 1 is the full Newton step on every surface
     params=PARAMS,
     equations=r"""
 \begin{aligned}

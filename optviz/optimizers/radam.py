@@ -105,7 +105,7 @@ def inspect(view: StepView) -> Reading:
 SPEC = Optimizer(
     key="radam",
     name="RAdam",
-    family="radam",
+    family=None,  # torch's lr on every surface
     params=PARAMS,  # torch's lr everywhere: see the intuition
     equations=r"""
 \begin{aligned}

@@ -77,7 +77,7 @@ def inspect(view: StepView) -> Reading:
 SPEC = Optimizer(
     key="rprop",
     name="Rprop",
-    family="rprop",
+    family=None,  # torch's lr on every surface: Rprop adapts its own steps
     params=PARAMS,
     equations=r"""
 \begin{aligned}

@@ -83,7 +83,8 @@ class Optimizer:
 
     ``params`` always starts with ``lr``; the kernel reads the packed values through
     ``params.slots``.  ``equations`` is the update rule in LaTeX, line by line as the kernel
-    computes it (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr.
+    computes it (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr
+    (None: torch's default lr on every surface).
     ``update`` and ``prepare`` (or ``whole_step``) are its jitted parts (see above);
     ``initial(hp)`` the per-coordinate buffers' start.
     ``state_names`` name the buffers a, b, c it uses and ``product_names`` its running products,
@@ -97,7 +98,7 @@ class Optimizer:
 
     key: str
     name: str
-    family: str
+    family: str | None
     params: tuple[Param, ...]
     equations: str
     intuition: str

@@ -37,8 +37,7 @@ def _ensemble(key: tuple, run: int, seeds: int, gradient: str, value, _state: St
 
 
 def _format(gradient: str, value) -> str:
-    symbol = {"minibatch": "B", "noise": "σ"}.get(gradient, "p")
-    return f"{symbol} = {value:g}"
+    return f"{GRADIENT_MODES[gradient].legend} = {value:g}"
 
 
 def render(view: View) -> None:

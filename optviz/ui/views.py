@@ -21,7 +21,7 @@ from optviz.glossary import GLOSSARY
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS, lesson_for
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import TABS, State
+from optviz.state import QUIZ_SAFE_TABS, TABS, State
 from optviz.ui import binding, bridge, quiz_view
 from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
@@ -86,7 +86,7 @@ def lesson(view: View) -> None:
 def shown_tabs(state: State) -> list[str]:
     """The tabs on the page: a quiz still hiding its answer shows only what does not give it away."""
     hidden = quiz_view.hidden(state)
-    return [t for t in TABS if (t == "quiz") == hidden or t in ("equations", "glossary", "export")]
+    return [t for t in TABS if (t == "quiz") == hidden or t in QUIZ_SAFE_TABS]
 
 
 def share_link(state: State) -> None:
