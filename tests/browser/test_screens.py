@@ -138,10 +138,17 @@ def test_on_a_720p_projector_every_lesson_fits_beside_its_map(screens, app_url, 
 def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
     context, page = open_screen(browser, app_url, "laptop-1440x900", {"preset": "basins"})
     try:
+        page.evaluate("""() => { const g = document.querySelector('.js-plotly-plot');
+            window.optvizStopped = false;
+            const stop = () => { window.optvizStopped = true; };
+            g.on('plotly_animationinterrupted', stop); g.on('plotly_animated', stop); }""")
         page.locator(".updatemenu-button").first.click()
-        time.sleep(4)
+        # a few frames in, however slow the machine: Plotly's slider follows each frame drawn
+        page.wait_for_function(
+            "() => document.querySelector('.js-plotly-plot').layout.sliders[0].active >= 5", timeout=60_000
+        )
         page.locator(".updatemenu-button").nth(1).click()  # pause, then compare the two views' markers
-        time.sleep(0.5)
+        page.wait_for_function("() => window.optvizStopped", timeout=30_000)
         shown = page.evaluate("""() => { const g = document.querySelector('.js-plotly-plot');
             const first = type => g.data.findIndex(
                 d => d.type === type && d.mode === 'markers' && d.legendgroup === 'run0');
