@@ -87,6 +87,20 @@ class Param:
         return number
 
 
+SIGNIFICANT_DIGITS = 12
+
+
+def tidy(value: Any) -> Any:
+    """``value`` with each float kept to 12 significant digits: a typed 0.3 stays exactly 0.3, and
+    a widget's step arithmetic noise (-7.000000000000002) goes, so the value in use and the share
+    link's short text are the same number."""
+    if isinstance(value, tuple):
+        return tuple(tidy(v) for v in value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return value
+
+
 def _fmt(x: float) -> str:
     return str(x) if isinstance(x, int) else f"{x:g}"
 

@@ -180,7 +180,9 @@ class PageField:
     Drives the URL codec (``url``, ``param``), the cache keys (``engine``: the engine reads
     it, so it is part of what a computed view depends on; ``figures``: the figures depend on
     it, which every engine field is through the runs) and the widget binding: the values of
-    ``widgets`` come from ``to_widgets(value)`` and go back via ``from_widgets``.
+    ``widgets`` come from ``to_widgets(value)`` and go back via ``from_widgets``.  A view-only
+    field is the viewer's display setting (``display``: a preset click keeps it) unless
+    ``set_by_lesson`` says a lesson chooses it.
     """
 
     name: str  # the State attribute
@@ -189,6 +191,7 @@ class PageField:
     widgets: tuple[str, ...]
     engine: bool = True
     figures: bool = True
+    set_by_lesson: bool = False
     to_widgets: Callable[[Any], tuple] = _same
     from_widgets: Callable[..., Any] = _first
 
@@ -197,6 +200,11 @@ class PageField:
             raise ValueError(
                 f"page field {self.name!r}: the figures draw the runs, so they depend on what the engine reads"
             )
+
+    @property
+    def display(self) -> bool:
+        """How the viewer shows the page, not what the lesson is: it survives a preset click."""
+        return not self.engine and not self.set_by_lesson
 
 
 PAGE_FIELDS: tuple[PageField, ...] = (
@@ -225,11 +233,27 @@ PAGE_FIELDS: tuple[PageField, ...] = (
         to_widgets=lambda n: (n > 0, n or QUIZ_DEFAULT_STEPS),
         from_widgets=lambda on, n: int(n) if on else 0,
     ),
+    # a lesson opens on its own picture: "Show me" in the glossary, or a preset clicked on Curves, shows the paths
     PageField(
-        "tab", "tab", TAB, ("tab",), engine=False, figures=False, to_widgets=lambda t: (TABS[t],), from_widgets=tab_id
+        "tab",
+        "tab",
+        TAB,
+        ("tab",),
+        engine=False,
+        figures=False,
+        set_by_lesson=True,
+        to_widgets=lambda t: (TABS[t],),
+        from_widgets=tab_id,
     ),
 )
 VIEW_ONLY_URL_KEYS = tuple(f.url for f in PAGE_FIELDS if not f.engine)
+
+
+def with_display(lesson: State, viewer: State) -> State:
+    """``lesson`` shown with ``viewer``'s display settings (``PageField.display``): a preset sets
+    the lesson, not the teacher's Presentation mode, speed or quiz."""
+    shown = replace(lesson, **{f.name: getattr(viewer, f.name) for f in PAGE_FIELDS if f.display})
+    return replace(shown, quiz=min(shown.quiz, shown.steps))
 
 
 def make_run(
@@ -286,17 +310,23 @@ class RunValues(Protocol):
     def value(self, key: str, param: Param, default: Any) -> Any: ...
 
 
-def run_from(values: RunValues, keys: RunKeys, surface: Surface, default_kind: str) -> tuple[RunState, str | None]:
+def run_from(
+    values: RunValues, keys: RunKeys, surface: Surface, default_kind: str, previous: RunState | None = None
+) -> tuple[RunState, str | None]:
     """The run ``values`` hold under ``keys``, and why its hyperparameters were not applied (or None).
 
-    Each value falls back on its own: to its kind's default for ``surface``, or its schedule's or
+    Each value falls back on its own: to ``previous`` (the run's last good values on ``surface``)
+    while the run keeps its kind, else to its kind's default for ``surface``, or its schedule's or
     gradient mode's.  Hyperparameters that are each in range but break a rule together (Nesterov
     with momentum 0) leave the run at its kind's defaults."""
     kind = KINDS[values.choice(keys.kind, KINDS, default_kind)]
-    defaults = make_run(kind.key, surface)
+    defaults = previous if previous is not None and previous.kind == kind.key else make_run(kind.key, surface)
     hp = {p.name: values.value(keys.hyperparameter(p.name), p, defaults.params[p.name]) for p in kind.editable()}
     schedule = SCHEDULES[values.choice(keys.schedule, SCHEDULES, defaults.schedule)]
-    sched_values = {p.name: values.value(keys.schedule_param(p.name), p, p.default) for p in schedule.params}
+    kept = dict(defaults.schedule_params) if defaults.schedule == schedule.key else {}
+    sched_values = {
+        p.name: values.value(keys.schedule_param(p.name), p, kept.get(p.name, p.default)) for p in schedule.params
+    }
     offered = {k: GRADIENT_MODES[k] for k in kind.gradient_modes(surface)}
     mode = GRADIENT_MODES[values.choice(keys.gradient, offered, defaults.gradient)]
     value = None

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from optviz.kinds import KINDS
-from optviz.params import Param
+from optviz.params import Param, tidy
 from optviz.presets import DEFAULT_PRESET, PRESETS
 from optviz.state import MAX_RUNS, PAGE_FIELDS, VIEW_ONLY_URL_KEYS, RunKeys, RunState, State, default_state, run_from
 from surfaces import get_surface
@@ -45,7 +45,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, (tuple, list)):
         return ",".join(format_value(v) for v in value)
     if isinstance(value, float):
-        return repr(value)
+        return repr(tidy(value))
     return str(value)
 
 
@@ -120,7 +120,7 @@ def _number(text: str, param: Param) -> float | int:
         raise ValueError(f"{param.name}={text!r} must be a number in {param.range_text()}") from None
     if param.kind == "int" and math.isfinite(value) and value == int(value):
         return int(value)
-    return value
+    return tidy(value)
 
 
 class _Reader:

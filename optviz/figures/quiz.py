@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.contour import HOVER_GRID, contour_figure, hover_grid_trace, map_layout, minima_trace, start_trace
+from optviz.figures.animation import rounded
+from optviz.figures.contour import (
+    HOVER_GRID,
+    contour_figure,
+    hover_grid_trace,
+    map_layout,
+    minima_trace,
+    run_trace_indices,
+    start_trace,
+)
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
 from optviz.quiz import Answer, Point
+
+GROWN_POINTS = 200
 
 
 def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) -> list[dict]:
@@ -69,8 +80,11 @@ def reveal_figure(
     sizes: Sizes,
     frame_ms: int,
 ) -> dict:
-    """The replay of the first n steps (Play), with each guess joined to the truth by a dashed line."""
+    """The replay of the first n steps, with each guess joined to the truth by a dashed line.  It
+    opens at step 0 and ▶ draws each path as it goes: drawn whole up front, the paths told the
+    answer before the replay."""
     figure = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri)
+    _grow_paths(figure, runs, landscape.surface.domain)
     guesses = {i: a.guess for i, a in enumerate(answers) if a.guess is not None}
     extra = _guess_traces(guesses, labels, sizes)
     for i, answer in enumerate(answers):
@@ -91,3 +105,21 @@ def reveal_figure(
     figure["data"] = figure["data"] + extra  # after the animated traces: frames address runs by index
     figure["layout"]["title"]["text"] = f"The first {n} steps: press ▶ to watch them reach your guesses"
     return figure
+
+
+def _grow_paths(figure: dict, runs: list[Trajectory], domain) -> None:
+    """Each run's line holds only its start, and every frame's trail is the path so far (at most
+    GROWN_POINTS points of it: a frame per step of a long quiz would resend the whole path)."""
+    spans = [hi - lo for lo, hi in domain]
+    coordinates = [(rounded(t.path[:, 0], spans[0]), rounded(t.path[:, 1], spans[1])) for t in runs]
+    stride = max(1, -(-max(len(x) for x, _ in coordinates) // GROWN_POINTS))
+    for r, (x, y) in enumerate(coordinates):
+        line = figure["data"][run_trace_indices(r)[0]]
+        line["x"], line["y"] = x[:1], y[:1]
+    for frame in figure["frames"]:
+        step = int(frame["name"])
+        for r, (x, y) in enumerate(coordinates):
+            end = min(step, len(x) - 1)
+            kept = [*range(0, end, stride), end]
+            trail = frame["traces"].index(run_trace_indices(r)[1])
+            frame["data"][trail] = {"x": [x[i] for i in kept], "y": [y[i] for i in kept]}

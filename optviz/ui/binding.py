@@ -14,9 +14,22 @@ import streamlit as st
 
 from optviz.engine.gradients import GRADIENT_MODES
 from optviz.kinds import KINDS
+from optviz.params import tidy
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import MAX_RUNS, PAGE_FIELDS, STEPS, TABS, RunKeys, RunState, State, make_run, run_from, with_surface
+from optviz.state import (
+    MAX_RUNS,
+    PAGE_FIELDS,
+    STEPS,
+    TABS,
+    RunKeys,
+    RunState,
+    State,
+    make_run,
+    run_from,
+    with_display,
+    with_surface,
+)
 from optviz.ui import bridge
 from optviz.ui.widgets import read_value, seed_value
 from optviz.urlstate import decode, state_key
@@ -33,6 +46,7 @@ CUSTOM = "custom"  # the surface selectbox's entry for a typed formula
 LAST_CUSTOM = "_last_custom"  # the last custom key that passed its checks: what the page shows
 FORMULA_ERROR = "_formula_error"
 LAST_SURFACE = "_last_surface"  # the surface the widgets were drawn for, read by on_surface_change
+LAST_GOOD = "_last_good"  # the State the page last used
 NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # what run slot i starts as
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
@@ -110,15 +124,15 @@ def load_from_url(query: dict[str, list[str]]) -> None:
 
 
 def _value(key: str, param, default):
-    """A widget's value, or ``default`` for a widget not drawn yet (reading never writes)."""
+    """A widget's value (float noise tidied), or ``default`` for a widget not drawn yet or out of
+    range (reading never writes)."""
     if param.kind == "pair":
         if f"{key}_0" not in st.session_state or f"{key}_1" not in st.session_state:
             return default
     elif key not in st.session_state:
         return default
-    value = read_value(key, param)
     try:
-        return param.validate(value)
+        return param.validate(tidy(read_value(key, param)))
     except ValueError:
         return default
 
@@ -134,43 +148,60 @@ class _Widgets:
     value = staticmethod(_value)
 
 
+def _last_good(surface) -> State | None:
+    """The State the page last used, if it was on ``surface``: a value typed out of range keeps its
+    value from there."""
+    last = st.session_state.get(LAST_GOOD)
+    return last if last is not None and last.surface == surface.key else None
+
+
+def _read_run(i: int, surface) -> tuple[RunState, str | None]:
+    last = _last_good(surface)
+    previous = last.runs[i] if last is not None and i < len(last.runs) else None
+    return run_from(_Widgets, run_keys(i), surface, NEW_RUN_KINDS[i], previous)
+
+
 def read_run(i: int, surface) -> RunState:
     """Run slot i as its widgets hold it (a slot's widgets are seeded by the callback that shows
     it).  Values that are each in range but break a rule together (Nesterov with momentum 0)
     leave the run at its kind's defaults; ``run_problem`` says why, beside the widgets."""
-    return run_from(_Widgets, run_keys(i), surface, NEW_RUN_KINDS[i])[0]
+    return _read_run(i, surface)[0]
 
 
 def run_problem(i: int, surface) -> str | None:
     """Why run slot i's widget values were not applied, or None."""
-    run, problem = run_from(_Widgets, run_keys(i), surface, NEW_RUN_KINDS[i])
+    run, problem = _read_run(i, surface)
     if problem is None:
         return None
     return f"{problem}. Run {i + 1} uses {KINDS[run.kind].label}'s defaults until this is changed."
 
 
 def read(surface_key: str | None = None) -> State:
-    """The State the widgets hold, validated (a value out of range falls back to its default)."""
+    """The State the widgets hold, validated: a value out of range keeps the last good one (the
+    State last drawn on this surface), else its default."""
     surface = get_surface(surface_key or current_surface_key())
+    last = _last_good(surface)
     runs = tuple(read_run(i, surface) for i in range(int(st.session_state.get("n_runs", 1))))
     page = {}
     for f in PAGE_FIELDS:
         if not all(k in st.session_state for k in f.widgets):
             continue
         try:
-            page[f.name] = f.param.validate(f.from_widgets(*(st.session_state[k] for k in f.widgets)))
+            page[f.name] = f.param.validate(tidy(f.from_widgets(*(st.session_state[k] for k in f.widgets))))
         except ValueError:
-            pass
+            if last is not None:
+                page[f.name] = getattr(last, f.name)
+    kept = dict(last.surface_params) if last is not None else {}
     state = State(
         surface=surface.key,
         start=surface.start,
         steps=page.pop("steps", STEPS.default),
         runs=runs,
-        surface_params=tuple((p.name, _value(f"sp_{p.name}", p, p.default)) for p in surface.params),
+        surface_params=tuple((p.name, _value(f"sp_{p.name}", p, kept.get(p.name, p.default))) for p in surface.params),
     )
     state = replace(state, lesson=st.session_state.get(LESSON, ""), **page)
     if not surface.in_domain(*state.start):
-        state = replace(state, start=surface.start)
+        state = replace(state, start=last.start if last is not None else surface.start)
     return replace(state, quiz=min(state.quiz, state.steps))
 
 
@@ -180,8 +211,10 @@ def open_tab(tab: str) -> None:
 
 
 def note_drawn(state: State) -> None:
-    """Remember the surface the widgets are drawn for: a surface change reads the old runs with it."""
+    """Remember the State the widgets are drawn for: a surface change reads the old runs with its
+    surface, and a value typed out of range next keeps its value from it."""
     st.session_state[LAST_SURFACE] = state.surface
+    st.session_state[LAST_GOOD] = state
 
 
 # --- callbacks: they run before the script, so they may rewrite widget values ---------------
@@ -217,7 +250,7 @@ def current_warnings(state: State) -> list[str]:
 
 
 def on_preset(key: str) -> None:
-    hydrate(PRESETS[key].build())
+    hydrate(with_display(PRESETS[key].build(), read()))
     st.session_state[WARNINGS] = []  # a bad link's warnings are about a view that is gone
 
 

@@ -67,6 +67,10 @@ def messages(state: State) -> None:
 def lesson(view: View) -> None:
     """The preset's lesson, written from its claims that hold for the runs on screen."""
     state = view.state
+    if state.lesson and quiz_view.hidden(state):  # its sentences say where the runs end: the quiz's answer
+        with st.container(key="lesson"):
+            st.info(f"**{PRESETS[state.lesson].title}** — the lesson shows after Reveal.", icon="🎓")
+        return
     unchanged = is_preset_view(state)
     told = lesson_for(state, view.computed.runs, view.computed.goals, view.computed.minima, unchanged)
     if told is None:
