@@ -21,6 +21,36 @@ from surfaces.finite_sum import dropout_solution
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """What the page says about one run: ``verdict``, one of ``VERDICTS`` (the fact a lesson's
+    claims about the run must agree with), and ``text``, the words the results table shows."""
+
+    verdict: str
+    text: str
+
+
+# How a run ended or behaves: one word per way ``explain`` can describe it
+VERDICTS = (
+    "failed",
+    "diverged",
+    "escaped",
+    "converged",
+    "on_saddle",
+    "resting",
+    "unjudged",
+    "jittering",
+    "reached",
+    "stuck",
+    "overshot",
+    "bouncing",
+    "progressing",
+    "stationary",
+    "stalled",
+    "crawling",
+)
+
+
+@dataclass(frozen=True)
 class Objective:
     """What one run minimises: the page's loss plus its own coupled weight decay, or, for
     dropout, the ridge problem it solves on average.  ``minima`` are that objective's."""
@@ -62,20 +92,24 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, goal: Objective) -> str:
+def explain(
+    traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, goal: Objective
+) -> Explanation:
     o = traj.outcome
     if o.kind == "diverged":
-        return _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2)
+        return Explanation("diverged", _explain_divergence(traj, kind_key, surface, kernel_params, goal.l2))
     if o.kind == "failed":
-        return (
+        return Explanation(
+            "failed",
             f"The engine failed on this run ({o.reason}), so only its start is shown; the other runs are "
-            f"unaffected. This is a bug in optviz: please report this page's link."
+            f"unaffected. This is a bug in optviz: please report this page's link.",
         )
     if o.kind == "escaped":
-        return (
+        return Explanation(
+            "escaped",
             f"Escaped: it left the map at step {traj.first_outside(surface)} going downhill, and was "
             f"stopped at step {o.step}, a map's width beyond the edge. {surface.name} has no floor in that "
-            f"direction, so leaving is the optimizer doing its job."
+            f"direction, so leaving is the optimizer doing its job.",
         )
     if o.kind == "converged":
         m = o.minimum
@@ -86,11 +120,11 @@ def explain(traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np
                 f" That is a local minimum: the best one is at ({_fmt(best.x)}, {_fmt(best.y)}) with loss "
                 f"{_fmt(best.value)}."
             )
-        return text
+        return Explanation("converged", text)
     if KINDS[kind_key].spec.second_order:
         trapped = _newton_on_a_saddle(traj, surface, kernel_params, goal.l2)
         if trapped:
-            return trapped
+            return Explanation("on_saddle", trapped)
     return _explain_unfinished(traj, kind_key, surface, goal)
 
 
@@ -154,19 +188,20 @@ def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kerne
     return text
 
 
-def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal: Objective) -> str:
+def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal: Objective) -> Explanation:
     x, y = traj.final_point
     loss = float(traj.loss[-1])
     steps = len(traj.path) - 1
     text = f"Ran all {steps} steps and ended at ({_fmt(x)}, {_fmt(y)}) with loss {_fmt(loss)}"
     spec = KINDS[kind_key].spec
     if spec.decouples(traj.hyperparameters) and traj.hyperparameters.get("weight_decay"):
-        return text + (
-            ". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
-            "gradient; it rests where that pull balances its step, which is no minimum of the loss."
+        return Explanation(
+            "resting",
+            text + ". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
+            "gradient; it rests where that pull balances its step, which is no minimum of the loss.",
         )
     if not goal.minima:
-        return text + "."
+        return Explanation("unjudged", text + ".")
     nearest = min(goal.minima, key=lambda m: math.hypot(m.x - x, m.y - y))
     distance = math.hypot(nearest.x - x, nearest.y - y)
     best = min(m.value for m in goal.minima)
@@ -176,47 +211,47 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     still_moving = np.abs(np.diff(recent, axis=0)).sum() > 0.02 * surface.span
     descending = float(traj.loss[-1]) < float(traj.loss[-window])
     if traj.gradient == "dropout" and surface.finite_sum:
-        text += (
-            f" Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
+        verdict, said = (
+            "jittering",
+            f"Dropout moved its resting point: on average it minimises the loss plus an L2 penalty, whose "
             f"minimum is at ({_fmt(nearest.x)}, {_fmt(nearest.y)}), shrunk toward the origin; it jitters "
-            f"around that point."
+            f"around that point.",
         )
     elif traj.gradient != "exact" and distance < 0.1 * surface.span:
         if traj.schedule != "constant":
-            text += (
-                f" The gradient noise keeps it jittering around the minimum; its schedule has lowered the lr "
-                f"to {_fmt(float(traj.lr[-1]))}, which shrinks the jitter."
-            )
+            settle = f"its schedule has lowered the lr to {_fmt(float(traj.lr[-1]))}, which shrinks the jitter."
         else:
-            text += (
-                " The gradient noise keeps it jittering around the minimum; a smaller lr or a decaying schedule "
-                "lets it settle."
-            )
+            settle = "a smaller lr or a decaying schedule lets it settle."
+        verdict, said = "jittering", f"The gradient noise keeps it jittering around the minimum; {settle}"
     elif distance < 1e-3 * surface.span:
-        text += " It has reached that minimum."
+        verdict, said = "reached", "It has reached that minimum."
     elif (
         not math.isnan(nearest.value)
         and nearest.value > best + 1e-9 * max(1.0, abs(best))
         and distance < 0.05 * surface.span
     ):
-        text += " It is stuck in a local minimum: without noise or momentum it cannot climb out."
+        verdict, said = "stuck", "It is stuck in a local minimum: without noise or momentum it cannot climb out."
     elif not surface.in_domain(x, y) and loss > float(traj.loss[0]):
-        text += (
-            " It overshot out of the plotted area and ends with a higher loss than where it started: its lr is "
-            "too large for this landscape, though not large enough to blow up. Try a smaller lr."
+        verdict, said = (
+            "overshot",
+            "It overshot out of the plotted area and ends with a higher loss than where it started: its lr is "
+            "too large for this landscape, though not large enough to blow up. Try a smaller lr.",
         )
     elif still_moving and not descending:
-        text += (
-            " It keeps moving without lowering the loss: it is bouncing around, a sign that its lr is too large. "
-            "Try a smaller lr."
+        verdict, said = (
+            "bouncing",
+            "It keeps moving without lowering the loss: it is bouncing around, a sign that its lr is too large. "
+            "Try a smaller lr.",
         )
     elif still_moving:
-        text += " It is still making progress: more steps or a larger lr would get it there."
+        verdict, said = "progressing", "It is still making progress: more steps or a larger lr would get it there."
+    elif float(traj.grad_norm[-1]) < 1e-6 * max(1.0, abs(loss)) and not surface.in_domain(x, y):
+        verdict, said = (
+            "stationary",
+            "The gradient is zero there: it settled at a stationary point outside the plotted area.",
+        )
     elif float(traj.grad_norm[-1]) < 1e-6 * max(1.0, abs(loss)):
-        if not surface.in_domain(x, y):
-            text += " The gradient is zero there: it settled at a stationary point outside the plotted area."
-        else:
-            text += " The gradient is almost zero here: it has stalled on a flat spot."
+        verdict, said = "stalled", "The gradient is almost zero here: it has stalled on a flat spot."
     else:
-        text += f" It is crawling: {spec.crawl_advice}"
-    return text
+        verdict, said = "crawling", f"It is crawling: {spec.crawl_advice}"
+    return Explanation(verdict, f"{text} {said}")

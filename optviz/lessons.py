@@ -4,18 +4,23 @@ A claim is a sentence with the predicate that justifies it: ``Claim.says(evidenc
 the sentence, numbers filled in from the computed runs, when the claim holds, else None.  A
 preset's caption is written only from claims that hold, so it cannot contradict its picture,
 and the same claims re-judge the view after the user changes it.
+
+A claim also declares, for each run it speaks of, the verdicts of that run's explanation
+(``explain.VERDICTS``) its sentence agrees with: a claim whose run is explained otherwise is not
+said, so the lesson box and the results table never disagree about a run.  Every sentence must
+make sense alone (no "Still,", "too", "that cap"): a changed view keeps only some of them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.explain import Objective, sane_curvature, stability_limit
+from optviz.explain import VERDICTS, Objective, sane_curvature, stability_limit
 from optviz.kinds import KINDS
 from optviz.state import State
 from surfaces import Minimum
@@ -42,10 +47,13 @@ class Evidence:
     goals: list[Objective]  # what each run minimises
     kinds: tuple[str, ...]
     page_minima: tuple[Minimum, ...]  # the minima of the page's loss (its L1/L2 included)
+    verdicts: tuple[str, ...]  # each run's explanation's verdict
+    read: set[int] = field(default_factory=set, compare=False)  # the runs a claim has looked at
 
     def run(self, i: int) -> Trajectory:
         if i >= len(self.runs) or i >= len(self.kinds) or self.state.runs[i].kind != self.kinds[i]:
             raise NotApplicable(i)
+        self.read.add(i)
         return self.runs[i]
 
     def name(self, i: int) -> str:
@@ -120,19 +128,40 @@ class Evidence:
         return limit
 
 
+# Verdicts a sentence can agree with (see the module docstring)
+CONVERGES = frozenset({"converged"})
+DIVERGES = frozenset({"diverged"})
+LEAVES = frozenset({"escaped"})
+SLOW = frozenset({"crawling", "progressing"})  # "crawls", "creeps"
+JITTERS = frozenset({"jittering"})
+UNSETTLED = frozenset({"jittering", "bouncing", "progressing"})  # "never settles", "hops"
+STOPPED_SHORT = frozenset(VERDICTS) - {"converged", "reached", "diverged", "failed", "escaped"}
+
+
 @dataclass(frozen=True)
 class Claim:
     """``name`` says what is claimed (for tests and reviews); ``says`` returns the sentence
-    when it holds, else a falsy value."""
+    when it holds, else a falsy value; ``about`` maps each run the claim looks at to the
+    verdicts its sentence agrees with."""
 
     name: str
     says: Callable[[Evidence], str | None]
+    about: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
     def judge(self, evidence: Evidence) -> str | None:
+        reading = replace(evidence, read=set())
         try:
-            return self.says(evidence) or None
+            sentence = self.says(reading) or None
         except NotApplicable:
             return None
+        undeclared = reading.read - set(self.about)
+        if sentence and undeclared:
+            raise ValueError(
+                f"claim {self.name!r} speaks of runs {sorted(undeclared)} but declares no verdicts for them"
+            )
+        if sentence and all(evidence.verdicts[i] in self.about[i] for i in reading.read):
+            return sentence
+        return None
 
 
 def where(m: Minimum) -> str:

@@ -12,7 +12,22 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from optviz.lessons import Claim, Evidence, fmt, point, ratio, where
+from optviz.explain import VERDICTS
+from optviz.lessons import (
+    CONVERGES,
+    DIVERGES,
+    JITTERS,
+    LEAVES,
+    SLOW,
+    STOPPED_SHORT,
+    UNSETTLED,
+    Claim,
+    Evidence,
+    fmt,
+    point,
+    ratio,
+    where,
+)
 from optviz.state import State, make_run
 from surfaces import get_surface, minima_of
 from surfaces.finite_sum import N_POINTS
@@ -53,6 +68,7 @@ def converges(i: int, how: str = "") -> Claim:
     return Claim(
         f"run {i + 1} converges",
         lambda e: e.converged(i) and f"{e.name(i)} (lr = {e.lr(i)}){how} converges at step {e.converged(i)}.",
+        {i: CONVERGES},
     )
 
 
@@ -91,9 +107,10 @@ PRESETS: dict[str, Preset] = {
                     lambda e: (
                         e.diverged(0)
                         and e.hp(0, "lr") > e.stability_limit(0)
-                        and f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: each step "
-                        f"overshoots further, and it diverges at step {e.diverged(0)}."
+                        and f"lr = {e.lr(0)} is above the stability limit 2/L ≈ {fmt(e.stability_limit(0))}: "
+                        f"each step overshoots further, and it diverges at step {e.diverged(0)}."
                     ),
+                    {0: DIVERGES},
                 ),
                 Claim(
                     "a tiny lr crawls",
@@ -104,8 +121,9 @@ PRESETS: dict[str, Preset] = {
                         and f"lr = {e.lr(1)} is safe but crawls: after {e.state.steps} steps it is still "
                         f"{fmt(e.distance(1))} from the minimum."
                     ),
+                    {1: SLOW},
                 ),
-                converges(2, " gets there: it"),
+                converges(2, " reaches the minimum: it"),
             ),
             lambda: _state("booth", [("gd", {"lr": 0.12}), ("gd", {"lr": 0.0005}), ("gd", {"lr": 0.05})], steps=200),
         ),
@@ -121,21 +139,21 @@ PRESETS: dict[str, Preset] = {
                         not e.converged(0)
                         and e.distance(0) > 2
                         and e.hp(0, "lr") < e.stability_limit(0)
-                        and f"Here that cap is {fmt(e.stability_limit(0))}. At lr = {e.lr(0)} GD drops into the "
-                        "valley at once, "
-                        f"then creeps along its nearly flat floor: after {e.state.steps} steps it is still "
-                        f"{fmt(e.distance(0))} from the minimum."
+                        and f"The steep direction keeps GD below lr = 2/L ≈ {fmt(e.stability_limit(0))}. At "
+                        f"lr = {e.lr(0)} it creeps along the valley's nearly flat floor: after {e.state.steps} "
+                        f"steps it is still {fmt(e.distance(0))} from the minimum."
                     ),
+                    {0: SLOW},
                 ),
                 Claim(
-                    "momentum converges with the same lr",
+                    "momentum converges with GD's lr",
                     lambda e: (
                         e.converged(1)
                         and e.hp(1, "lr") == e.hp(0, "lr")
-                        and f"Momentum (μ = {e.hp(1, 'momentum'):g}) with the same lr adds up the steps that "
-                        "agree, along the "
-                        f"floor, and gets there at step {e.converged(1)}, overshooting a little on the way."
+                        and f"Momentum (μ = {e.hp(1, 'momentum'):g}) with GD's lr adds up the steps that agree, "
+                        f"along the floor, and gets there at step {e.converged(1)}."
                     ),
+                    {0: STOPPED_SHORT | CONVERGES, 1: CONVERGES},
                 ),
                 Claim(
                     "Nesterov converges sooner than momentum",
@@ -143,9 +161,10 @@ PRESETS: dict[str, Preset] = {
                         e.converged(2)
                         and e.converged(1)
                         and e.converged(2) < e.converged(1)
-                        and f"Nesterov looks one step ahead, overshoots less and converges sooner, at step "
+                        and f"Nesterov looks one step ahead and converges sooner than momentum, at step "
                         f"{e.converged(2)}."
                     ),
+                    {1: CONVERGES, 2: CONVERGES},
                 ),
             ),
             lambda: _state(
@@ -171,25 +190,32 @@ PRESETS: dict[str, Preset] = {
                         all(_off_ridge(e, i) for i in range(3))
                         and 3 * max(_off_ridge(e, 1), _off_ridge(e, 2)) <= _off_ridge(e, 0)
                         and f"GD's step along y is lr × gradient, so it needs {_off_ridge(e, 0)} steps to get 0.5 "
-                        "away from the "
-                        f"ridge. RMSprop and Adam divide by the gradient's size, so their steps do not shrink "
-                        "where the "
-                        f"slope is flat: they are 0.5 away by steps {_off_ridge(e, 1)} and {_off_ridge(e, 2)}."
+                        f"away from the ridge. RMSprop and Adam divide by the gradient's size, so their steps do "
+                        f"not shrink where the slope is flat: they are 0.5 away by steps {_off_ridge(e, 1)} and "
+                        f"{_off_ridge(e, 2)}."
                     ),
+                    {0: LEAVES, 1: LEAVES, 2: LEAVES},
                 ),
                 Claim(
                     "GD crosses the steep outer part faster than Adam",
                     lambda e: (
-                        all(_off_ridge(e, i) and e.left_map(i) for i in range(3))
+                        all(_off_ridge(e, i) and e.left_map(i) for i in (0, 2))
                         and e.left_map(0) - _off_ridge(e, 0) < e.left_map(2) - _off_ridge(e, 2)
-                        and f"Farther out the slope steepens and GD's steps grow with it: from 0.5 away to the "
-                        "map's edge it "
-                        f"takes {e.left_map(0) - _off_ridge(e, 0)} steps, Adam {e.left_map(2) - _off_ridge(e, 2)}. "
-                        "Still, "
-                        f"RMSprop leaves the map at step {e.left_map(1)}, Adam at step {e.left_map(2)} and GD only "
-                        "at step "
-                        f"{e.left_map(0)}: adaptive steps matter most where gradients are tiny."
+                        and f"Away from the ridge the slope steepens and GD's steps grow with it: from 0.5 away "
+                        f"to the map's edge GD takes {e.left_map(0) - _off_ridge(e, 0)} steps, Adam "
+                        f"{e.left_map(2) - _off_ridge(e, 2)}."
                     ),
+                    {0: LEAVES, 2: LEAVES},
+                ),
+                Claim(
+                    "GD leaves the map last",
+                    lambda e: (
+                        all(e.left_map(i) for i in range(3))
+                        and e.left_map(0) > max(e.left_map(1), e.left_map(2))
+                        and f"RMSprop leaves the map at step {e.left_map(1)}, Adam at step {e.left_map(2)} and GD "
+                        f"only at step {e.left_map(0)}: adaptive steps matter most where gradients are tiny."
+                    ),
+                    {0: LEAVES, 1: LEAVES, 2: LEAVES},
                 ),
             ),
             lambda: _state(
@@ -208,9 +234,9 @@ PRESETS: dict[str, Preset] = {
                         not e.escaped(0)
                         and e.run(0).final_point[0] ** 2 + e.run(0).final_point[1] ** 2 < 1e-12
                         and f"Plain Newton lands on the saddle at {point(*e.run(0).final_point)} and stays: the "
-                        "gradient is "
-                        f"zero there."
+                        f"gradient is zero there."
                     ),
+                    {0: frozenset({"on_saddle"})},
                 ),
                 Claim(
                     "saddle-free Newton leaves",
@@ -218,13 +244,14 @@ PRESETS: dict[str, Preset] = {
                         e.hp(1, "saddle_free")
                         and e.left_map(1)
                         and f"Saddle-free Newton divides by the size of the curvature, ignoring its sign, so the "
-                        "downhill "
-                        f"direction pushes it away: it leaves the map at step {e.left_map(1)}."
+                        f"downhill direction pushes it away: it leaves the map at step {e.left_map(1)}."
                     ),
+                    {1: LEAVES},
                 ),
                 Claim(
                     "Adam leaves without a Hessian",
-                    lambda e: e.left_map(2) and f"Adam leaves too, using only gradients, at step {e.left_map(2)}.",
+                    lambda e: e.left_map(2) and f"Adam, using only gradients, leaves the map at step {e.left_map(2)}.",
+                    {2: LEAVES},
                 ),
             ),
             lambda: _state(
@@ -243,10 +270,10 @@ PRESETS: dict[str, Preset] = {
                         e.run(1).gradient == "dropout"
                         and e.jitter(1) < 0.25 * _ridge_shift(e)
                         and f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in "
-                        "its colour): "
-                        f"the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer to the origin. The "
-                        f"Noise & dropout tab draws the theory."
+                        f"its colour): the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer "
+                        f"to the origin. The Noise & dropout tab draws the theory."
                     ),
+                    {0: CONVERGES, 1: JITTERS},
                 ),
             ),
             lambda: _state(
@@ -269,10 +296,10 @@ PRESETS: dict[str, Preset] = {
                         e.jitter(1) > e.jitter(2) > e.jitter(3) > 0
                         and not any(e.converged(i) for i in (1, 2, 3))
                         and f"The SGD runs never settle: over their last 100 steps they stay on average "
-                        f"{fmt(e.jitter(1))} "
-                        f"(B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} (B = 50) from the minimum. "
-                        f"Smaller batches are cheaper per step but noisier."
+                        f"{fmt(e.jitter(1))} (B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} "
+                        f"(B = 50) from the minimum. Smaller batches are cheaper per step but noisier."
                     ),
+                    {1: UNSETTLED, 2: UNSETTLED, 3: UNSETTLED},
                 ),
             ),
             lambda: _state(
@@ -298,17 +325,18 @@ PRESETS: dict[str, Preset] = {
                         not e.converged(0)
                         and e.distance(0) > 1
                         and f"The steep walls force GD to a tiny lr ({e.lr(0)}): it crawls, and after "
-                        f"{e.state.steps} steps is "
-                        f"still {fmt(e.distance(0))} from the minimum."
+                        f"{e.state.steps} steps is still {fmt(e.distance(0))} from the minimum."
                     ),
+                    {0: SLOW},
                 ),
                 Claim(
                     "momentum converges with GD's lr",
                     lambda e: (
                         e.converged(1)
                         and e.hp(1, "lr") == e.hp(0, "lr")
-                        and f"Momentum, with the same lr, builds up speed and converges at step {e.converged(1)}."
+                        and f"Momentum, with GD's lr, builds up speed and converges at step {e.converged(1)}."
                     ),
+                    {0: STOPPED_SHORT | CONVERGES, 1: CONVERGES},
                 ),
                 Claim(
                     "Adam converges",
@@ -317,14 +345,17 @@ PRESETS: dict[str, Preset] = {
                         and f"Adam scales each coordinate's step by its own gradient history and converges at step "
                         f"{e.converged(3)}."
                     ),
+                    {3: CONVERGES},
                 ),
                 Claim(
                     "RMSprop ends closer than GD",
                     lambda e: (
                         not e.converged(2)
                         and e.distance(2) < e.distance(0)
-                        and f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} short."
+                        and f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} from the minimum, closer "
+                        f"than GD."
                     ),
+                    {0: STOPPED_SHORT, 2: STOPPED_SHORT},
                 ),
             ),
             lambda: _state(
@@ -348,31 +379,34 @@ PRESETS: dict[str, Preset] = {
                     "the first steps are alike",
                     lambda e: (
                         abs(e.step_lengths(0)[:10].mean() / e.step_lengths(1)[:10].mean() - 1) < 0.1
-                        and f"So with lr = {e.lr(0)} and {e.lr(1)} both start alike: about "
-                        f"{fmt(e.step_lengths(0)[:10].mean())} "
-                        f"per step."
+                        and f"AdaGrad with lr = {e.lr(0)} and RMSprop with lr = {e.lr(1)} start alike: about "
+                        f"{fmt(e.step_lengths(0)[:10].mean())} per step."
                     ),
+                    {0: frozenset(VERDICTS), 1: frozenset(VERDICTS)},
                 ),
                 Claim(
                     "AdaGrad's steps shrink at least 50×",
                     lambda e: (
                         e.step_lengths(0)[:10].mean() > 50 * e.step_lengths(0)[-50:].mean()
+                        and not e.converged(0)
                         and f"AdaGrad never forgets a gradient, so its steps only shrink (its last 50 are "
                         f"{ratio(e.step_lengths(0)[:10].mean(), e.step_lengths(0)[-50:].mean())} shorter than its "
-                        "first): "
-                        f"it stalls {fmt(e.distance(0))} from the minimum."
+                        f"first): it crawls, and ends {fmt(e.distance(0))} from the minimum."
                     ),
+                    {0: SLOW},
                 ),
                 Claim(
-                    "RMSprop ends closer",
+                    "RMSprop keeps going and converges",
                     lambda e: (
-                        e.distance(1) < 0.5 * e.distance(0)
-                        and f"RMSprop forgets old gradients and keeps its pace: it ends {fmt(e.distance(1))} from "
-                        "the minimum."
+                        e.converged(1)
+                        and not e.converged(0)
+                        and f"RMSprop forgets old gradients, so its steps recover as the slope flattens: it "
+                        f"converges at step {e.converged(1)}."
                     ),
+                    {0: STOPPED_SHORT, 1: CONVERGES},
                 ),
             ),
-            lambda: _state("booth", [("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.1})], steps=300),
+            lambda: _state("booth", [("adagrad", {"lr": 1.0}), ("rmsprop", {"lr": 0.1})], steps=450),
         ),
         Preset(
             "schedules",
@@ -384,10 +418,10 @@ PRESETS: dict[str, Preset] = {
                     lambda e: (
                         2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50)
                         and f"A constant lr keeps jittering: over the last 50 steps it stays on average "
-                        f"{fmt(e.jitter(0, 50))} "
-                        f"from the minimum. Dropping the lr in steps or along a cosine lets the noise die out: "
-                        f"{fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."
+                        f"{fmt(e.jitter(0, 50))} from the minimum. Dropping the lr in steps or along a cosine "
+                        f"lets the noise die out: {fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."
                     ),
+                    {0: JITTERS, 1: JITTERS | CONVERGES, 2: JITTERS | CONVERGES},
                 ),
                 Claim(
                     "the schedules end with a small lr",
@@ -395,9 +429,9 @@ PRESETS: dict[str, Preset] = {
                         e.run(1).schedule == "step"
                         and e.run(2).schedule == "cosine"
                         and f"By the end the step schedule has cut the lr to {fmt(float(e.run(1).lr[-1]))} and the "
-                        "cosine to "
-                        f"{fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."
+                        f"cosine to {fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."
                     ),
+                    {1: frozenset(VERDICTS), 2: frozenset(VERDICTS)},
                 ),
             ),
             lambda: _state(
@@ -439,18 +473,21 @@ PRESETS: dict[str, Preset] = {
                     lambda e: (
                         e.hp(1, "weight_decay") > 0
                         and e.distance(1) < 1e-3
-                        and f"Adam with λ = {e.hp(1, 'weight_decay'):g} stops at that penalised minimum, "
-                        f"{point(*e.run(1).final_point)} (the open star in its colour)."
+                        and f"Adam with weight decay λ = {e.hp(1, 'weight_decay'):g} stops at the minimum of the "
+                        f"loss plus λ/2‖w‖², {point(*e.run(1).final_point)} (the open star in its colour)."
                     ),
+                    {1: frozenset({"converged", "reached"})},
                 ),
                 Claim(
                     "AdamW ends somewhere else",
                     lambda e: (
                         _apart(e, 1, 2) > 0.1
-                        and f"AdamW with the same λ ends elsewhere, at {point(*e.run(2).final_point)}: with an "
-                        "adaptive step, "
-                        f"decoupled decay is not an L2 penalty."
+                        and e.hp(2, "weight_decay") == e.hp(1, "weight_decay")
+                        and f"AdamW with the same λ = {e.hp(2, 'weight_decay'):g} ends elsewhere, at "
+                        f"{point(*e.run(2).final_point)}: with an adaptive step, decoupled decay is not an L2 "
+                        f"penalty."
                     ),
+                    {1: frozenset({"converged", "reached"}), 2: frozenset({"resting"})},
                 ),
             ),
             lambda: _state(
@@ -475,18 +512,19 @@ PRESETS: dict[str, Preset] = {
                         and len(e.page_minima) == 1
                         and min(abs(e.page_minima[0].x), abs(e.page_minima[0].y)) < 1e-6
                         and f"The minimum moves from {_unpenalised(e)} to {where(e.page_minima[0])}, exactly onto "
-                        "an axis: "
-                        f"L1 favours sparse solutions."
+                        f"an axis: L1 favours sparse solutions."
                     ),
                 ),
                 Claim(
-                    "every run heads there",
+                    "every run converges to the L1 minimum",
                     lambda e: (
-                        all(e.converged(i) for i in range(len(e.runs)))
-                        and "Every optimizer now converges there: "
+                        len(e.page_minima) == 1
+                        and all(e.converged(i) for i in range(len(e.runs)))
+                        and f"Every optimizer converges to the minimum at {where(e.page_minima[0])}: "
                         + ", ".join(f"{e.name(i)} at step {e.converged(i)}" for i in range(len(e.runs)))
                         + "."
                     ),
+                    {i: CONVERGES for i in range(6)},
                 ),
             ),
             lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0),
@@ -495,11 +533,17 @@ PRESETS: dict[str, Preset] = {
             "basins",
             "Local minima and basins on Himmelblau",
             "Four equally deep valleys; three optimizers from one start (GD and momentum with the same lr).",
-            (Claim("the three runs end in three different basins", lambda e: _distinct_basins(e, (0, 1, 2))),),
+            (
+                Claim(
+                    "the three runs end in three different basins",
+                    lambda e: _distinct_basins(e, (0, 1, 2)),
+                    {0: CONVERGES, 1: CONVERGES, 2: CONVERGES},
+                ),
+            ),
             lambda: _state(
                 "himmelblau",
                 [("gd", {"lr": 0.01}), ("momentum", {"lr": 0.01, "momentum": 0.9}), ("adam", {"lr": 0.1})],
-                steps=400,
+                steps=120,  # the last run stops at step 95: Play and the GIF end soon after
                 start=(0.3, 3.9),
             ),
         ),
@@ -513,9 +557,9 @@ PRESETS: dict[str, Preset] = {
                     lambda e: (
                         e.converged(0)
                         and e.basin(0).value > 1
-                        and f"GD stops in the nearest dimple, at step {e.converged(0)}, with loss "
-                        f"{fmt(e.basin(0).value)}."
+                        and f"GD stops in a local dimple at step {e.converged(0)}, with loss {fmt(e.basin(0).value)}."
                     ),
+                    {0: CONVERGES},
                 ),
                 Claim(
                     "heavy momentum rolls into a deeper dimple",
@@ -523,9 +567,10 @@ PRESETS: dict[str, Preset] = {
                         e.converged(1)
                         and e.converged(0)
                         and e.basin(1).value < e.basin(0).value
-                        and f"Heavy momentum (μ = {e.hp(1, 'momentum'):g}) rolls over ridges into a deeper one, loss "
-                        f"{fmt(e.basin(1).value)}."
+                        and f"Heavy momentum (μ = {e.hp(1, 'momentum'):g}) rolls over ridges into a deeper dimple "
+                        f"than GD's, loss {fmt(e.basin(1).value)}."
                     ),
+                    {0: CONVERGES, 1: CONVERGES},
                 ),
                 Claim(
                     "noisy SGD hops between dimples",
@@ -534,6 +579,7 @@ PRESETS: dict[str, Preset] = {
                         and _visited_dimples(e, 2) >= 2
                         and f"Noisy SGD hops between dimples ({_visited_dimples(e, 2)} visited) and keeps jittering."
                     ),
+                    {2: UNSETTLED},
                 ),
                 Claim(
                     "none finds the global minimum",
@@ -541,6 +587,7 @@ PRESETS: dict[str, Preset] = {
                         all(min(abs(x), abs(y)) > 0.5 for x, y in (e.run(i).final_point for i in range(3)))
                         and "None of them is guaranteed to find the global minimum at the centre, and here none does."
                     ),
+                    {i: frozenset(VERDICTS) - {"failed"} for i in range(3)},
                 ),
             ),
             lambda: _state(
@@ -580,11 +627,12 @@ class Lesson:
     changed: bool  # the view is no longer the preset's: only the claims that still hold are shown
 
 
-def lesson_for(state: State, runs, goals, page_minima, unchanged: bool) -> Lesson | None:
-    """The lesson of the preset the view came from, written from the claims that hold now."""
+def lesson_for(state: State, runs, goals, page_minima, verdicts, unchanged: bool) -> Lesson | None:
+    """The lesson of the preset the view came from, written from the claims that hold now and
+    agree with the runs' explanations (``verdicts``)."""
     preset = PRESETS.get(state.lesson)
     if preset is None:
         return None
-    evidence = Evidence(state, runs, goals, preset.kinds, page_minima)
+    evidence = Evidence(state, runs, goals, preset.kinds, page_minima, tuple(verdicts))
     held = tuple(s for s in (c.judge(evidence) for c in preset.claims) if s)
     return Lesson(preset.title, ((preset.intro,) if unchanged else ()) + held, not unchanged)

@@ -144,8 +144,7 @@ def test_swapping_two_outcome_names_changes_the_cache_key(tree):
 
 
 def test_the_warm_up_marker_lives_under_the_one_key():
-    assert os.path.dirname(warmup.MARKER) == numba_env.CACHE_DIR
-    assert os.path.basename(numba_env.CACHE_DIR) == numba_env.source_fingerprint()
+    assert os.path.dirname(warmup.MARKER) == numba_env.CACHE_DIR  # the folder is named by the key (test_deploy)
 
 
 def test_everything_compiles_through_optviz_jit_with_its_error_model():

@@ -22,10 +22,10 @@ def test_every_claim_of_every_preset_holds(key):
     preset = PRESETS[key]
     state = preset.build()
     computed = compute_runs(state)
-    evidence = Evidence(state, computed.runs, computed.goals, preset.kinds, computed.minima)
+    evidence = Evidence(state, computed.runs, computed.goals, preset.kinds, computed.minima, tuple(computed.verdicts))
     failed = [claim.name for claim in preset.claims if not claim.judge(evidence)]
     assert not failed, f"preset {key!r}: these claims do not hold: {failed}"
-    told = lesson_for(state, computed.runs, computed.goals, computed.minima, unchanged=True)
+    told = lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, unchanged=True)
     assert not told.changed and len(told.sentences) == len(preset.claims) + 1
 
 
@@ -39,7 +39,7 @@ def test_a_changed_view_keeps_only_the_claims_that_still_hold():
     changed = replace(state, runs=tuple(runs))
     assert not is_preset_view(changed)
     computed = compute_runs(changed)
-    told = lesson_for(changed, computed.runs, computed.goals, computed.minima, unchanged=False)
+    told = lesson_for(changed, computed.runs, computed.goals, computed.minima, computed.verdicts, unchanged=False)
     assert told.changed
     assert not any("diverges" in s for s in told.sentences)  # run 1 no longer diverges
     assert any("converges at step" in s for s in told.sentences)  # run 3 still does
@@ -170,7 +170,7 @@ def test_a_settled_centred_rmsprop_nan_is_not_blamed_on_the_lr():
         loss=np.append(np.full(20, run.loss[0]), np.nan),
         outcome=Outcome("diverged", step=20, reason="non_finite"),
     )
-    text = explain(settled, "rmsprop", spec, spec.kernel_params(), Objective(minima_of(spec), 0.0, ""))
+    text = explain(settled, "rmsprop", spec, spec.kernel_params(), Objective(minima_of(spec), 0.0, "")).text
     assert "lr is not the cause" in text and "v − ḡ²" in text
 
 
@@ -257,7 +257,9 @@ def test_the_step_a_run_is_said_to_leave_the_map_is_where_its_marker_crosses_the
     state = PRESETS[key].build()
     computed = compute_runs(state)
     surface = state.surface_spec
-    told = " ".join(lesson_for(state, computed.runs, computed.goals, computed.minima, unchanged=True).sentences)
+    told = " ".join(
+        lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, unchanged=True).sentences
+    )
     escaped = [(t, text) for t, text in zip(computed.runs, computed.explanations) if t.outcome.kind == "escaped"]
     assert escaped
     for t, text in escaped:

@@ -31,6 +31,7 @@ class Computed:
     runs: list[Trajectory]
     labels: list[str]
     explanations: list[str]
+    verdicts: list[str]  # each explanation's verdict: what the lesson's claims must agree with
     minima: tuple[Minimum, ...]
     goals: list[Objective]  # what each run minimises (its own weight decay or dropout included)
 
@@ -62,8 +63,8 @@ def compute_runs(state: State, minima: tuple[Minimum, ...] | None = None) -> Com
     runs = simulate_batch(runs=state.run_specs(), minima=minima, **state.engine_args())
     labels = _distinct([r.label() for r in state.runs])
     goals = [objective(t, r.kind, surface, kernel_params, minima, state.l1, state.l2) for t, r in zip(runs, state.runs)]
-    explanations = [explain(t, r.kind, surface, kernel_params, goal) for t, r, goal in zip(runs, state.runs, goals)]
-    return Computed(runs, labels, explanations, minima, goals)
+    told = [explain(t, r.kind, surface, kernel_params, goal) for t, r, goal in zip(runs, state.runs, goals)]
+    return Computed(runs, labels, [e.text for e in told], [e.verdict for e in told], minima, goals)
 
 
 def _distinct(labels: list[str]) -> list[str]:

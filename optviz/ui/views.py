@@ -72,7 +72,8 @@ def lesson(view: View) -> None:
             st.info(f"**{PRESETS[state.lesson].title}** — the lesson shows after Reveal.", icon="🎓")
         return
     unchanged = is_preset_view(state)
-    told = lesson_for(state, view.computed.runs, view.computed.goals, view.computed.minima, unchanged)
+    computed = view.computed
+    told = lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, unchanged)
     if told is None:
         return
     with st.container(key="lesson"):
