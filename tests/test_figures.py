@@ -18,6 +18,7 @@ from optviz.figures.paths import legend_html, paths_figure
 from optviz.figures.slides import GIF_SIZE, Frame, animated_gif, still_png
 from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
+from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.ui.compute import _landscape as cached_landscape
 from optviz.ui.compute import compute_runs
@@ -106,11 +107,20 @@ def test_landscape_image_shows_bands_with_darker_edges(scene):
 
 
 def test_csv_export_has_every_point(scene):
-    _, computed, _, _ = scene
-    rows = list(csv.DictReader(io.StringIO(trajectories_csv(computed.runs, computed.labels))))
+    state, computed, _, _ = scene
+    kinds = [KINDS[r.kind] for r in state.runs]
+    rows = list(csv.DictReader(io.StringIO(trajectories_csv(computed.runs, computed.labels, kinds))))
     assert len(rows) == sum(len(t.path) for t in computed.runs)
     first = computed.runs[0]
     assert float(rows[1]["x"]) == first.path[1, 0] and float(rows[1]["lr"]) == first.lr[0]
+    by_run = {row["run"]: row for row in rows}
+    for r, (run, kind) in enumerate(zip(state.runs, kinds), start=1):  # GD and Momentum are both torch's SGD
+        row = by_run[str(r)]
+        assert row["kind"] == kind.label and row["torch_optimizer"] == (kind.spec.torch_class or kind.spec.name)
+        for name, value in run.hyperparameters:
+            shown = [row[f"hp.{name}[{i}]"] for i in range(2)] if isinstance(value, tuple) else [row[f"hp.{name}"]]
+            assert shown == [str(v) for v in (value if isinstance(value, tuple) else (value,))], (r, name)
+    assert len({row["kind"] for row in by_run.values()}) == len({r.kind for r in state.runs})
 
 
 def test_html_export_is_standalone_light_and_fills_the_window(scene):

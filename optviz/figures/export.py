@@ -5,25 +5,47 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import plotly.io as pio
 
 from optviz.engine.trajectory import Trajectory
 from optviz.figures.style import TEMPLATE
+from optviz.kinds import RunKind
 
 
-def trajectories_csv(runs: list[Trajectory], labels: list[str]) -> str:
+def _hyperparameter_columns(t: Trajectory) -> dict[str, Any]:
+    """One column per hyperparameter, named ``hp.<torch name>`` (the step's own ``lr`` column is
+    the scheduled value); a pair (Adam's betas) is two, ``hp.betas[0]`` and ``hp.betas[1]``."""
+    columns = {}
+    for name, value in t.hyperparameters.items():
+        if isinstance(value, (tuple, list)):
+            columns.update({f"hp.{name}[{i}]": v for i, v in enumerate(value)})
+        else:
+            columns[f"hp.{name}"] = value
+    return columns
+
+
+def trajectories_csv(runs: list[Trajectory], labels: list[str], kinds: list[RunKind]) -> str:
+    """Every point of every run, with what made the run: its kind (GD, Momentum, …), the torch
+    optimizer, one column per hyperparameter (blank where a run has none), schedule and gradient."""
+    settings = [_hyperparameter_columns(t) for t in runs]
+    names = list(dict.fromkeys(name for columns in settings for name in columns))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["run", "label", "optimizer", "step", "x", "y", "loss", "lr", "grad_norm", "outcome"])
-    for r, (t, label) in enumerate(zip(runs, labels), start=1):
+    writer.writerow(
+        ["run", "label", "kind", "torch_optimizer", *names, "schedule", "gradient", "gradient_value"]
+        + ["step", "x", "y", "loss", "lr", "grad_norm", "outcome"]
+    )
+    for r, (t, label, kind, columns) in enumerate(zip(runs, labels, kinds, settings), start=1):
+        about = [r, label, kind.label, kind.spec.torch_class or kind.spec.name]
+        about += [columns.get(name, "") for name in names]
+        about += [t.schedule, t.gradient, "" if t.gradient_value is None else t.gradient_value]
         for step in range(len(t.path)):
             lr = repr(float(t.lr[step - 1])) if 0 < step <= len(t.lr) else ""
             writer.writerow(
-                [
-                    r,
-                    label,
-                    t.optimizer,
+                about
+                + [
                     step,
                     repr(float(t.path[step, 0])),
                     repr(float(t.path[step, 1])),

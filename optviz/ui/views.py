@@ -339,7 +339,7 @@ def exports(view: View) -> None:
     )
     _download(
         "⬇ Trajectories (CSV)",
-        lambda: trajectories_csv(computed.runs, computed.labels),
+        lambda: trajectories_csv(computed.runs, computed.labels, [KINDS[r.kind] for r in state.runs]),
         f"{name}.csv",
         "text/csv",
         "dl_csv",
