@@ -12,7 +12,7 @@ from typing import Any
 from optviz.catalogue import Catalogue
 from optviz.engine.gradients import GRADIENT_MODES
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
-from optviz.optimizers import Optimizer
+from optviz.optimizers import Optimizer, sgd
 from surfaces import Surface
 
 _PLAIN = {"momentum": 0.0, "dampening": 0.0, "nesterov": False}
@@ -30,6 +30,11 @@ class RunKind:
     exact_only: bool = False  # the gradient mode is part of the definition (GD)
     legend: dict[str, str] = field(default_factory=dict)  # hyperparameter -> symbol its legend label shows
     map_plane: str = ""  # the kind whose stability map it shows, when it fixes its own map axis (GD: Momentum's)
+    rule: str = ""  # its update rule in LaTeX, when its fixed settings leave out lines of its optimizer's
+
+    @property
+    def equations(self) -> str:
+        return self.rule or self.spec.equations
 
     @property
     def spec(self) -> Optimizer:
@@ -77,6 +82,7 @@ _SGD_KINDS = (
         fixed=_PLAIN,
         exact_only=True,
         map_plane="momentum",
+        rule=sgd.PLAIN_RULE,
     ),
     RunKind(
         "sgd",
@@ -86,6 +92,7 @@ _SGD_KINDS = (
         fixed=_PLAIN,
         stochastic=True,
         map_plane="momentum",
+        rule=sgd.PLAIN_RULE,
     ),
     RunKind(
         "momentum",
@@ -95,6 +102,7 @@ _SGD_KINDS = (
         fixed={"nesterov": False},
         defaults={"momentum": 0.9},
         legend={"momentum": "μ"},
+        rule=sgd.HEAVY_BALL_RULE,
     ),
     RunKind(
         "nesterov",
@@ -104,6 +112,7 @@ _SGD_KINDS = (
         fixed={"nesterov": True, "dampening": 0.0},
         defaults={"momentum": 0.9},
         legend={"momentum": "μ"},
+        rule=sgd.NESTEROV_RULE,
     ),
 )
 # Every other optimizer is a kind of its own, under its torch name.

@@ -69,20 +69,32 @@ def inspect(view: StepView) -> Reading:
     )
 
 
+# torch.optim.SGD's algorithm, line by line; GD, Momentum and Nesterov (optviz.kinds) each show their own lines
+_GRADIENT = r"""&g_t \leftarrow \nabla f(\theta_{t-1}) \\
+&\textbf{if } \lambda \ne 0:\ g_t \leftarrow g_t + \lambda\,\theta_{t-1} \\"""
+_BUFFER = r"b_t \leftarrow \begin{cases} g_t & t = 1 \\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1 \end{cases} \\"
+_LOOK_AHEAD = r"\begin{cases} g_t + \mu\, b_t & \text{nesterov} \\ b_t & \text{otherwise} \end{cases}"
+_MOMENTUM = rf"""&\textbf{{if }} \mu \ne 0: \\
+&\quad {_BUFFER}
+&\quad g_t \leftarrow {_LOOK_AHEAD} \\"""
+_STEP = r"&\theta_t \leftarrow \theta_{t-1} - \gamma\, g_t"
+
+
+def _rule(*lines: str) -> str:
+    return "\n\\begin{aligned}\n" + "\n".join(lines) + "\n\\end{aligned}"
+
+
+PLAIN_RULE = _rule(_GRADIENT, _STEP)
+HEAVY_BALL_RULE = _rule(_GRADIENT, f"&{_BUFFER}", r"&g_t \leftarrow b_t \\", _STEP)
+NESTEROV_RULE = _rule(_GRADIENT, f"&{_BUFFER}", r"&g_t \leftarrow g_t + \mu\, b_t \\", _STEP)
+
+
 SPEC = Optimizer(
     key="sgd",
     name="SGD",
     family="sgd",
     params=PARAMS,
-    equations=r"""
-\begin{aligned}
-&g_t \leftarrow \nabla f(\theta_{t-1}) \\
-&\textbf{if } \lambda \ne 0:\ g_t \leftarrow g_t + \lambda\,\theta_{t-1} \\
-&\textbf{if } \mu \ne 0: \\
-&\quad b_t \leftarrow \begin{cases} g_t & t = 1 \\ \mu\, b_{t-1} + (1-\tau)\, g_t & t > 1 \end{cases} \\
-&\quad g_t \leftarrow \begin{cases} g_t + \mu\, b_t & \text{nesterov} \\ b_t & \text{otherwise} \end{cases} \\
-&\theta_t \leftarrow \theta_{t-1} - \gamma\, g_t
-\end{aligned}""",
+    equations=_rule(_GRADIENT, _MOMENTUM, _STEP),
     intuition="Gradient descent steps straight down the local slope. With momentum it keeps a "
     "running sum of past steps, like a heavy ball: directions that agree add up, so it "
     "rolls along ravines and over small bumps, while directions that flip sign cancel. "

@@ -252,19 +252,37 @@ def torch_code(run) -> str:
     return code
 
 
+def values_latex(run) -> str:
+    """The run's own settings in its equations' symbols, e.g. ``\\gamma = 0.001,\\ \\mu = 0.9``."""
+    values = run.params
+    parts = []
+    for p in KINDS[run.kind].editable():
+        value = values[p.name]
+        if p.kind == "pair":
+            parts += [f"{symbol} = {v:g}" for symbol, v in zip(p.latex.split(","), value)]
+        elif p.kind == "bool":
+            parts.append(rf"\text{{{p.name.replace('_', ' ')}}} = \text{{{value}}}")
+        else:
+            parts.append(f"{p.latex} = {value:g}")
+    return r",\ ".join(parts)
+
+
 def equations(view: View) -> None:
     state = view.state
-    seen = set()
-    for run in state.runs:
-        kind = KINDS[run.kind]
-        if run.kind in seen:
-            continue
-        seen.add(run.kind)
+    numbered = list(enumerate(state.runs, start=1))
+    for kind_key in dict.fromkeys(r.kind for r in state.runs):
+        kind = KINDS[kind_key]
         spec = kind.spec
         st.subheader(kind.label)
         left, right = st.columns([3, 2])
         with left:
-            st.latex(spec.equations)
+            st.latex(kind.equations)
+            for i, run in numbered:
+                if run.kind == kind_key:
+                    schedule = (
+                        "" if run.schedule == "constant" else f" (γ at step 0; then {SCHEDULES[run.schedule].name})"
+                    )
+                    st.markdown(f"**Run {i}**: ${values_latex(run)}${schedule}")
         with right:
             st.markdown(spec.intuition)
             st.caption(
