@@ -87,7 +87,7 @@ class _Compiler:
         self.nodes = 0
 
     def fail(self, node: ast.AST, why: str) -> FormulaError:
-        return FormulaError(f"formula: {why}: {_where(self.text, node)}. Allowed: {ALLOWED}.")
+        return FormulaError(f"formula: {why}: {_where(self.text, node)}. Allowed: {ALLOWED}")
 
     def constant(self, node: ast.AST) -> float | None:
         """The node's value if it is a constant expression (folded here), else None."""

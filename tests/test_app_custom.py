@@ -70,3 +70,14 @@ def test_a_bad_formula_in_a_link_warns_and_falls_back():
     text = " ".join(shown(w) for w in at.warning)
     assert "'surface'" in text and "x.__class__" in text and "attribute" in text.lower()
     assert at.session_state["surface"] == "rosenbrock"
+
+
+def test_every_formula_message_is_a_sentence():
+    at = run_app({"surface": "custom:3:x**2 + y**2"})
+    for bad in ("log(x)", "x.__class__", "2x +", "x" * 201, "exp(exp(exp(x)))", "x**2 + q"):
+        at.text_input(key="custom_formula").set_value(bad).run()
+        message = shown(next(e for e in at.error if "formula" in e.value))
+        assert re.search(r"[^.]\. Still showing x\*\*2 \+ y\*\*2\.$", message), message
+    for bad in ("custom:3:log(x)", "custom:3:x.__class__"):
+        text = " ".join(shown(w) for w in run_app({"surface": bad}).warning)
+        assert ".;" not in text and ".." not in text and text.endswith("."), text

@@ -103,7 +103,7 @@ def render_formula() -> None:
     if error:
         last = st.session_state.get(binding.LAST_CUSTOM)
         shown = f" Still showing {parse_key(last)[0]}." if last else ""
-        sb.error(plain(f"{error}{shown}"), icon="✏️")
+        sb.error(plain(f"{error}.{shown}"), icon="✏️")  # a FormulaError is a clause, like every ValueError
 
 
 def render_regularization(state: State) -> None:
