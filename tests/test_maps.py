@@ -76,13 +76,19 @@ def test_map_tab_renders_and_a_clicked_cell_loads_into_the_run():
     at.toggle(key="maps_on").set_value(True).run()
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     stability = next(s for s in specs if "converge?" in s["layout"]["title"]["text"])
-    assert any(d.get("name", "").startswith("theory") for d in stability["data"])
+    theory = [d for d in stability["data"] if d.get("legendgroup") == "theory"]
+    keyed = [d for d in theory if d.get("showlegend", True)]
+    assert len(keyed) == 1 and keyed[0]["name"].startswith("theory")
+    assert keyed[0]["line"]["color"] not in ("#ffffff", "white")  # the legend's symbol shows on its white background
+    assert any(d["line"]["color"] == "#ffffff" and d["line"]["width"] > keyed[0]["line"]["width"] for d in theory)
     at.session_state[maps_view.PENDING] = (0, 0.0200471, "momentum", None, 0.495106)  # a cell's exact centre
     at.run()
     assert not at.exception
     assert at.session_state["r0_kind"] == "momentum"  # GD has no momentum: it became Momentum
     assert at.session_state["r0_hp_lr"] == 0.02 and at.session_state["r0_hp_momentum"] == 0.495  # rounded
-    assert at.selectbox(key="map_run").options[0] == "Run 1: Momentum μ=0.495 lr=0.02"  # the picker names the new run
+    picker = at.selectbox(key="map_run")
+    assert picker.options[0] == "Run 1: Momentum μ=0.495 lr=0.02"  # the picker names the new run
+    assert picker.proto.set_value and picker.proto.raw_value == picker.options[0]  # and the browser is told to show it
 
 
 def test_a_clicked_beta_cell_sets_beta1():

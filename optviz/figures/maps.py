@@ -83,14 +83,15 @@ def stability_figure(
         },
     ]
     if smap.bound_lr is not None:
+        # black dashes on a white halo: seen on dark cells, orange cells and the legend's white background
+        theory = {"type": "scatter", "x": np.log10(smap.bound_lr), "y": smap.seconds, "mode": "lines"}
+        theory.update(legendgroup="theory", hoverinfo="skip")
+        data.append({**theory, "showlegend": False, "line": {"color": "#ffffff", "width": sizes.line + 5}})
         data.append(
             {
-                "type": "scatter",
-                "x": np.log10(smap.bound_lr),
-                "y": smap.seconds,
-                "mode": "lines",
+                **theory,
                 "name": "theory: stable below this lr",
-                "line": {"color": "#ffffff", "width": sizes.line + 1, "dash": "dash"},
+                "line": {"color": "#000000", "width": sizes.line + 1, "dash": "dash"},
             }
         )
     layout = base_layout(sizes, title)

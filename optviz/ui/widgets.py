@@ -102,8 +102,14 @@ def run_index(key: str, n_runs: int) -> int:
 
 
 def run_picker(container, label: str, key: str, labels: list[str], **kwargs) -> int:
-    """A selectbox over run indices, shown by their legend labels."""
-    run_index(key, len(labels))
+    """A selectbox over run indices, shown by their legend labels.  When the labels change (a map
+    cell loaded new settings) the choice is sent again: the browser holds the chosen option's
+    text and otherwise keeps showing the old run's label."""
+    index = run_index(key, len(labels))
+    drawn = f"_{key}_labels"
+    if st.session_state.get(drawn) != labels:
+        st.session_state[drawn] = list(labels)
+        st.session_state[key] = index
     return container.selectbox(label, range(len(labels)), key=key, format_func=lambda i: labels[i], **kwargs)
 
 
