@@ -67,6 +67,25 @@ def minima_trace(landscape: Landscape, sizes: Sizes, hover: bool = True) -> dict
     }
 
 
+def outline_of(trace: dict) -> dict:
+    """Markers as outlines only: drawn over the runs' markers, a minimum stays visible without
+    hiding a run that ends on it (a filled star covered Adam's marker at the minimum)."""
+    marker = trace["marker"]
+    symbols = marker["symbol"] if isinstance(marker["symbol"], list) else [marker["symbol"]]
+    return {
+        **trace,
+        "marker": {**marker, "symbol": [f"{s}-open" for s in symbols], "color": "#000000", "line": {"width": 1.5}},
+    }
+
+
+def head_sizes(sizes: Sizes, runs: int) -> list[int]:
+    """Each run's marker size: the first biggest, each later one (drawn on top) smaller, so markers
+    on one point nest like rings and every run still shows (L2 vs AdamW's three end points; GD
+    under noisy SGD on Rastrigin).  Never offset: a marker stays on its run's true position."""
+    step = min(4, 12 // max(runs - 1, 1))
+    return [sizes.marker + 4 + step * (runs - 1 - r) for r in range(runs)]
+
+
 def goal_traces(goals: list[tuple[Minimum, ...]], page_minima: tuple[Minimum, ...], sizes: Sizes) -> list[dict]:
     """An open star in a run's colour where what it minimises (weight decay, dropout) has its
     own minimum, away from the page's."""
@@ -170,6 +189,7 @@ def contour_figure(
     xy = [(screen(t.path[:, 0]), screen(t.path[:, 1])) for t in runs]
     spans = tuple(hi - lo for lo, hi in surface.domain)
     positions = [frame_positions(t, shown) for t in runs]
+    head_size = head_sizes(sizes, len(runs))
     for r, label in enumerate(labels):
         style = run_style(r)
         (x, y), (tail, head) = xy[r], positions[r][0]
@@ -183,7 +203,7 @@ def contour_figure(
             {"color": style.color, "dash": style.dash, "width": sizes.line},
             {
                 "symbol": style.symbol,
-                "size": sizes.marker + 4,
+                "size": head_size[r],
                 "color": style.color,
                 "line": {"color": "#ffffff", "width": 2},
             },
@@ -202,8 +222,8 @@ def contour_figure(
         }
         head_marker["hovertemplate"] = f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"
         data += [path, trail, head_marker]
-    # drawn last, so run markers never hide where the minima are
-    data.append({**minima_trace(landscape, sizes, hover=False), "showlegend": False})
+    # drawn last, as outlines, so run markers never hide where the minima are nor the minima a run
+    data.append({**outline_of(minima_trace(landscape, sizes, hover=False)), "showlegend": False})
     data += goal_traces(goals or [], landscape.minima, sizes)
     frames = []
     moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]

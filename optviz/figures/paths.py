@@ -101,8 +101,9 @@ def paths_figure(
             "fixedrange": True,
             "nticks": 3,
             "tickfont": {"size": max(sizes.font - 4, 10)},
-            **_strip_scale(landscape, strip),
+            **_strip_scale(landscape, *strip[-1]["y"]),
         },
+        "annotations": off_scale_note(runs, labels, sizes.font),
     }
     layout.update(
         play_controls(
@@ -116,20 +117,58 @@ def paths_figure(
     return {"data": flat["data"] + solid["data"] + strip, "layout": layout, "frames": frames}
 
 
-def _strip_scale(landscape: Landscape, strip: list[dict]) -> dict:
-    """Log loss (above the floor) labelled at whole decades only, at most three labels."""
+def _strip_scale(landscape: Landscape, lo: float, hi: float) -> dict:
+    """The strip's y-axis over [lo, hi], fixed (a diverged run leaves it at the top): log loss
+    (above the floor) labelled at whole decades only, at most three labels."""
     if not landscape.log_scale:
-        return {}
-    lo, hi = strip[-1]["y"]
-    decades = max(math.log10(hi) - math.log10(lo), 1.0) if lo > 0 and hi > 0 else 3.0
-    return {"type": "log", "dtick": max(1, math.ceil(decades / 3)), "exponentformat": "power"}
+        pad = 0.05 * (hi - lo) or 1.0
+        return {"range": [lo - pad, hi + pad]}
+    if not (lo > 0 and hi > 0):
+        return {"type": "log", "dtick": 1, "exponentformat": "power"}
+    low, high = math.log10(lo), math.log10(hi)
+    decades = max(high - low, 1.0)
+    pad = 0.05 * decades
+    return {
+        "type": "log",
+        "dtick": max(1, math.ceil(decades / 3)),
+        "exponentformat": "power",
+        "range": [low - pad, high + pad],
+    }
+
+
+def strip_range(losses: list[np.ndarray], runs: list[Trajectory]) -> tuple[float, float]:
+    """The strip's loss range: that of the runs that did not diverge, so one run's 10²⁴ does not
+    flatten every other curve; every run's when all diverged."""
+    kept = [v for v, t in zip(losses, runs) if t.outcome.kind != "diverged"] or losses
+    finite = np.concatenate([v[np.isfinite(v)] for v in kept] + [np.array([])])
+    return (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
+
+
+def off_scale_note(runs: list[Trajectory], labels: list[str], font: int) -> list[dict]:
+    """Above the strip, the runs whose loss leaves its top: they diverged."""
+    gone = [label for t, label in zip(runs, labels) if t.outcome.kind == "diverged"]
+    if not gone or len(gone) == len(runs):
+        return []
+    text = f"↑ {', '.join(gone)} diverged: off the scale"
+    return [
+        {
+            "text": text,
+            "xref": "x2 domain",
+            "yref": "y2 domain",
+            "x": 1.0,
+            "y": 1.0,
+            "xanchor": "right",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": max(font - 4, 10), "color": "#C00000"},
+        }
+    ]
 
 
 def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown: np.ndarray) -> tuple[list, list]:
     """Loss against step per run, and per frame the cursor's position (a vertical line)."""
     losses = [landscape.loss_shown(t.loss) for t in runs]
-    finite = np.concatenate([v[np.isfinite(v)] for v in losses] + [np.array([])])
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
+    lo, hi = strip_range(losses, runs)
     traces = []
     for r, loss in enumerate(losses):
         style = run_style(r)

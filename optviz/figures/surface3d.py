@@ -22,6 +22,45 @@ MESH = 45  # plotly.js re-triangulates the mesh on every redraw
 STATIC_TRACES = 3  # surface, minima, start
 TRACES_PER_RUN = 2  # full path (static), moving marker
 LIFT = 0.02  # raise paths by this fraction of the height range so the surface does not hide them
+# High enough to look into narrow valleys (Rosenbrock's trench hid the paths from a 25° eye), low
+# enough that a surface still reads as 3-D.
+CAMERA_EYE = {"x": 0.75, "y": -1.15, "z": 1.85}
+
+
+def box_mean(values: np.ndarray, axis: int, centres: np.ndarray, half: int) -> np.ndarray:
+    """The mean of ``values`` over ±``half`` indices around each of ``centres`` along ``axis``
+    (fewer at the edges): a coarse mesh that averages what lies between its vertices instead of
+    sampling it, so a trench narrower than the mesh spacing (Rosenbrock's, in log height) is a
+    smooth groove, not a sawtooth of vertices that happen to fall in it or on its wall."""
+    moved = np.moveaxis(values, axis, 0)
+    sums = np.concatenate([np.zeros((1,) + moved.shape[1:]), np.cumsum(moved, axis=0)])
+    lo = np.clip(centres - half, 0, len(moved) - 1)
+    hi = np.clip(centres + half, 0, len(moved) - 1) + 1
+    return np.moveaxis((sums[hi] - sums[lo]) / (hi - lo)[(...,) + (None,) * (moved.ndim - 1)], 0, axis)
+
+
+def drawn_mesh(landscape: Landscape, n: int, z_lo: float, z_hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The surface as drawn: display heights, clipped to [z_lo, z_hi] (one range for the mesh and
+    everything on it), box-averaged onto about n×n vertices that include the domain's edges."""
+    ix = np.unique(np.linspace(0, len(landscape.xs) - 1, n).round().astype(int))
+    iy = np.unique(np.linspace(0, len(landscape.ys) - 1, n).round().astype(int))
+    fine = np.clip(np.nan_to_num(landscape.display(landscape.z), nan=z_hi, posinf=z_hi), z_lo, z_hi)
+    half_x = int(np.diff(ix).max())
+    half_y = int(np.diff(iy).max())
+    return landscape.xs[ix], landscape.ys[iy], box_mean(box_mean(fine, 1, ix, half_x), 0, iy, half_y)
+
+
+def bilinear(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """z[j, i] on the grid (xs, ys), interpolated at the points (x, y) (clamped to the grid)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    fx = np.interp(np.nan_to_num(x), xs, np.arange(len(xs)))
+    fy = np.interp(np.nan_to_num(y), ys, np.arange(len(ys)))
+    i = np.minimum(fx.astype(int), len(xs) - 2)
+    j = np.minimum(fy.astype(int), len(ys) - 2)
+    tx, ty = fx - i, fy - j
+    bottom = z[j, i] * (1 - tx) + z[j, i + 1] * tx
+    top = z[j + 1, i] * (1 - tx) + z[j + 1, i + 1] * tx
+    return bottom * (1 - ty) + top * ty
 
 
 def surface_figure(
@@ -34,21 +73,27 @@ def surface_figure(
 ) -> dict:
     surface = landscape.surface
     (x0, x1), (y0, y1) = surface.domain
-    xs, ys, z = landscape.coarse(MESH)
-    zd = landscape.display(z)
-    finite = zd[np.isfinite(zd)]
+    shown_z = landscape.display(landscape.z)
+    finite = shown_z[np.isfinite(shown_z)]
     # log heights are already compressed; a linear surface (the saddle) is clipped at its extremes
     z_lo = float(finite.min()) if landscape.log_scale else float(np.percentile(finite, 0.5))
     z_hi = float(finite.max()) if landscape.log_scale else float(np.percentile(finite, 99.5))
     lift = LIFT * (z_hi - z_lo)
+    xs, ys, zd = drawn_mesh(landscape, MESH, z_lo, z_hi)
 
-    def height(values):
-        return np.clip(landscape.display(values), z_lo, z_hi) + lift
+    def height(x, y, values):
+        """On the drawn surface or above it: the averaged mesh spans a narrow trench higher
+        than its floor, and a path at the floor's true height would vanish under it."""
+        true = np.clip(landscape.display(values), z_lo, z_hi)
+        return np.maximum(true, bilinear(xs, ys, zd, x, y)) + lift
 
     def on_surface(traj: Trajectory) -> np.ndarray:
         """Heights, NaN off the plotted domain: WebGL does not clip to the axis ranges, and
         a diverging run would otherwise draw a wall across the scene."""
-        return np.where(surface.in_domain(traj.path[:, 0], traj.path[:, 1]), height(traj.loss), np.nan)
+        x, y = traj.path[:, 0], traj.path[:, 1]
+        return np.where(surface.in_domain(x, y), height(x, y, traj.loss), np.nan)
+
+    lowest = [m in landscape.lowest_minima for m in landscape.minima]
 
     start_loss = float(runs[0].loss[0])  # every run starts at the same point
     data = [
@@ -56,7 +101,7 @@ def surface_figure(
             "type": "surface",
             "x": screen(xs),
             "y": screen(ys),
-            "z": screen(np.clip(zd, z_lo, z_hi)),
+            "z": screen(zd),
             "colorscale": "Viridis",
             "showscale": False,
             "opacity": 1.0,
@@ -67,21 +112,25 @@ def surface_figure(
             "type": "scatter3d",
             "x": [m.x for m in landscape.minima],
             "y": [m.y for m in landscape.minima],
-            "z": height([m.value for m in landscape.minima]),
+            "z": height(
+                [m.x for m in landscape.minima], [m.y for m in landscape.minima], [m.value for m in landscape.minima]
+            ),
             "mode": "markers",
             "name": "minimum",
+            # as on the map: the lowest a small white diamond, the others dots (WebGL draws each
+            # marker as a flat tile facing the camera: Rastrigin's 121 diamonds covered its surface)
             "marker": {
-                "symbol": "diamond",
-                "size": sizes.marker * 0.6,
-                "color": "#ffffff",
-                "line": {"color": "#000", "width": 2},
+                "symbol": ["diamond" if low else "circle" for low in lowest],
+                "size": [sizes.marker * 0.6 if low else max(sizes.marker * 0.2, 2.5) for low in lowest],
+                "color": ["#ffffff" if low else "#202020" for low in lowest],
+                "line": {"color": "#000", "width": 1},
             },
         },
         {
             "type": "scatter3d",
             "x": [start[0]],
             "y": [start[1]],
-            "z": height([start_loss]),
+            "z": height([start[0]], [start[1]], [start_loss]),
             "mode": "markers",
             "name": "start",
             "marker": {"symbol": "circle-open", "size": sizes.marker * 0.7, "color": "#000000"},
@@ -141,7 +190,7 @@ def surface_figure(
                 },
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1, "y": (y1 - y0) / (x1 - x0), "z": 0.6},
-                "camera": {"eye": {"x": 1.4, "y": -1.5, "z": 1.0}},
+                "camera": {"eye": CAMERA_EYE},
             },
             # a constant uirevision keeps the user's camera while playing and across reruns
             "uirevision": surface.key,
