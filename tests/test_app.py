@@ -158,7 +158,7 @@ def test_presentation_mode_enlarges_fonts():
 
 def test_huge_losses_read_as_numbers_in_the_table():
     at = run_app({"surface": "rosenbrock", "r1": "gd", "r1.lr": "0.5"})  # diverges within a few steps
-    table = next(d.value for d in at.dataframe if "final loss" in d.value.columns)
+    table = next(d.value for d in at.table if "final loss" in d.value.columns)
     shown = table["final loss"].iloc[0]
     assert shown in ("inf", "nan") or "e+" in shown, shown  # never a cut-off mantissa
     assert float(shown) > 1e6 or shown in ("inf", "nan")

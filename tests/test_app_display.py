@@ -74,7 +74,7 @@ def _page_text(at) -> str:
     parts = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader", "latex", "code"):
         parts += [e.value for e in at.get(kind)]
-    parts += [e.value.to_csv() for e in at.dataframe]
+    parts += [e.value.to_csv() for e in [*at.dataframe, *at.table]]
     parts += [json.dumps(s["layout"].get("title", "")) for s in specs(at)]
     return "\n".join(str(p) for p in parts)
 
@@ -88,7 +88,7 @@ def test_a_quiz_hides_every_number_of_its_answer_until_reveal(key):
     text = _page_text(at)
     leaks = sorted(s for s in _answer_texts(state, quiz) if s in text)
     assert not leaks, (key, leaks)
-    assert not at.dataframe  # no results table, no explanations
+    assert not at.dataframe and not at.table  # no results table, no explanations
     lesson = [i.value for i in at.info if PRESETS[key].title in i.value]
     assert lesson and all("after Reveal" in v for v in lesson)
     at.number_input(key="quiz_x").set_value(float(state.start[0])).run()

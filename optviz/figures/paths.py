@@ -22,11 +22,14 @@ from surfaces import Minimum
 # Where each panel sits, as fractions of the figure: side by side (laptop, projector) or
 # stacked (phone).  The strip under the 3-D view plots loss against step with the cursor.
 ARRANGEMENTS = {
-    "side": {"map": ([0.0, 0.5], [0.0, 1.0]), "scene": ([0.53, 1.0], [0.3, 1.0]), "strip": ([0.6, 1.0], [0.0, 0.2])},
+    # the map a little over half the width: at 1280×720 beside the lesson it is then half the screen high
+    "side": {"map": ([0.0, 0.54], [0.0, 1.0]), "scene": ([0.57, 1.0], [0.3, 1.0]), "strip": ([0.64, 1.0], [0.0, 0.2])},
+    # the map last, just above ▶ Play: a student who taps it sees the map move (with the map on
+    # top, Play sat ~700 px below the map's top, off a phone's screen)
     "stacked": {
-        "map": ([0.0, 1.0], [0.55, 1.0]),
-        "scene": ([0.0, 1.0], [0.19, 0.52]),
-        "strip": ([0.14, 1.0], [0.0, 0.12]),
+        "scene": ([0.0, 1.0], [0.62, 1.0]),
+        "strip": ([0.14, 1.0], [0.46, 0.56]),
+        "map": ([0.0, 1.0], [0.0, 0.38]),
     },
 }
 

@@ -82,12 +82,13 @@ class Sizes:
 
     @staticmethod
     def for_mode(presentation: bool, screen: str = "720p") -> Sizes:
-        """Laptop sizes, or a projector's: 720p fits map, Play and slider in 1280×720 under the tabs;
+        """Laptop sizes, or a projector's: 720p fits map (half the screen's height) and Play in
+        1280×720 under the tabs, the lesson and legend beside them (views.paths);
         1080p lets the map take most of a 1920×1080 screen."""
         if presentation and screen == "1080p":
             return Sizes(font=22, title=28, line=5.5, marker=20, height=820)
         if presentation:
-            return Sizes(font=20, title=26, line=5.0, marker=18, height=480)
+            return Sizes(font=20, title=26, line=5.0, marker=18, height=560)
         return Sizes(font=14, title=18, line=2.5, marker=12, height=560)
 
 

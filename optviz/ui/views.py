@@ -28,12 +28,31 @@ from optviz.ui.widgets import plain
 from optviz.urlstate import encode, is_preset_view
 
 CONTOUR_KEY = "contour_chart"
+# The results table's columns: on a phone each cell is a line that names its column.
+RESULT_COLUMNS = ("run", "outcome", "final loss", "steps to converge", "final point", "distance to nearest minimum")
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PAGE_CSS = """<style>
 .st-key-bridge_host { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-</style>""".replace("NARROW_PX", str(bridge.NARROW_PX))
+.st-key-results table { font-size: 1rem; width: 100%; }
+.st-key-results th, .st-key-results td { white-space: normal; overflow-wrap: anywhere; }
+@media (max-width: NARROW_PXpx) {  /* a phone: each run one block of "name: value" lines, no sideways scroll */
+  .st-key-results table, .st-key-results tbody, .st-key-results tr, .st-key-results td { display: block; }
+  .st-key-results thead { display: none; }
+  .st-key-results tr { padding: 0.3rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
+  .st-key-results td { border: none; padding: 0.05rem 0.5rem; }
+  .st-key-results td:first-child { font-weight: 600; }
+RESULT_LABELS
+}
+</style>""".replace("NARROW_PX", str(bridge.NARROW_PX)).replace(
+    "RESULT_LABELS",
+    "\n".join(
+        f'  .st-key-results td:nth-child({i})::before {{ content: "{name}: "; font-weight: 600; }}'
+        for i, name in enumerate(RESULT_COLUMNS, start=1)
+        if i > 1  # the run's name heads its block
+    ),
+)
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
@@ -45,8 +64,11 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
-@media (max-height: 800px) {
-  .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; line-height: 1.3; }
+.st-key-results table { font-size: 1.45rem; }  /* as the explanations under it */
+@media (max-height: 800px) {  /* 720p: the tabs on one row and the map from the top of the screen */
+  .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.3; }
+  [data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.05rem; }
+  [data-testid="stMainBlockContainer"] { padding-top: 2.6rem; }
 }
 </style>"""
 
@@ -118,19 +140,21 @@ def results_table(computed: Computed) -> None:
         x, y = t.final_point
         dist = min((math.hypot(m.x - x, m.y - y) for m in goal.minima), default=None)
         steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
-        rows.append(
-            {
-                "run": label,
-                "outcome": t.outcome.kind.replace("_", " "),
-                "final loss": f"{float(t.loss[-1]):.4g}",  # text: the table's own format cut 4.4e+33 to 4.3855…
-                "steps to converge": str(steps_to) if steps_to is not None else "—",
-                "final point": f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
-                "distance to nearest minimum": f"{dist:.3g}" if dist is not None else "—",
-            }
+        values = (
+            label,
+            t.outcome.kind.replace("_", " "),
+            f"{float(t.loss[-1]):.4g}",  # text: a number format cut 4.4e+33 to 4.3855…
+            str(steps_to) if steps_to is not None else "—",
+            f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
+            f"{dist:.3g}" if dist is not None else "—",
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    for label, text in zip(computed.labels, computed.explanations):
-        st.markdown(f"**{label}** — {text}")
+        rows.append(dict(zip(RESULT_COLUMNS, values)))
+    # an HTML table, not a data grid: its text takes the page's size (the grid kept 13 px beside
+    # 22 px explanations on a projector) and wraps, or stacks per run on a phone (RESULT_LABELS)
+    with st.container(key="results"):
+        st.table(pd.DataFrame(rows), hide_index=True)
+        for label, text in zip(computed.labels, computed.explanations):
+            st.markdown(f"**{label}** — {text}")
 
 
 def paths_json(view: View, arrangement: str = "side"):
@@ -154,15 +178,27 @@ def paths_json(view: View, arrangement: str = "side"):
 
 
 def paths(view: View) -> None:
-    if view.state.presentation and view.state.lesson:  # projector: the lesson beside the figure, both on screen
-        left, right = st.columns([5, 2])
+    if view.state.presentation and view.state.lesson:
+        # projector: the lesson and the legend beside the figure, so the map starts under the tabs
+        # and takes half the screen's height with ▶ Play above the fold
+        left, right = st.columns([3, 1])
         with left:
-            animations(view)
+            animations(view, legend=False)
         with right:
             lesson(view)
+            run_legend(view)
     else:
         animations(view)
     results_table(view.computed)
+
+
+def run_legend(view: View) -> None:
+    c, landscape = view.computed, view.landscape
+    own = any(m not in c.minima for g in c.goals for m in g.minima)
+    st.markdown(
+        legend_html(c.labels, view.sizes.font, landscape.legend_keys, own, title=f"{landscape.surface.name}:"),
+        unsafe_allow_html=True,
+    )
 
 
 def phone_header() -> None:
@@ -177,15 +213,12 @@ def on_phone() -> bool:
     return bridge.narrow("Mobi" in agent or "Android" in agent)
 
 
-def animations(view: View) -> None:
-    c, landscape = view.computed, view.landscape
+def animations(view: View, legend: bool = True) -> None:
+    landscape = view.landscape
     arrangement = "stacked" if on_phone() else "side"
     built = paths_json(view, arrangement)
-    own = any(m not in c.minima for g in c.goals for m in g.minima)
-    st.markdown(
-        legend_html(c.labels, view.sizes.font, landscape.legend_keys, own, title=f"{landscape.surface.name}:"),
-        unsafe_allow_html=True,
-    )
+    if legend:
+        run_legend(view)
     with st.container(key=f"paths_{arrangement}"):
         st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, config=CHART_CONFIG, theme=None)  # taps: bridge
     if arrangement == "stacked":

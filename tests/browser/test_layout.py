@@ -1,0 +1,50 @@
+"""Issue 21's layout, by geometry (getBoundingClientRect), not pixels: at 1280×720 in
+Presentation mode every preset's map is at least half the screen high with ▶ Play above the
+fold and the results table's text as large as the explanations; on a phone ▶ Play is within one
+screen of the map's top and the results table does not scroll sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from optviz.presets import PRESETS
+from tests.browser.test_screens import open_page
+from tests.browser.test_screens import screens as screens  # a fixture
+
+pytestmark = pytest.mark.browser
+
+GEOMETRY = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const g = document.querySelector('.js-plotly-plot'), results = document.querySelector('.st-key-results');
+  const table = results.querySelector('table'), said = results.querySelector('[data-testid="stMarkdownContainer"] p');
+  const lesson = document.querySelector('.st-key-lesson');
+  return {map: box(g.querySelector('.nsewdrag')), lesson: lesson ? box(lesson) : null,
+          play: box(g.querySelector('.updatemenu-button')),
+          height: window.innerHeight, results_overflow: results.scrollWidth - results.clientWidth,
+          table_overflow: table.scrollWidth - table.getBoundingClientRect().width,
+          table_px: getComputedStyle(table.querySelector('td')).fontSize,
+          said_px: getComputedStyle(said).fontSize}; }"""
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_at_720p_the_map_is_half_the_screen_high_with_play_above_the_fold(screens, app_url, preset):
+    page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": preset})
+    try:
+        g = page.evaluate(GEOMETRY)
+        assert g["map"][3] - g["map"][1] >= g["height"] / 2, g
+        assert g["play"][3] <= g["height"], g
+        assert g["lesson"][3] <= g["height"], g  # and the lesson beside it
+        assert g["table_px"] == g["said_px"], g  # the table's text as large as the explanations under it
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("preset", ["basins", "l2_vs_adamw", "rosenbrock_race"])
+def test_on_a_phone_play_is_one_screen_under_the_maps_top_and_the_table_fits(screens, app_url, preset):
+    page = open_page(screens("phone-390x844"), app_url, "phone-390x844", {"preset": preset})
+    try:
+        g = page.evaluate(GEOMETRY)
+        assert g["play"][3] - g["map"][1] <= g["height"], g  # scrolled to the map, ▶ shows with it
+        assert g["results_overflow"] <= 1 and g["table_overflow"] <= 1, g
+    finally:
+        page.close()
