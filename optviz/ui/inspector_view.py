@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -11,12 +13,14 @@ from optviz.figures.internals import MARKDOWN_COLOURS, inspector_figure
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.internals import inspect_step, length_ratio
 from optviz.optimizers import get_optimizer
-from optviz.state import State
+from optviz.state import SCREEN, State
 from optviz.ui import warmup
 from optviz.ui.compute import View, kernel_params_for
 from optviz.ui.widgets import run_picker
 
 RUN_KEY, STEP_KEY = "inspect_run", "inspect_step"
+SCREEN_HEIGHT = {screen: int(screen.removesuffix("p")) for screen in SCREEN.choices}  # "720p": 720 lines
+ABOVE_THE_MAP_PX = 290  # the page's top, the tabs and this tab's controls, in Presentation mode
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -52,15 +56,18 @@ def render(view: View) -> None:
     if get_optimizer(traj.optimizer).second_order:
         h = hessian(state.surface_spec, kernel_params_for(state), *traj.path[step - 1], l2=state.l2)
     inspection = inspect_step(traj, step, hessian=h)
-    equal = st.toggle(
+    # on a projector the toggle goes under the step slider, saving a row for the map
+    equal = (right if state.presentation else st).toggle(
         "Compare directions only (every arrow equally long)",
         key="inspect_directions",
         help="At one common scale a tiny step can vanish next to a long gradient arrow.",
     )
+    if state.presentation:  # the map fits the screen's height under the tabs and controls
+        sizes = replace(sizes, height=min(sizes.height, SCREEN_HEIGHT[state.screen] - ABOVE_THE_MAP_PX))
     picture_figure, scale = inspector_figure(
         view.landscape, view.image_uri, traj, run, computed.labels[run], inspection, sizes, equal_lengths=equal
     )
-    picture, table = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
+    picture, table = st.columns([3, 2])
     picture.plotly_chart(PrebuiltFigure(picture_figure), key="inspector_chart", theme=None)
     with table:
         st.markdown(

@@ -48,3 +48,24 @@ def test_on_a_phone_play_is_one_screen_under_the_maps_top_and_the_table_fits(scr
         assert g["results_overflow"] <= 1 and g["table_overflow"] <= 1, g
     finally:
         page.close()
+
+
+INSPECTOR = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const chart = document.querySelector('.st-key-inspector_chart .js-plotly-plot')
+    || [...document.querySelectorAll('.js-plotly-plot')].pop();
+  const table = [...document.querySelectorAll('[data-testid="stDataFrame"]')].pop();
+  return {map: box(chart.querySelector('.nsewdrag')), table: box(table), height: window.innerHeight}; }"""
+
+
+def test_at_720p_inside_a_step_fits_its_map_and_state_table_on_the_screen(screens, app_url):
+    page = open_page(
+        screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": "l2_vs_adamw", "tab": "inside"}
+    )
+    try:
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        g = page.evaluate(INSPECTOR)
+        assert g["map"][3] <= g["height"] and g["table"][3] <= g["height"], g
+        assert g["table"][0] >= g["map"][2], g  # beside the map, not under it
+    finally:
+        page.close()
