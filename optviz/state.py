@@ -39,6 +39,13 @@ SCREEN = Param(
     choices=("720p", "1080p"),
     help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.",
 )
+VIEW_3D = Param(
+    "3d",
+    "auto",
+    kind="choice",
+    choices=("auto", "on", "off"),
+    help="The 3-D surface beside the map. Auto: shown on a laptop, hidden in Presentation mode and on a phone.",
+)
 # The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
 TABS = {
     "quiz": "❓ Quiz",
@@ -124,6 +131,7 @@ class State:
     speed: int = SPEED.default
     presentation: bool = PRESENTATION.default
     screen: str = SCREEN.default  # the projector's resolution, in Presentation mode
+    view_3d: str = VIEW_3D.default  # the Paths figure's 3-D panel: "auto" (off in Presentation mode, on a phone)
     quiz: int = QUIZ.default  # hide the paths and ask for guesses after this many steps (0: off)
     tab: str = TAB.default
     lesson: str = ""  # the preset this view came from ("" if none): its lesson is re-judged on this view
@@ -223,6 +231,8 @@ PAGE_FIELDS: tuple[PageField, ...] = (
     PageField("speed", "speed", SPEED, ("speed",), engine=False),
     PageField("presentation", "present", PRESENTATION, ("presentation",), engine=False),
     PageField("screen", "screen", SCREEN, ("screen",), engine=False),
+    # figures depend on it: the Paths figure is built with or without its 3-D panel
+    PageField("view_3d", "3d", VIEW_3D, ("view_3d",), engine=False),
     PageField(
         "quiz",
         "quiz",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
@@ -132,6 +133,44 @@ def test_html_export_is_standalone_light_and_fills_the_window(scene):
     assert len(html) > 3_000_000  # plotly.js is inlined
     assert '"plot_bgcolor":"white"' in html.replace(" ", "")  # the explicit light template travels along
     assert "100vh" in html and '"responsive":true' in html.replace(" ", "") and "Rosenbrock: a title" in html
+
+
+def _plotted(html: str) -> tuple[list, dict]:
+    """The data and layout an exported page hands Plotly.newPlot."""
+    decoder = json.JSONDecoder()
+    rest = html[html.index("Plotly.newPlot(") :]
+    rest = rest[rest.index("[") :]
+    data, end = decoder.raw_decode(rest)
+    layout, _ = decoder.raw_decode(rest[end:].lstrip(", \n"))
+    return data, layout
+
+
+@pytest.mark.parametrize("show_3d", [True, False])
+def test_html_export_has_a_legend_naming_each_run_once(scene, show_3d):
+    state, computed, landscape, uri = scene
+    figure = paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri, show_3d=show_3d)
+    data, layout = _plotted(standalone_html(figure, "Rosenbrock: legend"))
+    assert layout["showlegend"] is True
+    assert [t["name"] for t in data if t.get("showlegend")] == computed.labels
+    assert "FOLLOW" not in json.dumps(layout)  # the 3-D follower is a script, not figure data
+
+
+def test_paths_figure_without_3d_has_no_scene_and_frames_point_at_its_traces(scene):
+    state, computed, landscape, uri = scene
+    args = (landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri)
+    shown, flat = paths_figure(*args), paths_figure(*args, show_3d=False)
+    assert "scene" in shown["layout"] and "scene" not in flat["layout"]
+    assert not {t["type"] for t in flat["data"]} & {"surface", "scatter3d"}
+    assert len(flat["frames"]) == len(shown["frames"])
+    for figure in (shown, flat):
+        for frame in figure["frames"]:
+            assert len(frame["traces"]) == len(frame["data"]) and max(frame["traces"]) < len(figure["data"])
+            for i, moved in zip(frame["traces"], frame["data"]):
+                assert set(moved) <= {"x", "y", "z"} and ("z" in moved) == (figure["data"][i]["type"] == "scatter3d")
+        # no frame redraws the whole figure: the map moves at the asked rate, the 3-D view follows (FOLLOW_3D_JS)
+        play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+        assert play["frame"]["redraw"] is False
+        assert all(step["args"][1]["frame"]["redraw"] is False for step in figure["layout"]["sliders"][0]["steps"])
 
 
 def test_slide_exports_carry_title_legend_and_each_runs_colour(scene):

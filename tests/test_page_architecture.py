@@ -110,7 +110,7 @@ def test_only_what_the_engine_reads_is_in_the_cache_key_and_the_engine_reads_it(
         changed = dataclasses.replace(state, **{f.name: _another_value(f)})
         assert (state_key(changed) == state_key(state)) == (not f.engine), f.name
         assert (changed.engine_args(changed.runs[0]) == state.engine_args(state.runs[0])) == (not f.engine), f.name
-    assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "screen", "quiz", "tab"}
+    assert set(VIEW_ONLY_URL_KEYS) == {"speed", "present", "screen", "3d", "quiz", "tab"}
 
 
 def test_the_figure_key_is_what_the_fields_declare_figures_depend_on():
@@ -136,6 +136,7 @@ def _another_value(field):
         "speed": 200,
         "presentation": True,
         "screen": "1080p",
+        "view_3d": "off",
         "quiz": 5,
         "tab": "maps",
     }[field.name]

@@ -135,6 +135,42 @@ def frame_positions(trajectory: Trajectory, shown: np.ndarray) -> list[tuple[lis
     return [(sorted(set(heads[max(0, k - TRAIL_FRAMES) : k + 1])), head) for k, head in enumerate(heads)]
 
 
+# How a figure's 3-D scene follows ▶ Play.  Frames are drawn with ``redraw: False`` (the 2-D map
+# and the loss strip move without a full redraw); the scene, whose software-WebGL draw costs
+# ~0.4 s a frame in headless Chromium, is drawn between frames, idle FOLLOW_REST times as long
+# as its last draw took (so it takes at most 1/(1 + FOLLOW_REST) of the time on any machine),
+# and once more when the animation stops, so a pause or the last frame shows it in step.
+# Plotly's transitions keep ``_fullData`` current; its gl3d module's ``plot(gd)`` draws the
+# scenes from it.  A JS function of the graph div: the page's bridge and the exported HTML call it.
+FOLLOW_REST = 3
+FOLLOW_3D_JS = """function (gd) {
+  if (!gd || gd.__optvizFollow3d) return;
+  gd.__optvizFollow3d = true;
+  let ready = 0, drawing = false, owed = false;
+  const draw = () => {
+    const modules = (gd._fullLayout && gd._fullLayout._basePlotModules) || [];
+    const gl3d = modules.find(m => m.name === 'gl3d');
+    if (!gl3d) { drawing = false; return; }
+    owed = false;
+    const start = performance.now();
+    gl3d.plot(gd);
+    requestAnimationFrame(() => requestAnimationFrame(() => {  // WebGL renders after the script
+      const now = performance.now();
+      ready = now + REST * (now - start);
+      drawing = false;
+      if (owed) request();
+    }));
+  };
+  const request = () => { drawing = true; setTimeout(draw, 0); };
+  const follow = (settle) => {
+    if (drawing) owed = owed || settle;
+    else if (settle || performance.now() >= ready) request();
+  };
+  gd.on('plotly_animatingframe', () => follow(false));
+  gd.on('plotly_animated', () => follow(true));
+}""".replace("REST", str(FOLLOW_REST))
+
+
 def _below_axis(font: int) -> int:
     """px under a plot taken by its x tick labels and axis title."""
     return int(font * 2.9 + 8)

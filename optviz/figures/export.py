@@ -10,6 +10,7 @@ from typing import Any
 import plotly.io as pio
 
 from optviz.engine.trajectory import Trajectory
+from optviz.figures.animation import FOLLOW_3D_JS
 from optviz.figures.style import TEMPLATE
 from optviz.kinds import RunKind
 
@@ -60,7 +61,9 @@ def trajectories_csv(runs: list[Trajectory], labels: list[str], kinds: list[RunK
 
 def standalone_html(figure: dict, title: str) -> str:
     """Self-contained HTML (~5 MB: plotly.js inlined) with an explicit light template, sized to
-    the browser window (responsive) and titled."""
+    the browser window (responsive), titled, with the figure's legend (one entry per run:
+    clicking one hides that run in every panel) and its 3-D view following ▶ Play as the
+    page's does (``FOLLOW_3D_JS``)."""
     figure = dict(figure)
     layout = {k: v for k, v in figure["layout"].items() if k not in ("height", "width")}
     figure["layout"] = dict(
@@ -68,7 +71,9 @@ def standalone_html(figure: dict, title: str) -> str:
         template=TEMPLATE,
         autosize=True,
         title={"text": title, "x": 0.02, "y": 0.98, "yanchor": "top"},
-        margin={**layout.get("margin", {}), "t": 60},
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.02, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        margin={**layout.get("margin", {}), "t": 100},
     )
     return pio.to_html(
         figure,
@@ -79,4 +84,5 @@ def standalone_html(figure: dict, title: str) -> str:
         default_width="100%",
         default_height="100vh",
         config={"responsive": True},
+        post_script=f"({FOLLOW_3D_JS})(document.getElementById('{{plot_id}}'));",
     )

@@ -1,8 +1,12 @@
 """The Paths view as one figure: contour map, 3-D surface and a loss strip share one time axis.
 
 One ▶ Play and one slider drive all three: each frame moves the map's trails and markers,
-the 3-D markers and the loss strip's cursor together.  Titles and the legend live on the
-page (``legend_html``), outside the figure, so nothing inside it can run into them.
+the 3-D markers and the loss strip's cursor together.  Frames never redraw the whole figure:
+the map and the strip move at the frame rate asked for, and the 3-D scene follows at the rate
+it can draw (``animation.FOLLOW_3D_JS``, run by the page and the exported HTML).  The 3-D
+panel can be left out (``show_3d``).  Titles and the legend live on the page (``legend_html``),
+outside the figure, so nothing inside it can run into them; each run's map path carries
+``showlegend`` for a figure shown on its own (the exported HTML).
 """
 
 from __future__ import annotations
@@ -13,14 +17,15 @@ import numpy as np
 
 from optviz.engine.trajectory import Trajectory
 from optviz.figures.animation import controls_margin, envelope_points, frame_steps, play_controls, point
-from optviz.figures.contour import contour_figure
+from optviz.figures.contour import contour_figure, run_trace_indices
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import TEMPLATE, Sizes, marker_shape, run_style
 from optviz.figures.surface3d import surface_figure
 from surfaces import Minimum
 
 # Where each panel sits, as fractions of the figure: side by side (laptop, projector) or
-# stacked (phone).  The strip under the 3-D view plots loss against step with the cursor.
+# stacked (phone).  The strip under the 3-D view plots loss against step with the cursor;
+# without the 3-D view (FLAT) it takes the scene's place.
 ARRANGEMENTS = {
     # the map a little over half the width: at 1280×720 beside the lesson it is then half the screen high
     "side": {"map": ([0.0, 0.54], [0.0, 1.0]), "scene": ([0.57, 1.0], [0.3, 1.0]), "strip": ([0.64, 1.0], [0.0, 0.2])},
@@ -32,6 +37,11 @@ ARRANGEMENTS = {
         "map": ([0.0, 1.0], [0.0, 0.38]),
     },
 }
+FLAT = {
+    "side": {"map": ARRANGEMENTS["side"]["map"], "strip": ([0.64, 1.0], [0.0, 0.5])},
+    "stacked": {"strip": ([0.14, 1.0], [0.76, 1.0]), "map": ([0.0, 1.0], [0.0, 0.64])},
+}
+STACKED_EXTRA_PX = {True: 420, False: 140}  # the phone's figure grows by the panels under its map
 
 
 NARROWEST_SIDE_PLOT = 760  # px: the plot area side by side at 1280 px (laptop with its sidebar, projector)
@@ -55,32 +65,35 @@ def paths_figure(
     image_uri: str | None = None,
     arrangement: str = "side",
     goals: list[tuple[Minimum, ...]] | None = None,
+    show_3d: bool = True,
 ) -> dict:
-    """``goals``: per run, the minima of what it minimises (drawn where they differ from the page's)."""
+    """``goals``: per run, the minima of what it minimises (drawn where they differ from the page's);
+    ``show_3d``: with the 3-D panel (it slows ▶ Play on a weak machine: ``FOLLOW_3D_JS``)."""
     flat = contour_figure(landscape, runs, labels, start, sizes, frame_ms, image_uri, goals=goals)
-    solid = surface_figure(landscape, runs, labels, start, sizes, frame_ms)
+    panels = [flat, surface_figure(landscape, runs, labels, start, sizes, frame_ms)] if show_3d else [flat]
     shown = frame_steps(max(t.steps for t in runs))
     strip, cursor = loss_strip(landscape, runs, sizes, shown)
-    offset_3d = len(flat["data"])
-    cursor_trace = offset_3d + len(solid["data"]) + len(strip) - 1
-    frames = []
-    for k, (a, b) in enumerate(zip(flat["frames"], solid["frames"])):
-        frames.append(
-            {
-                "name": a["name"],
-                "data": a["data"] + b["data"] + [cursor[k]],
-                "traces": a["traces"] + [offset_3d + i for i in b["traces"]] + [cursor_trace],
-            }
-        )
-    for trace in flat["data"] + solid["data"] + strip:
-        trace["showlegend"] = False
-    place = ARRANGEMENTS[arrangement]
-    (mx, my), (sx, sy), (tx, ty) = place["map"], place["scene"], place["strip"]
+    data = []
+    frames = [{"name": f["name"], "data": [], "traces": []} for f in flat["frames"]]
+    for panel in panels:
+        for frame, own in zip(frames, panel["frames"]):
+            frame["data"] += own["data"]
+            frame["traces"] += [len(data) + i for i in own["traces"]]
+        data += panel["data"]
+    data += strip
+    for frame, position in zip(frames, cursor):
+        frame["data"].append(position)
+        frame["traces"].append(len(data) - 1)
+    legended = {run_trace_indices(r)[0] for r in range(len(runs))}  # the map paths: one entry per run
+    for i, trace in enumerate(data):
+        trace["showlegend"] = i in legended
+    place = (ARRANGEMENTS if show_3d else FLAT)[arrangement]
+    (mx, my), (tx, ty) = place["map"], place["strip"]
     layout = {
         "template": TEMPLATE,
         "font": {"size": sizes.font},
-        "showlegend": False,
-        "height": sizes.height + (420 if arrangement == "stacked" else 20),
+        "showlegend": False,  # the page's legend is legend_html
+        "height": sizes.height + (STACKED_EXTRA_PX[show_3d] if arrangement == "stacked" else 20),
         "margin": {"l": 50, "r": 10, "t": 10, "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font))},
         "hovermode": "closest",
         "clickmode": "event",
@@ -89,7 +102,6 @@ def paths_figure(
         "xaxis": {**flat["layout"]["xaxis"], "domain": mx},
         "yaxis": {**flat["layout"]["yaxis"], "domain": my},
         "images": flat["layout"]["images"],
-        "scene": {**solid["layout"]["scene"], "domain": {"x": sx, "y": sy}},
         "xaxis2": {
             "domain": tx,
             "anchor": "y2",
@@ -108,16 +120,19 @@ def paths_figure(
         },
         "annotations": off_scale_note(runs, labels, sizes.font),
     }
+    if show_3d:
+        sx, sy = place["scene"]
+        layout["scene"] = {**panels[1]["layout"]["scene"], "domain": {"x": sx, "y": sy}}
     layout.update(
         play_controls(
             [f["name"] for f in frames],
             frame_ms,
-            redraw=True,
+            redraw=False,
             sizes_font=sizes.font,
             slider_x=slider_start(arrangement, sizes.font),
         )
     )
-    return {"data": flat["data"] + solid["data"] + strip, "layout": layout, "frames": frames}
+    return {"data": data, "layout": layout, "frames": frames}
 
 
 def _strip_scale(landscape: Landscape, lo: float, hi: float) -> dict:

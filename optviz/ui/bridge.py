@@ -12,6 +12,8 @@
   (taps still reach the map, Play and the slider), and the Plotly toolbars, which would sit
   over the charts' titles at this width, are hidden (views.PAGE_CSS).
 - **The sidebar folds after a preset tap on a narrow screen**, where it covers the result.
+- **A chart's 3-D view follows ▶ Play** at the rate it can draw (``animation.FOLLOW_3D_JS``,
+  attached to a chart the first time a pointer goes down on it: before its Play or slider acts).
 
 The JavaScript is fixed text written here; Python passes it only numbers and CSS selectors.
 """
@@ -21,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
+
+from optviz.figures.animation import FOLLOW_3D_JS
 
 KEY = "bridge"
 NARROW_PX = 480
@@ -75,6 +79,11 @@ export default function (component) {
     const map = mapUnder(e.target);
     down = map && e.isPrimary ? { ...map, id: e.pointerId, x: e.clientX, y: e.clientY, t: e.timeStamp } : null;
   }, true);
+  const follow3d = FOLLOW_3D;
+  document.addEventListener('pointerdown', (e) => {
+    const gd = e.target.closest && e.target.closest('.js-plotly-plot');
+    if (gd) follow3d(gd);
+  }, true);
   document.addEventListener('pointercancel', () => { down = null; }, true);  // the browser scrolls instead
   document.addEventListener('pointerup', (e) => {
     const d = down;
@@ -109,7 +118,7 @@ export default function (component) {
 }
 """
 
-_COMPONENT = st.components.v2.component("optviz_bridge", js=_JS)
+_COMPONENT = st.components.v2.component("optviz_bridge", js=_JS.replace("FOLLOW_3D", FOLLOW_3D_JS))
 _TAP_HANDLERS: dict[str, Callable[[float, float], None]] = {}
 
 

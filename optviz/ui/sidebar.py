@@ -10,7 +10,7 @@ from optviz.figures.style import COLOUR_NAMES, DASHES, OKABE_ITO
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
-from optviz.state import APP_MAX_STEPS, MAX_RUNS, SCREEN, SPEED, STEPS, State
+from optviz.state import APP_MAX_STEPS, MAX_RUNS, SCREEN, SPEED, STEPS, VIEW_3D, State
 from optviz.ui import binding
 from optviz.ui.widgets import format_number, param_widget, plain
 from surfaces import CATALOGUE as SURFACES
@@ -176,6 +176,9 @@ def render_runs(state: State) -> None:
     param_widget("seed", SEED, "random seed", container=sb, in_use=state.seed)
 
 
+VIEW_3D_LABELS = {"auto": "auto", "on": "shown", "off": "hidden"}
+
+
 def render_playback(state: State) -> None:
     with st.sidebar.expander("Playback and display", expanded=False):
         param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
@@ -189,6 +192,14 @@ def render_playback(state: State) -> None:
             horizontal=True,
             help=SCREEN.help,
             disabled=not state.presentation,
+        )
+        st.radio(
+            "3-D view beside the map",
+            VIEW_3D.choices,
+            key="view_3d",
+            horizontal=True,
+            format_func=VIEW_3D_LABELS.get,
+            help=f"{VIEW_3D.help} Hidden, ▶ Play runs at full speed on any machine.",
         )
 
 

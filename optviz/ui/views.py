@@ -157,12 +157,13 @@ def results_table(computed: Computed) -> None:
             st.markdown(f"**{label}** — {text}")
 
 
-def paths_json(view: View, arrangement: str = "side"):
-    """The Paths figure (map, 3-D, loss strip) for ``view``, built once for every session."""
+def paths_json(view: View, arrangement: str = "side", show_3d: bool = True):
+    """The Paths figure (map, 3-D unless ``show_3d`` is off, loss strip) for ``view``, built once
+    for every session."""
     c, state = view.computed, view.state
     return figure(
         "paths",
-        view.key + (arrangement,),
+        view.key + (arrangement, show_3d),
         lambda: paths_figure(
             view.landscape,
             c.runs,
@@ -173,7 +174,30 @@ def paths_json(view: View, arrangement: str = "side"):
             view.image_uri,
             arrangement,
             goals=[g.minima for g in c.goals],
+            show_3d=show_3d,
         ),
+    )
+
+
+def shows_3d(state: State) -> bool:
+    """Whether the Paths figure (and its HTML export) has its 3-D panel: "auto" leaves it out in
+    Presentation mode and on a phone, where drawing it costs ▶ Play the most frames."""
+    return state.view_3d == "on" or (state.view_3d == "auto" and not state.presentation and not on_phone())
+
+
+def _set_view_3d(value: str) -> None:
+    st.session_state["view_3d"] = value  # the sidebar's radio (Playback and display) holds it
+
+
+def view_3d_button(shown: bool) -> None:
+    """One click near ▶ Play shows or hides the 3-D view (the sidebar's radio says the same)."""
+    st.button(
+        "Hide the 3-D view" if shown else "Show the 3-D view",
+        key="view_3d_button",
+        on_click=_set_view_3d,
+        args=("off" if shown else "on",),
+        help="Hidden, ▶ Play runs at full speed; shown, the 3-D view follows as fast as this machine draws it. "
+        "The link keeps the choice.",
     )
 
 
@@ -216,16 +240,20 @@ def on_phone() -> bool:
 def animations(view: View, legend: bool = True) -> None:
     landscape = view.landscape
     arrangement = "stacked" if on_phone() else "side"
-    built = paths_json(view, arrangement)
+    show_3d = shows_3d(view.state)
+    built = paths_json(view, arrangement, show_3d)
     if legend:
         run_legend(view)
     with st.container(key=f"paths_{arrangement}"):
         st.plotly_chart(PrebuiltFigure(built), key=CONTOUR_KEY, config=CHART_CONFIG, theme=None)  # taps: bridge
+    together = "the map, the surface and the loss strip" if show_3d else "the map and the loss strip"
+    height = f" 3-D height shows {landscape.display_label}" if show_3d else ""  # the caption's 3-D part
     if arrangement == "stacked":
         st.caption(
-            f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Tap the map to "
-            f"start from there. 3-D height shows {landscape.display_label}."
+            f"Press ▶ Play: one slider moves {together} together. Tap the map to start from there."
+            + (f"{height}." if show_3d else "")
         )
+        view_3d_button(show_3d)
         st.toggle(
             "Pan, zoom, rotate charts",
             key=bridge.GESTURES_KEY,
@@ -233,10 +261,13 @@ def animations(view: View, legend: bool = True) -> None:
             "work either way.",
         )
     else:
-        st.caption(
-            f"Press ▶ Play: one slider moves the map, the surface and the loss strip together. Click the map "
-            f"to start from there. 3-D height shows {landscape.display_label}; drag it to rotate."
+        text, button = st.columns([4, 1], vertical_alignment="center")
+        text.caption(
+            f"Press ▶ Play: one slider moves {together} together. Click the map to start from there."
+            + (f"{height}; drag it to rotate." if show_3d else "")
         )
+        with button:
+            view_3d_button(show_3d)
 
 
 def curves(view: View) -> None:
@@ -380,7 +411,7 @@ def exports(view: View) -> None:
         "image/gif",
         "dl_gif",
     )
-    paths = paths_json(view)
+    paths = paths_json(view, show_3d=shows_3d(state))  # the file shows what the page shows
     _download(
         "⬇ Interactive page (HTML, plays offline, fills the window)",
         lambda: standalone_html(json.loads(paths.text), title),
