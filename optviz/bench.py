@@ -242,14 +242,7 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
             "websocket",
             lambda ws: ws.on("framereceived", lambda p: received.__setitem__("ws", received["ws"] + len(p))),
         )
-        while True:
-            try:
-                page.goto(url, timeout=5000)
-                break
-            except Exception:  # noqa: BLE001 - the server is still starting
-                if time.perf_counter() - started > 180:
-                    raise
-                time.sleep(0.1)
+        _goto_when_up(page, url, started)
         page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=180_000)
         cold = time.perf_counter() - started
         time.sleep(1.0)
@@ -276,6 +269,18 @@ def _measure_page(browser, script, repeats: int) -> dict[str, float]:
         }
     finally:
         stop(process)
+
+
+def _goto_when_up(page, url: str, started: float, limit: float = 180.0) -> None:
+    """Open ``url`` as soon as the server started at ``started`` answers."""
+    while True:
+        try:
+            page.goto(url, timeout=5000)
+            return
+        except Exception:  # noqa: BLE001 - the server is still starting
+            if time.perf_counter() - started > limit:
+                raise
+            time.sleep(0.1)
 
 
 def _wait_quiet(page, received: dict, quiet: float, limit: float = 30.0) -> None:
@@ -334,6 +339,139 @@ def bench_browser(repeats: int) -> dict[str, float]:
     ):
         print(f"  {label:<36} optviz {optviz_page[key]:7.0f} kB  minimal {minimal[key]:7.0f} kB")
     return {**{f"optviz_{k}": v for k, v in optviz_page.items()}, **{f"minimal_{k}": v for k, v in minimal.items()}}
+
+
+# A bare page animating a 2-D Plotly figure as optviz's default view does: the same frame count
+# and ms per frame, three runs' paths drawn once and their markers moved, no full redraws.
+BARE_ANIMATION = """
+import json
+import streamlit as st
+
+figure = json.loads(FIGURE)
+st.plotly_chart(figure, key="chart")
+"""
+PLAY_SECONDS = 8
+# Per animation frame (requestAnimationFrame), for PLAY_SECONDS: each change of the slider's step,
+# as the issue measured it.  Frames per second between the first and the last change (a Play that
+# ends early is not counted idle).
+PLAY_RATE = """(seconds) => new Promise(resolve => {
+  const g = document.querySelector('.js-plotly-plot'), seen = [], t0 = performance.now();
+  let last = g.layout.sliders[0].active;
+  const tick = () => {
+    const now = performance.now(), active = g.layout.sliders[0].active;
+    if (active !== last) { seen.push(now); last = active; }
+    if (now - t0 < seconds * 1000) requestAnimationFrame(tick);
+    else resolve(seen.length > 1 ? (seen.length - 1) / ((seen[seen.length - 1] - seen[0]) / 1000) : 0);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def bare_animation_figure(frames: int, frame_ms: int) -> dict:
+    """Three spiralling paths drawn once and their markers moved by ``frames`` frames, with
+    optviz's Play button and slider."""
+    from optviz.figures.animation import play_controls
+
+    t = np.linspace(0, 1, frames)
+    paths = [(np.cos(6 * t + r) * (1 - t), np.sin(6 * t + r) * (1 - t)) for r in range(3)]
+    data = [{"type": "scatter", "x": x.tolist(), "y": y.tolist(), "mode": "lines"} for x, y in paths]
+    data += [{"type": "scatter", "x": [x[0]], "y": [y[0]], "mode": "markers"} for x, y in paths]
+    frame_list = [
+        {"name": str(k), "data": [{"x": [x[k]], "y": [y[k]]} for x, y in paths], "traces": [3, 4, 5]}
+        for k in range(frames)
+    ]
+    layout = {"height": 600, "xaxis": {"range": [-1, 1]}, "yaxis": {"range": [-1, 1]}, "margin": {"b": 120}}
+    layout.update(play_controls([f["name"] for f in frame_list], frame_ms, redraw=False, sizes_font=14))
+    return {"data": data, "layout": layout, "frames": frame_list}
+
+
+def _play_rate(page) -> float:
+    """Press ▶ Play (the first Plotly button) and count frames drawn as the issue did."""
+    page.locator(".updatemenu-button").first.click()
+    return page.evaluate(PLAY_RATE, PLAY_SECONDS)
+
+
+def bench_play(repeats: int) -> dict[str, float]:
+    """▶ Play's frame rate at 1440×900 in headless Chromium: optviz's default view (3-D shown,
+    3-D hidden) and its exported HTML, each beside a bare page animating a 2-D figure of the same
+    frame count (Streamlit page, HTML file)."""
+    import logging
+
+    import plotly.io as pio
+    from playwright.sync_api import sync_playwright
+
+    from optviz.figures.animation import frame_steps
+    from optviz.figures.export import standalone_html
+    from optviz.figures.paths import paths_figure
+    from optviz.figures.prebuilt import encode
+    from optviz.figures.style import Sizes
+    from optviz.serve import CHROMIUM_FLAGS, chromium_path, start_streamlit, stop
+    from optviz.state import default_state
+    from optviz.ui.compute import compute_runs, landscape_for
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    warm_numba_cache()
+    state = default_state()
+    frames = len(frame_steps(state.steps))
+    bare = bare_animation_figure(frames, state.speed)
+    computed = compute_runs(state)
+    landscape, uri = landscape_for(state)
+
+    def exported(show_3d: bool) -> str:
+        sizes = Sizes.for_mode(state.presentation, state.screen)
+        args = (landscape, computed.runs, computed.labels, state.start, sizes, state.speed, uri)
+        return standalone_html(paths_figure(*args, show_3d=show_3d), "optviz")
+
+    load = os.getloadavg()[0]
+    print(
+        f"\n== Play: frames/s at 1440x900, headless Chromium, {frames} frames of {state.speed} ms "
+        f"({1000 / state.speed:.1f}/s asked), median of {repeats} x {PLAY_SECONDS} s; load {load:.1f} on "
+        f"{os.cpu_count()} cores =="
+    )
+    rates: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        files = {
+            "bare_html": pio.to_html(bare, include_plotlyjs=True, validate=False, auto_play=False),
+            "optviz_html": exported(True),
+            "optviz_html_flat": exported(False),
+        }
+        urls = {}
+        for name, html in files.items():
+            path = Path(tmp) / f"{name}.html"
+            path.write_text(html)
+            urls[name] = path.as_uri()
+        bare_script = Path(tmp) / "bare_animation.py"
+        bare_script.write_text(BARE_ANIMATION.replace("FIGURE", repr(encode(bare).text)))
+        servers = [start_streamlit(bare_script), start_streamlit(APP)]
+        (_, urls["bare_page"]), (_, optviz_url) = servers
+        urls.update(optviz_page=optviz_url, optviz_page_flat=f"{optviz_url}/?3d=off")
+        try:
+            for _ in range(repeats):  # alternately, so the machine's drift falls on every page alike
+                for name, url in urls.items():
+                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    page.goto(url)
+                    page.wait_for_selector(".js-plotly-plot .updatemenu-button", timeout=180_000)
+                    page.wait_for_timeout(1500)  # settled: Streamlit's last messages, the 3-D scene
+                    rates.setdefault(name, []).append(_play_rate(page))
+                    page.close()
+        finally:
+            for process, _ in servers:
+                stop(process)
+            browser.close()
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    rows = (
+        ("optviz page, 3-D shown (laptop default)", "optviz_page", "bare_page"),
+        ("optviz page, 3-D hidden", "optviz_page_flat", "bare_page"),
+        ("exported HTML, 3-D shown", "optviz_html", "bare_html"),
+        ("exported HTML, 3-D hidden", "optviz_html_flat", "bare_html"),
+    )
+    for label, name, reference in rows:
+        print(
+            f"  {label:<40} {median[name]:5.1f} frames/s  bare {median[reference]:5.1f}  "
+            f"ratio {median[name] / median[reference]:.2f}x (goal >= 0.7x)"
+        )
+    return {f"{name}_fps": value for name, value in median.items()} | {"load": load}
 
 
 CLASS_SIZE = 40
@@ -436,12 +574,7 @@ def bench_first_visit(repeats: int) -> dict[str, float]:
         process, url = start_streamlit(APP, env={"OPTVIZ_NUMBA_CACHE_BASE": empty}, wait=False)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
-            while True:
-                try:
-                    page.goto(url, timeout=5000)
-                    break
-                except Exception:  # noqa: BLE001 - the server is still starting
-                    time.sleep(0.1)
+            _goto_when_up(page, url, started, limit=300)
             page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=300_000)
             first_chart = time.perf_counter() - started
             page.get_by_role("tab", name="🗺 Maps").click()
@@ -469,6 +602,7 @@ SECTIONS = {
     "sweep": bench_sweep,
     "page": bench_page,
     "browser": bench_browser,
+    "play": bench_play,
     "classroom": bench_classroom,
     "first-visit": bench_first_visit,
 }
