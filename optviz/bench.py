@@ -297,8 +297,10 @@ def _wait_quiet(page, received: dict, quiet: float, limit: float = 30.0) -> None
 def warm_numba_cache() -> None:
     """What the server's background warm-up leaves behind (the kernels compiled, its marker
     written), so sections that compare against a warm start measure one."""
+    from optviz.engine import warmup
+
     subprocess.run(
-        [sys.executable, "-m", "optviz.engine.warmup"],
+        [sys.executable, "-m", warmup.JOB],
         cwd=PROJECT_ROOT,
         check=True,
         env={**os.environ, "PYTHONPATH": PROJECT_ROOT},
