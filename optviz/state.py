@@ -39,12 +39,15 @@ SCREEN = Param(
     choices=("720p", "1080p"),
     help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.",
 )
+# Hidden unless asked for: drawn in software WebGL (no GPU on most school laptops and on phones) the
+# 3-D scene made every change of view ~4x slower and the first chart ~0.4x later (python -m optviz.bench browser)
 VIEW_3D = Param(
     "3d",
-    "auto",
+    "off",
     kind="choice",
-    choices=("auto", "on", "off"),
-    help="The 3-D surface beside the map. Auto: shown on a laptop, hidden in Presentation mode and on a phone.",
+    choices=("off", "on", "auto"),
+    help="The 3-D surface beside the map: hidden (the default), shown, or auto (shown on a laptop, hidden in "
+    "Presentation mode and on a phone).",
 )
 # The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
 TABS = {

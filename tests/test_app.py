@@ -32,7 +32,7 @@ def animated(spec: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def default_app() -> AppTest:
-    return run_app()
+    return run_app({"3d": "on"})  # the whole Paths figure: the 3-D view is one click away (test_app_view_3d)
 
 
 def test_one_figure_and_one_slider_drive_the_map_the_surface_and_the_loss_strip(default_app):

@@ -1,5 +1,5 @@
-"""The Paths figure's 3-D view: shown on a laptop, hidden in Presentation mode, one click away,
-kept by the link."""
+"""The Paths figure's 3-D view: hidden unless asked for, one click away, kept by the link; "auto"
+shows it on a laptop and hides it in Presentation mode."""
 
 from __future__ import annotations
 
@@ -18,9 +18,17 @@ def has_3d(at) -> bool:
 
 
 @pytest.mark.parametrize(
-    "query,shown", [({}, True), ({"present": "1"}, False), ({"3d": "off"}, False), ({"present": "1", "3d": "on"}, True)]
+    "query,shown",
+    [
+        ({}, False),
+        ({"present": "1"}, False),
+        ({"3d": "on"}, True),
+        ({"3d": "auto"}, True),
+        ({"present": "1", "3d": "auto"}, False),
+        ({"present": "1", "3d": "on"}, True),
+    ],
 )
-def test_the_3d_view_is_shown_on_a_laptop_hidden_on_a_projector_unless_chosen(query, shown):
+def test_the_3d_view_is_hidden_unless_chosen(query, shown):
     at = run_app(query)
     assert not at.exception
     assert has_3d(at) == shown
@@ -29,12 +37,12 @@ def test_the_3d_view_is_shown_on_a_laptop_hidden_on_a_projector_unless_chosen(qu
 
 
 def test_one_click_hides_the_3d_view_and_the_link_keeps_it():
-    at = run_app()
+    at = run_app({"3d": "on"})
     at.button(key="view_3d_button").click().run()
-    assert not has_3d(at) and at.query_params["3d"] == "off" and at.radio(key="view_3d").value == "off"
+    assert not has_3d(at) and "3d" not in at.query_params and at.radio(key="view_3d").value == "off"  # the default
     paths = specs(at)[0]
     assert all(max(f["traces"]) < len(paths["data"]) for f in paths["frames"])  # frames point at real traces
-    reopened = run_app({"3d": at.query_params["3d"]})
+    reopened = run_app({k: at.query_params[k] for k in at.query_params})
     assert not has_3d(reopened)
     at.button(key="view_3d_button").click().run()
     assert has_3d(at) and at.query_params["3d"] == "on"

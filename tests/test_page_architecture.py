@@ -136,7 +136,7 @@ def _another_value(field):
         "speed": 200,
         "presentation": True,
         "screen": "1080p",
-        "view_3d": "off",
+        "view_3d": "on",
         "quiz": 5,
         "tab": "maps",
     }[field.name]

@@ -176,7 +176,7 @@ def render_runs(state: State) -> None:
     param_widget("seed", SEED, "random seed", container=sb, in_use=state.seed)
 
 
-VIEW_3D_LABELS = {"auto": "auto", "on": "shown", "off": "hidden"}
+VIEW_3D_LABELS = {"off": "hidden", "on": "shown", "auto": "auto"}
 
 
 def render_playback(state: State) -> None:

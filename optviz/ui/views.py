@@ -202,9 +202,9 @@ def view_3d_button(shown: bool) -> None:
 
 
 def paths(view: View) -> None:
-    if view.state.presentation and view.state.lesson:
-        # projector: the lesson and the legend beside the figure, so the map starts under the tabs
-        # and takes half the screen's height with ▶ Play above the fold
+    if view.state.presentation:
+        # projector: the legend (and the lesson, if any) beside the figure, so the map starts under
+        # the tabs and takes half the screen's height with ▶ Play above the fold, however many runs
         left, right = st.columns([3, 1])
         with left:
             animations(view, legend=False)

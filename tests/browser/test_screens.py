@@ -137,7 +137,7 @@ def test_on_a_720p_projector_every_lesson_fits_beside_its_map(screens, app_url, 
 
 def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
     """The map moves frame by frame; the 3-D scene follows as fast as it draws and is in step on Pause."""
-    context, page = open_screen(browser, app_url, "laptop-1440x900", {"preset": "basins"})
+    context, page = open_screen(browser, app_url, "laptop-1440x900", {"preset": "basins", "3d": "on"})
     try:
         page.evaluate("""() => { const g = document.querySelector('.js-plotly-plot');
             window.optvizStopped = false;

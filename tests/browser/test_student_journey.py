@@ -46,7 +46,7 @@ def no_exception(page) -> None:
 
 
 def test_page_loads_without_console_errors_and_draws_map_and_surface(page, app_url):
-    open_app(page, app_url)
+    open_app(page, app_url, {"3d": "on"})  # the 3-D view is hidden unless asked for
     no_exception(page)
     assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].querySelectorAll('image').length") >= 1
     assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{SURFACE_3D}].querySelector('canvas') !== null")
