@@ -323,7 +323,7 @@ def bench_browser(repeats: int) -> dict[str, float]:
         minimal = _measure_page(browser, minimal_script, repeats)
         optviz_page = _measure_page(browser, APP, repeats)
         browser.close()
-    for name, goal in (("cold_s", 1.5), ("change_ms", 2.0)):
+    for name, goal in (("cold_s", 1.5), ("change_ms", 3.0)):  # issue 21: settled after a change <= 3x
         ratio = optviz_page[name] / minimal[name]
         unit = "s" if name == "cold_s" else "ms"
         label = "process start -> first chart drawn" if name == "cold_s" else "slider change -> chart redrawn"
@@ -447,7 +447,7 @@ def bench_play(repeats: int) -> dict[str, float]:
         bare_script.write_text(BARE_ANIMATION.replace("FIGURE", repr(encode(bare).text)))
         servers = [start_streamlit(bare_script), start_streamlit(APP)]
         (_, urls["bare_page"]), (_, optviz_url) = servers
-        urls.update(optviz_page=optviz_url, optviz_page_flat=f"{optviz_url}/?3d=off")
+        urls.update(optviz_page=f"{optviz_url}/?3d=on", optviz_page_flat=optviz_url)
         try:
             for _ in range(repeats):  # alternately, so the machine's drift falls on every page alike
                 for name, url in urls.items():
@@ -463,8 +463,8 @@ def bench_play(repeats: int) -> dict[str, float]:
             browser.close()
     median = {name: statistics.median(values) for name, values in rates.items()}
     rows = (
-        ("optviz page, 3-D shown (laptop default)", "optviz_page", "bare_page"),
-        ("optviz page, 3-D hidden", "optviz_page_flat", "bare_page"),
+        ("optviz page, 3-D shown (?3d=on)", "optviz_page", "bare_page"),
+        ("optviz page, 3-D hidden (default)", "optviz_page_flat", "bare_page"),
         ("exported HTML, 3-D shown", "optviz_html", "bare_html"),
         ("exported HTML, 3-D hidden", "optviz_html_flat", "bare_html"),
     )
