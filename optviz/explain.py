@@ -92,6 +92,11 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _point(x: float, y: float, span: float) -> str:
+    """(x, y) to 3 digits; a coordinate within rounding of 0 next to the map's size is 0, not 1.58e-30."""
+    return "(" + ", ".join(_fmt(0.0 if abs(v) < 1e-12 * span else v) for v in (x, y)) + ")"
+
+
 def explain(
     traj: Trajectory, kind_key: str, surface: Surface, kernel_params: np.ndarray, goal: Objective
 ) -> Explanation:
@@ -137,7 +142,7 @@ def _newton_on_a_saddle(traj: Trajectory, surface: Surface, kernel_params: np.nd
     return (
         f"Stopped on a saddle point at ({_fmt(x)}, {_fmt(y)}): the gradient is zero there, but the curvatures "
         f"are {_fmt(curvatures[0])} and {_fmt(curvatures[1])}, so it is no minimum. Newton's step goes to the "
-        f"stationary point of the fitted quadratic, whatever its kind; saddle_free (divide by |curvature|) "
+        f"stationary point of the fitted quadratic, whatever its kind; saddle-free Newton (dividing by |curvature|) "
         f"turns the negative curvature into a push away."
     )
 
@@ -176,7 +181,7 @@ def _explain_divergence(traj: Trajectory, kind_key: str, surface: Surface, kerne
     text = f"Diverged at step {step}: {how}. "
     if limit is not None:
         text += (
-            f"Each step overshoots where the curvature is high: L ≈ {_fmt(curvature)} along its path before it "
+            f"Each step overshoots: the curvature reaches L ≈ {_fmt(curvature)} along its path before it "
             f"blew up, so this method is only stable for lr below ≈ {_fmt(limit)}, and it used lr = {_fmt(lr)}. "
             f"Try lr below ≈ {_fmt(limit)}."
         )
@@ -192,13 +197,13 @@ def _explain_unfinished(traj: Trajectory, kind_key: str, surface: Surface, goal:
     x, y = traj.final_point
     loss = float(traj.loss[-1])
     steps = len(traj.path) - 1
-    text = f"Ran all {steps} steps and ended at ({_fmt(x)}, {_fmt(y)}) with loss {_fmt(loss)}"
+    text = f"Ran all {steps} steps and ended at {_point(x, y, surface.span)} with loss {_fmt(loss)}"
     spec = KINDS[kind_key].spec
     if spec.decouples(traj.hyperparameters) and traj.hyperparameters.get("weight_decay"):
         return Explanation(
             "resting",
             text + ". Its decoupled weight decay pulls every weight toward the origin each step, apart from the "
-            "gradient; it rests where that pull balances its step, which is no minimum of the loss.",
+            "gradient; it heads for where that pull balances its step, which is no minimum of the loss.",
         )
     if not goal.minima:
         return Explanation("unjudged", text + ".")

@@ -270,8 +270,8 @@ PRESETS: dict[str, Preset] = {
                         e.run(1).gradient == "dropout"
                         and e.jitter(1) < 0.25 * _ridge_shift(e)
                         and f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in "
-                        f"its colour): the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} closer "
-                        f"to the origin. The Noise & dropout tab draws the theory."
+                        f"its colour): the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} away "
+                        f"from the least-squares minimum. The Noise & dropout tab draws the theory."
                     ),
                     {0: CONVERGES, 1: JITTERS},
                 ),
@@ -352,8 +352,7 @@ PRESETS: dict[str, Preset] = {
                     lambda e: (
                         not e.converged(2)
                         and e.distance(2) < e.distance(0)
-                        and f"RMSprop, which has no momentum, ends {fmt(e.distance(2))} from the minimum, closer "
-                        f"than GD."
+                        and f"RMSprop ends {fmt(e.distance(2))} from the minimum, closer than GD."
                     ),
                     {0: STOPPED_SHORT, 2: STOPPED_SHORT},
                 ),

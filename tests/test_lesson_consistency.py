@@ -116,3 +116,10 @@ def test_the_ravine_lesson_at_another_condition_number_defines_its_cap():
     told = lesson_for(steeper, computed.runs, computed.goals, computed.minima, computed.verdicts, False)
     assert told.sentences and not any("that cap" in s for s in told.sentences)
     assert any("2/L ≈" in s for s in told.sentences if "GD" in s)
+
+
+def test_a_coordinate_at_rounding_distance_from_zero_reads_0():
+    """The ravine's GD ended at y = 1.58e-30, which the table printed as such."""
+    state = PRESETS["momentum_ravine"].build()
+    gd = compute_runs(state).explanations[0]
+    assert "e-" not in gd.split(" with loss")[0] and ", 0)" in gd, gd

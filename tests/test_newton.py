@@ -94,5 +94,5 @@ def test_the_explanation_names_the_saddle_newton_stopped_on():
     )
     computed = compute_runs(state)
     plain = computed.explanations[0]
-    assert plain.startswith("Stopped on a saddle point") and "saddle_free" in plain
+    assert plain.startswith("Stopped on a saddle point") and "saddle-free Newton" in plain
     assert computed.explanations[1].startswith("Escaped")

@@ -63,6 +63,11 @@ class Landscape:
         keys = ["lowest minimum" if lowest == 1 else "lowest minima (equal)"] if lowest else []
         return keys + (["other minima"] if len(self.minima) > lowest else []) + ["start"]
 
+    @property
+    def loss_shown_label(self) -> str:
+        """The axis title of ``loss_shown``: the table quotes the loss itself, so say what is subtracted."""
+        return f"loss − {self.floor:.3g}" if self.log_scale and self.floor != 0 else "loss"
+
     def loss_shown(self, loss) -> np.ndarray:
         """A loss curve as the charts plot it: above the floor (NaN where not above it, for a log
         axis) where the range spans decades, else as is."""

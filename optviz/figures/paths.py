@@ -112,7 +112,7 @@ def paths_figure(
         "yaxis2": {
             "domain": ty,
             "anchor": "x2",
-            "title": {"text": "loss"},
+            "title": {"text": landscape.loss_shown_label},
             "fixedrange": True,
             "nticks": 3,
             "tickfont": {"size": max(sizes.font - 4, 10)},
