@@ -118,7 +118,7 @@ def test_changing_a_widget_updates_the_charts(page, app_url):
 
 
 def test_every_preset_updates_the_page(page, app_url):
-    open_app(page, app_url)
+    open_app(page, app_url, {"3d": "on"})  # the whole figure, kept across preset clicks (a display setting)
     for key, preset in PRESETS.items():
         page.locator(f".st-key-preset_{key} button").first.click()
         page.get_by_text(preset.title, exact=False).last.wait_for(timeout=30_000)
