@@ -148,18 +148,20 @@ class Claim:
     says: Callable[[Evidence], str | None]
     about: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def judge(self, evidence: Evidence) -> str | None:
+    def read(self, evidence: Evidence) -> tuple[str | None, set[int]]:
+        """The sentence (None if the claim does not hold) and the runs the claim looked at."""
         reading = replace(evidence, read=set())
         try:
             sentence = self.says(reading) or None
         except NotApplicable:
-            return None
-        undeclared = reading.read - set(self.about)
-        if sentence and undeclared:
-            raise ValueError(
-                f"claim {self.name!r} speaks of runs {sorted(undeclared)} but declares no verdicts for them"
-            )
-        if sentence and all(evidence.verdicts[i] in self.about[i] for i in reading.read):
+            sentence = None
+        return sentence, reading.read
+
+    def judge(self, evidence: Evidence) -> str | None:
+        """The sentence, if the claim holds and every run it speaks of is explained as it declares
+        (a run it declares nothing for counts as disagreeing: tests require a declaration)."""
+        sentence, runs = self.read(evidence)
+        if sentence and all(i in self.about and evidence.verdicts[i] in self.about[i] for i in runs):
             return sentence
         return None
 
