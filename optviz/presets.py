@@ -28,7 +28,7 @@ from optviz.lessons import (
     ratio,
     where,
 )
-from optviz.state import State, make_run
+from optviz.state import MAX_RUNS, State, make_run
 from surfaces import get_surface, minima_of
 from surfaces.finite_sum import N_POINTS
 
@@ -523,7 +523,7 @@ PRESETS: dict[str, Preset] = {
                         + ", ".join(f"{e.name(i)} at step {e.converged(i)}" for i in range(len(e.runs)))
                         + "."
                     ),
-                    {i: CONVERGES for i in range(6)},
+                    {i: CONVERGES for i in range(MAX_RUNS)},
                 ),
             ),
             lambda: _state("booth", [("gd", {"lr": 0.02}), ("adam", {"lr": 0.3})], steps=300, l1=20.0),

@@ -40,7 +40,7 @@ SCREEN = Param(
     help="The projector's resolution in Presentation mode: 1280×720 or 1920×1080.",
 )
 # Hidden unless asked for: drawn in software WebGL (no GPU on most school laptops and on phones) the
-# 3-D scene made every change of view ~4x slower and the first chart ~0.4x later (python -m optviz.bench browser)
+# 3-D scene made a change of view settle ~3x slower and the first chart ~1 s later (python -m optviz.bench browser)
 VIEW_3D = Param(
     "3d",
     "off",
@@ -134,7 +134,7 @@ class State:
     speed: int = SPEED.default
     presentation: bool = PRESENTATION.default
     screen: str = SCREEN.default  # the projector's resolution, in Presentation mode
-    view_3d: str = VIEW_3D.default  # the Paths figure's 3-D panel: "auto" (off in Presentation mode, on a phone)
+    view_3d: str = VIEW_3D.default  # the Paths figure's 3-D panel: "off", "on" or "auto" (see VIEW_3D)
     quiz: int = QUIZ.default  # hide the paths and ask for guesses after this many steps (0: off)
     tab: str = TAB.default
     lesson: str = ""  # the preset this view came from ("" if none): its lesson is re-judged on this view
