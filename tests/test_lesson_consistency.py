@@ -111,7 +111,7 @@ def test_the_saddle_lesson_with_a_fast_gd_does_not_say_gd_leaves_last():
 
 def test_the_ravine_lesson_at_another_condition_number_defines_its_cap():
     state = PRESETS["momentum_ravine"].build()
-    steeper = replace(state, surface_params=(("condition_number", 100.0),))
+    steeper = replace(state, surface_params=(("condition_number", 80.0),))
     computed = compute_runs(steeper)
     told = lesson_for(steeper, computed.runs, computed.goals, computed.minima, computed.verdicts, False)
     assert told.sentences and not any("that cap" in s for s in told.sentences)
