@@ -96,6 +96,14 @@ def _distinct_basins(e: Evidence, runs: tuple[int, ...]) -> str | None:
     )
 
 
+def _off_map_until(e: Evidence, i: int) -> int | None:
+    """The step from which run i stays on the map after leaving it (None: it never left, or never came back)."""
+    outside = np.flatnonzero(~e.state.surface_spec.in_domain(*e.run(i).path.T))
+    if not outside.size or outside[-1] == len(e.run(i).path) - 1:
+        return None
+    return int(outside[-1]) + 1
+
+
 def _visited_dimples(e: Evidence, i: int) -> int:
     """How many different local minima run i was nearest to (each minimum's dimple) after its first steps."""
     path, minima = e.run(i).path[10:], e.minima(i)
@@ -574,6 +582,18 @@ PRESETS: dict[str, Preset] = {
                         and f"GD stops in a local dimple at step {e.converged(0)}, with loss {fmt(e.basin(0).value)}."
                     ),
                     {0: CONVERGES},
+                ),
+                Claim(
+                    "heavy momentum flies off the map before it settles",
+                    lambda e: (
+                        _off_map_until(e, 1)
+                        and e.converged(1)
+                        and e.converged(1) > _off_map_until(e, 1)
+                        and f"Momentum with μ = {e.hp(1, 'momentum'):g} builds up so much speed that it flies off "
+                        f"the map at step {e.left_map(1)}, its loss climbing to {fmt(float(e.run(1).loss.max()))}"
+                        f"; back on the map at step {_off_map_until(e, 1)}, it converges at step {e.converged(1)}."
+                    ),
+                    {1: CONVERGES},
                 ),
                 Claim(
                     "heavy momentum rolls into a deeper dimple",

@@ -268,3 +268,23 @@ def test_the_step_a_run_is_said_to_leave_the_map_is_where_its_marker_crosses_the
         assert left < t.outcome.step and f"stopped at step {t.outcome.step}" in text
         assert f"step {left}" in told  # the lesson names the same step
         assert f"step {t.outcome.step}" not in told  # and not the step the engine stopped it
+
+
+def test_the_rastrigin_lesson_says_when_momentum_is_off_the_map_and_how_high_its_loss_climbs():
+    """Momentum's loss peaked at ~270 off the map while the lesson only said where it settled."""
+    import re
+
+    state = PRESETS["rastrigin_noise"].build()
+    computed = compute_runs(state)
+    surface, momentum = state.surface_spec, computed.runs[1]
+    told = " ".join(
+        lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, unchanged=True).sentences
+    )
+    found = re.search(
+        r"flies off the map at step (\d+), its loss climbing to ([\d.]+); back on the map at step (\d+)", told
+    )
+    assert found, told
+    left, peak, back = int(found.group(1)), float(found.group(2)), int(found.group(3))
+    on_map = surface.in_domain(*momentum.path.T)
+    assert on_map[left - 1] and not on_map[left] and not on_map[back - 1] and on_map[back:].all()
+    assert peak == pytest.approx(momentum.loss.max(), rel=5e-3) and peak > 5 * momentum.loss[0]
