@@ -97,7 +97,8 @@ class Evidence:
         return float(self.distances(i)[-1])
 
     def jitter(self, i: int, last: int = 100) -> float:
-        """Mean distance from the minimum over the last ``last`` points: how far noise keeps it."""
+        """Mean distance from the minimum over the last ``last`` points: how far noise keeps it.
+        A sentence quoting it adds NOT_THE_TABLES_DISTANCE."""
         return float(self.distances(i)[-last:].mean())
 
     def basin(self, i: int) -> Minimum | None:
@@ -127,6 +128,10 @@ class Evidence:
             raise NotApplicable(i)
         return limit
 
+
+# What a sentence quoting an average distance (``Evidence.jitter``) adds, so that it and the
+# results table's different number for the same run do not look contradictory
+NOT_THE_TABLES_DISTANCE = "(the results table gives instead the distance at each run's last step)"
 
 # Verdicts a sentence can agree with (see the module docstring)
 CONVERGES = frozenset({"converged"})

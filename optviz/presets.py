@@ -18,6 +18,7 @@ from optviz.lessons import (
     DIVERGES,
     JITTERS,
     LEAVES,
+    NOT_THE_TABLES_DISTANCE,
     SLOW,
     STOPPED_SHORT,
     UNSETTLED,
@@ -320,7 +321,8 @@ PRESETS: dict[str, Preset] = {
                         and not any(e.converged(i) for i in (1, 2, 3))
                         and f"The SGD runs never settle: over their last 100 steps they stay on average "
                         f"{fmt(e.jitter(1))} (B = 1), {fmt(e.jitter(2))} (B = 10) and {fmt(e.jitter(3))} "
-                        f"(B = 50) from the minimum. Smaller batches are cheaper per step but noisier."
+                        f"(B = 50) from the minimum {NOT_THE_TABLES_DISTANCE}. Smaller batches are cheaper per "
+                        f"step but noisier."
                     ),
                     {1: UNSETTLED, 2: UNSETTLED, 3: UNSETTLED},
                 ),
@@ -441,7 +443,8 @@ PRESETS: dict[str, Preset] = {
                         2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50)
                         and f"A constant lr keeps jittering: over the last 50 steps it stays on average "
                         f"{fmt(e.jitter(0, 50))} from the minimum. Dropping the lr in steps or along a cosine "
-                        f"lets the noise die out: {fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))}."
+                        f"lets the noise die out: {fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))} on average over the same "
+                        f"steps {NOT_THE_TABLES_DISTANCE}."
                     ),
                     {0: JITTERS, 1: JITTERS | CONVERGES, 2: JITTERS | CONVERGES},
                 ),

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from optviz.lessons import Evidence
+from optviz.lessons import NOT_THE_TABLES_DISTANCE, Evidence, fmt
 from optviz.presets import PRESETS, lesson_for
 from optviz.state import State
 from optviz.ui.compute import compute_runs
@@ -123,3 +123,36 @@ def test_a_coordinate_at_rounding_distance_from_zero_reads_0():
     state = PRESETS["momentum_ravine"].build()
     gd = compute_runs(state).explanations[0]
     assert "e-" not in gd.split(" with loss")[0] and ", 0)" in gd, gd
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_a_lesson_quoting_an_average_distance_says_the_table_gives_the_last_steps(key):
+    """The mini-batch lesson quoted 0.119 for B = 10 where the table said 0.0928: both true, of
+    different things (the mean over the last 100 steps, the last step's distance)."""
+    state = PRESETS[key].build()
+    computed = compute_runs(state)
+    told = lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, True)
+    for sentence in told.sentences:
+        if "on average" in sentence:
+            assert NOT_THE_TABLES_DISTANCE in sentence, f"{key}: {sentence!r}"
+
+
+def test_the_minibatch_lesson_quotes_averages_that_differ_from_the_tables_last_distances():
+    state = PRESETS["minibatch_noise"].build()
+    computed = compute_runs(state)
+    told = " ".join(
+        lesson_for(state, computed.runs, computed.goals, computed.minima, computed.verdicts, True).sentences
+    )
+    evidence = Evidence(
+        state,
+        computed.runs,
+        computed.goals,
+        PRESETS["minibatch_noise"].kinds,
+        computed.minima,
+        tuple(computed.verdicts),
+    )
+    for i in (1, 2, 3):
+        average, last = fmt(evidence.jitter(i)), fmt(evidence.distance(i))
+        assert average != last and f"{average} (B = " in told
+        assert f"{last} from the nearest minimum" in computed.explanations[i]
+    assert NOT_THE_TABLES_DISTANCE in told
