@@ -86,6 +86,11 @@ def _off_ridge(e: Evidence, i: int) -> int | None:
     return e.first(i, lambda x, y: abs(y) > 0.5)
 
 
+def _first_step_in_lrs(e: Evidence, i: int) -> float:
+    """Run i's first step along its longer coordinate, in units of its lr."""
+    return float(np.abs(e.run(i).path[1] - e.run(i).path[0]).max() / e.hp(i, "lr"))
+
+
 def _distinct_basins(e: Evidence, runs: tuple[int, ...]) -> str | None:
     ends = [e.basin(i) for i in runs]
     if None in ends or len({(m.x, m.y) for m in ends}) < len(runs):
@@ -219,6 +224,22 @@ PRESETS: dict[str, Preset] = {
                         f"{_off_ridge(e, 2)}."
                     ),
                     {0: LEAVES, 1: LEAVES, 2: LEAVES},
+                ),
+                Claim(
+                    "RMSprop starts with 1/√(1 − α) times its lr, Adam with its lr",
+                    lambda e: (
+                        _off_ridge(e, 1)
+                        and _off_ridge(e, 2)
+                        and _off_ridge(e, 1) < _off_ridge(e, 2)
+                        and abs(_first_step_in_lrs(e, 1) * (1 - e.hp(1, "alpha")) ** 0.5 - 1) < 0.01
+                        and abs(_first_step_in_lrs(e, 2) - 1) < 0.01
+                        and f"RMSprop is 0.5 away from the ridge by step {_off_ridge(e, 1)}, Adam only by step "
+                        f"{_off_ridge(e, 2)}, because RMSprop's average of squared gradients starts at zero: its "
+                        f"first step is {_first_step_in_lrs(e, 1):.0f}× its lr (1/√(1 − α), α = "
+                        f"{e.hp(1, 'alpha'):g}). Adam's bias correction removes that start, so its first step is "
+                        f"{_first_step_in_lrs(e, 2):.0f}× its lr."
+                    ),
+                    {1: LEAVES, 2: LEAVES},
                 ),
                 Claim(
                     "GD crosses the steep outer part faster than Adam",
@@ -443,8 +464,8 @@ PRESETS: dict[str, Preset] = {
                         2 * max(e.jitter(1, 50), e.jitter(2, 50)) < e.jitter(0, 50)
                         and f"A constant lr keeps jittering: over the last 50 steps it stays on average "
                         f"{fmt(e.jitter(0, 50))} from the minimum. Dropping the lr in steps or along a cosine "
-                        f"lets the noise die out: {fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))} on average over the same "
-                        f"steps {NOT_THE_TABLES_DISTANCE}."
+                        f"lets the noise die out: {fmt(e.jitter(1, 50))} and {fmt(e.jitter(2, 50))} on average "
+                        f"over the same steps {NOT_THE_TABLES_DISTANCE}."
                     ),
                     {0: JITTERS, 1: JITTERS | CONVERGES, 2: JITTERS | CONVERGES},
                 ),
