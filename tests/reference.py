@@ -33,7 +33,7 @@ def sgd(w, g, lr, t, st, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov
 
 
 def adagrad(w, g, lr, t, st, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-    st.setdefault("sum", np.full(2, initial_accumulator_value))
+    st.setdefault("sum", np.full_like(w, initial_accumulator_value))
     if weight_decay:
         g = g + weight_decay * w
     clr = lr / (1 + (t - 1) * lr_decay)
@@ -42,7 +42,7 @@ def adagrad(w, g, lr, t, st, lr_decay=0.0, weight_decay=0.0, initial_accumulator
 
 
 def rmsprop(w, g, lr, t, st, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
-    st.setdefault("v", np.zeros(2)), st.setdefault("g_ave", np.zeros(2)), st.setdefault("b", np.zeros(2))
+    st.setdefault("v", np.zeros_like(w)), st.setdefault("g_ave", np.zeros_like(w)), st.setdefault("b", np.zeros_like(w))
     if weight_decay:
         g = g + weight_decay * w
     st["v"] = alpha * st["v"] + (1 - alpha) * g * g
@@ -72,7 +72,7 @@ def _moments(st, g, b1, b2):
 
 def adam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False):
     b1, b2 = betas
-    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("vmax", np.zeros(2))
+    st.setdefault("m", np.zeros_like(w)), st.setdefault("v", np.zeros_like(w)), st.setdefault("vmax", np.zeros_like(w))
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled)
     _moments(st, g, b1, b2)
     m_hat = st["m"] / (1 - b1**t)
@@ -92,7 +92,7 @@ def nadam(
     w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, decoupled_weight_decay=False
 ):
     b1, b2 = betas
-    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2)), st.setdefault("mu_prod", 1.0)
+    st.setdefault("m", np.zeros_like(w)), st.setdefault("v", np.zeros_like(w)), st.setdefault("mu_prod", 1.0)
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
     mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
@@ -108,7 +108,7 @@ def nadam(
 
 
 def adadelta(w, g, lr, t, st, rho=0.9, eps=1e-6, weight_decay=0.0):
-    st.setdefault("v", np.zeros(2)), st.setdefault("u", np.zeros(2))
+    st.setdefault("v", np.zeros_like(w)), st.setdefault("u", np.zeros_like(w))
     if weight_decay:
         g = g + weight_decay * w
     st["v"] = rho * st["v"] + (1 - rho) * g * g
@@ -119,7 +119,7 @@ def adadelta(w, g, lr, t, st, rho=0.9, eps=1e-6, weight_decay=0.0):
 
 def adamax(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
     b1, b2 = betas
-    st.setdefault("m", np.zeros(2)), st.setdefault("u", np.zeros(2))
+    st.setdefault("m", np.zeros_like(w)), st.setdefault("u", np.zeros_like(w))
     if weight_decay:
         g = g + weight_decay * w
     st["m"] = b1 * st["m"] + (1 - b1) * g
@@ -130,7 +130,7 @@ def adamax(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
 def lion(w, g, lr, t, st, betas=(0.9, 0.99), weight_decay=0.0):
     """Chen et al. (2023), Algorithm 1 (decoupled weight decay)."""
     b1, b2 = betas
-    st.setdefault("m", np.zeros(2))
+    st.setdefault("m", np.zeros_like(w))
     update = np.sign(b1 * st["m"] + (1 - b1) * g)
     w = w - lr * (update + weight_decay * w)
     st["m"] = b2 * st["m"] + (1 - b2) * g
@@ -140,7 +140,7 @@ def lion(w, g, lr, t, st, betas=(0.9, 0.99), weight_decay=0.0):
 def radam(w, g, lr, t, st, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False):
     """Liu et al. (2020) as in the torch.optim.RAdam docs."""
     b1, b2 = betas
-    st.setdefault("m", np.zeros(2)), st.setdefault("v", np.zeros(2))
+    st.setdefault("m", np.zeros_like(w)), st.setdefault("v", np.zeros_like(w))
     w, g = _weight_decayed(w, g, lr, weight_decay, decoupled_weight_decay)
     _moments(st, g, b1, b2)
     m_hat = st["m"] / (1 - b1**t)
@@ -157,7 +157,7 @@ def rprop(w, g, lr, t, st, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
     """Riedmiller & Braun (1993) as in the torch.optim.Rprop docs (a flipped sign skips the step)."""
     eta_minus, eta_plus = etas
     low, high = step_sizes
-    st.setdefault("prev", np.zeros(2)), st.setdefault("eta", np.full(2, lr))
+    st.setdefault("prev", np.zeros_like(w)), st.setdefault("eta", np.full_like(w, lr))
     product = st["prev"] * g
     grown = np.minimum(st["eta"] * eta_plus, high)
     shrunk = np.maximum(st["eta"] * eta_minus, low)

@@ -19,7 +19,7 @@ LAYERS = (
     ("optviz.numba_env", "optviz.jit", "optviz.params", "optviz.catalogue", "optviz.glossary"),
     ("surfaces",),
     ("optviz.schedules", "optviz.optimizers"),
-    ("optviz.engine",),
+    ("optviz.engine", "optviz.network"),
     (
         "optviz.kinds",
         "optviz.explain",
