@@ -90,3 +90,18 @@ def test_without_a_diverged_run_the_strip_says_nothing():
     fig, _, computed = preset_figure("basins")
     assert all(t.outcome.kind != "diverged" for t in computed.runs)
     assert fig["layout"]["annotations"] == []
+
+
+@pytest.mark.parametrize(
+    "key,heading", [("saddle_escape", {"x": 1, "y": 1}), ("rosenbrock_race", {"x": 1, "y": -1}), ("basins", {"y": -1})]
+)
+def test_every_3d_path_is_a_solid_line_on_the_slope_facing_the_camera(key, heading):
+    """On the saddle only GD showed: RMSprop's and Adam's dashes were drawn as hairline dots, and
+    all three went down the far side of the ridge, out of the default camera's sight."""
+    fig, _, computed = preset_figure(key)
+    scene = [d for d in fig["data"] if d["type"] == "scatter3d" and d.get("mode") == "lines"]
+    assert len(scene) == len(computed.runs)
+    assert all(path["line"].get("dash", "solid") == "solid" and path["line"]["width"] >= 4 for path in scene)
+    eye = fig["layout"]["scene"]["camera"]["eye"]
+    for axis, sign in heading.items():  # the camera stands on the side the runs go to
+        assert math.copysign(1, eye[axis]) == sign, (key, eye)

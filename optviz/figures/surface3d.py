@@ -27,6 +27,23 @@ LIFT = 0.02  # raise paths by this fraction of the height range so the surface d
 CAMERA_EYE = {"x": 0.75, "y": -1.15, "z": 1.85}
 
 
+def camera_eye(runs: list[Trajectory], surface) -> dict:
+    """CAMERA_EYE, mirrored in x and y to the side the runs head for from their start (their last
+    points on the map), so the slope they go down faces the camera: the saddle's runs went down
+    its far side, behind the ridge, and vanished halfway."""
+    (x0, x1), (y0, y1) = surface.domain
+    heading = np.zeros(2)
+    for t in runs:
+        on_map = np.flatnonzero(surface.in_domain(t.path[:, 0], t.path[:, 1]))
+        if on_map.size:
+            heading += (t.path[on_map[-1]] - t.path[0]) / (x1 - x0, y1 - y0)
+    eye = dict(CAMERA_EYE)
+    for axis, towards in zip("xy", heading):
+        if towards and np.sign(towards) != np.sign(eye[axis]):
+            eye[axis] = -eye[axis]
+    return eye
+
+
 def box_mean(values: np.ndarray, axis: int, centres: np.ndarray, half: int) -> np.ndarray:
     """The mean of ``values`` over ±``half`` indices around each of ``centres`` along ``axis``
     (fewer at the edges): a coarse mesh that averages what lies between its vertices instead of
@@ -149,7 +166,9 @@ def surface_figure(
             head,
             label,
             r,
-            {"color": style.color, "dash": style.dash, "width": sizes.line * 2.2},
+            # solid: WebGL draws a dashed 3-D line as a hairline of dots (the saddle showed GD alone);
+            # colour and the marker's symbol tell the runs apart
+            {"color": style.color, "width": sizes.line * 2.2},
             {
                 "symbol": style.symbol_3d,
                 "size": sizes.marker * 0.7,
@@ -190,7 +209,7 @@ def surface_figure(
                 },
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1, "y": (y1 - y0) / (x1 - x0), "z": 0.6},
-                "camera": {"eye": CAMERA_EYE},
+                "camera": {"eye": camera_eye(runs, surface)},
             },
             # a constant uirevision keeps the user's camera while playing and across reruns
             "uirevision": surface.key,
