@@ -1,4 +1,4 @@
-"""optviz: watch optimizers move on 2-D loss surfaces.
+"""optviz: watch optimizers move on 2-D loss surfaces and train small networks.
 
 The public API is loaded lazily so that ``import surfaces`` (which configures Numba via
 ``optviz.numba_env``) does not import the engine in a cycle.
@@ -18,6 +18,13 @@ _PUBLIC = {
     "SweepResult": "optviz.engine.sweep",
     "Trajectory": "optviz.engine.trajectory",
     "Outcome": "optviz.engine.trajectory",
+    "train": "optviz.network.train",
+    "train_runs": "optviz.network.train",
+    "Setup": "optviz.network.train",
+    "NetRun": "optviz.network.train",
+    "TrainResult": "optviz.network.train",
+    "plane": "optviz.network.planes",
+    "Plane": "optviz.network.planes",
 }
 __all__ = sorted(_PUBLIC)
 
