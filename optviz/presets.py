@@ -233,11 +233,11 @@ PRESETS: dict[str, Preset] = {
                         and _off_ridge(e, 1) < _off_ridge(e, 2)
                         and abs(_first_step_in_lrs(e, 1) * (1 - e.hp(1, "alpha")) ** 0.5 - 1) < 0.01
                         and abs(_first_step_in_lrs(e, 2) - 1) < 0.01
-                        and f"RMSprop is 0.5 away from the ridge by step {_off_ridge(e, 1)}, Adam only by step "
-                        f"{_off_ridge(e, 2)}, because RMSprop's average of squared gradients starts at zero: its "
-                        f"first step is {_first_step_in_lrs(e, 1):.0f}× its lr (1/√(1 − α), α = "
-                        f"{e.hp(1, 'alpha'):g}). Adam's bias correction removes that start, so its first step is "
-                        f"{_first_step_in_lrs(e, 2):.0f}× its lr."
+                        and e.hp(1, "lr") == e.hp(2, "lr")
+                        and f"At the same lr = {e.lr(1)}, RMSprop leaves the ridge before Adam because its average "
+                        f"of squared gradients starts at zero: its first step is {_first_step_in_lrs(e, 1):.0f}× its "
+                        f"lr (1/√(1 − α), α = {e.hp(1, 'alpha'):g}), while Adam's bias correction keeps its first step "
+                        f"at {_first_step_in_lrs(e, 2):.0f}× its lr."
                     ),
                     {1: LEAVES, 2: LEAVES},
                 ),
