@@ -123,7 +123,7 @@ def _number(text: str, param: Param) -> float | int:
     return tidy(value)
 
 
-class _Reader:
+class QueryReader:
     """Reads values out of the query, collecting warnings and remembering what was used."""
 
     def __init__(self, query: Mapping[str, Sequence[str]]):
@@ -173,7 +173,7 @@ class _Reader:
 
 def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     """The State a URL describes, and a warning for everything that had to fall back."""
-    read = _Reader(query)
+    read = QueryReader(query)
     state = _base(read)
     surface = state.surface_spec
     surface_params = tuple(
@@ -201,7 +201,7 @@ def decode(query: Mapping[str, Sequence[str]]) -> tuple[State, list[str]]:
     return state, read.warnings
 
 
-def _base(read: _Reader) -> State:
+def _base(read: QueryReader) -> State:
     """What the link's values apply to: its preset's view, or the default view of its surface.
     A link with neither opens the default preset."""
     lesson = read.text(LESSON_KEY) or ""
@@ -221,7 +221,7 @@ def _base(read: _Reader) -> State:
     return default_state(surface_key)
 
 
-def _decode_runs(read: _Reader, surface) -> tuple[RunState, ...]:
+def _decode_runs(read: QueryReader, surface) -> tuple[RunState, ...]:
     indices = sorted({int(m.group(1)) for key in read.query if (m := _RUN_KEY.match(key))})
     if len(indices) > MAX_RUNS:
         read.warnings.append(f"URL asks for {len(indices)} runs; showing the first {MAX_RUNS}.")
