@@ -30,6 +30,7 @@ import threading
 import time
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,17 +39,34 @@ from numba.core.registry import CPUDispatcher
 from optviz import numba_env
 from optviz.catalogue import GENERATED
 
+
 # What the background process compiles, in the order the page needs it, with the seconds
 # each stage took on this 2-core machine (for the page's "about N s").  The first stage is
 # all the maps need: once it is done, the trajectory kernel alone switches to machine code.
-STAGES = (("trajectory kernel", 31.0), ("landscape and minima", 6.5), ("custom formulas", 0.5))
-KERNEL = "run_batch"
+@dataclass(frozen=True)
+class Stage:
+    """A stage of the compile job: its name, its seconds on this machine, and the dispatchers
+    (by function name) that may switch to machine code as soon as it is done."""
+
+    name: str
+    seconds: float
+    releases: tuple[str, ...] = ()
+
+
+STAGES = (
+    Stage("trajectory kernel", 31.0, ("run_batch",)),
+    # interpreted, a network's training would take minutes: the network page waits for this stage
+    Stage("network trainer", 40.0, ("train_run", "loss_at", "plane_losses", "set_gradient", "outputs_at")),
+    Stage("landscape and minima", 6.5),
+    Stage("custom formulas", 0.5),
+)
+TRAJECTORY_STAGE, NETWORK_STAGE = 0, 1
 PYTHON_ERRORS = (ArithmeticError, ValueError)  # where Python raises and machine code returns inf/NaN
 _lock = threading.Lock()
 _interpreting = False
 _process: subprocess.Popen | None = None
 _started_at = 0.0
-_kernel_released = False
+_released: set[int] = set()  # stages whose dispatchers run as machine code already
 
 
 JOB = "optviz.compile_cache"  # the compile job's module: above the engine, it imports the page's State
@@ -123,34 +141,41 @@ def _stage() -> int:
             stage = json.load(status)["stage"]
     except (OSError, ValueError, KeyError):
         return 0
-    names = [name for name, _ in STAGES]
+    names = [stage.name for stage in STAGES]
     return names.index(stage) if stage in names else 0
 
 
 def interpreting() -> bool:
     """True while the background compile runs; switches to machine code as it becomes ready."""
-    global _kernel_released
     if not _interpreting:
         return False
     with _lock:
         if _interpreting and (compiled() or (_process is not None and _process.poll() is not None)):
             _compile_again()  # done (or the helper died: then the page compiles for itself)
-        elif _interpreting and not _kernel_released and _stage() >= 1:
-            _compile_again((KERNEL,))
-            _kernel_released = True
+        elif _interpreting:
+            done = _stage()
+            for index in range(done):
+                if STAGES[index].releases and index not in _released:
+                    _compile_again(STAGES[index].releases)
+                    _released.add(index)
     return _interpreting
+
+
+def stage_ready(index: int) -> bool:
+    """Whether stage ``index``'s dispatchers run as machine code."""
+    return not interpreting() or index in _released
 
 
 def kernel_ready() -> bool:
     """Whether the trajectory kernel runs as machine code (what thousands of runs need)."""
-    return not interpreting() or _kernel_released
+    return stage_ready(TRAJECTORY_STAGE)
 
 
 def seconds_left(stages: int = len(STAGES)) -> float:
     """About how many seconds until the first ``stages`` stages are compiled (for the page)."""
     elapsed = time.monotonic() - _started_at
-    expected = sum(seconds for _, seconds in STAGES[:stages])
-    left = sum(seconds for _, seconds in STAGES[_stage() : stages])
+    expected = sum(stage.seconds for stage in STAGES[:stages])
+    left = sum(stage.seconds for stage in STAGES[_stage() : stages])
     return max(2.0, min(left, expected - elapsed + 2.0))
 
 
