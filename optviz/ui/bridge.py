@@ -57,7 +57,7 @@ export default function (component) {
 
   const mapUnder = (target) => {
     if (!target || !target.closest || target.closest('.modebar, .updatemenu-container, .slider-container')) return null;
-    for (const [name, selector] of Object.entries(bridge.data.maps)) {
+    for (const [name, selector] of bridge.data.maps) {
       const box = target.closest(selector);
       const gd = box && box.querySelector('.js-plotly-plot');
       if (gd) return { name, gd };
@@ -163,7 +163,9 @@ def mount(drawn_narrow: bool) -> None:
             data={
                 "narrow": drawn_narrow,
                 "narrow_px": NARROW_PX,
-                "maps": MAPS,
+                # pairs, not a dict: Streamlit tests each dict value for a dataframe by importing
+                # pandas (~0.3 s of a cold start), and skips tuples
+                "maps": tuple(MAPS.items()),
                 "fold_after": FOLD_AFTER,
                 "tap_slop_px": TAP_SLOP_PX,
                 "tap_ms": TAP_MS,

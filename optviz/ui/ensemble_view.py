@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
@@ -92,17 +91,15 @@ def ensemble_panel(view: View) -> None:
             PrebuiltFigure(loss_band_figure(ensembles, labels, sizes, floor)), key="ensemble_band", theme=None
         )
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "gradient": label,
-                        "spread of end points (RMS)": e.spread,
-                        "median final loss": float(e.loss_band[1, -1]),
-                        "diverged": f"{e.diverged} of {seeds}",
-                    }
-                    for label, e in zip(labels, ensembles)
-                ]
-            ),
+            [
+                {
+                    "gradient": label,
+                    "spread of end points (RMS)": e.spread,
+                    "median final loss": float(e.loss_band[1, -1]),
+                    "diverged": f"{e.diverged} of {seeds}",
+                }
+                for label, e in zip(labels, ensembles)
+            ],
             hide_index=True,
             width="stretch",
             column_config={
@@ -170,14 +167,12 @@ def dropout(view: View) -> None:
     with text:
         lam = dropout_penalty(data, p)
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {"": "λ per feature", "w₁": lam[0], "w₂": lam[1]},
-                    {"": "least squares", "w₁": least_squares[0], "w₂": least_squares[1]},
-                    {"": "theory (ridge)", "w₁": theory[0], "w₂": theory[1]},
-                    {"": "measured (average)", "w₁": measured[0], "w₂": measured[1]},
-                ]
-            ),
+            [
+                {"": "λ per feature", "w₁": lam[0], "w₂": lam[1]},
+                {"": "least squares", "w₁": least_squares[0], "w₂": least_squares[1]},
+                {"": "theory (ridge)", "w₁": theory[0], "w₂": theory[1]},
+                {"": "measured (average)", "w₁": measured[0], "w₂": measured[1]},
+            ],
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("w₁", "w₂")},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from optviz.engine.landscape import hessian
@@ -75,9 +74,8 @@ def render(view: View) -> None:
             f"θ: ({inspection.before[0]:.5g}, {inspection.before[1]:.5g}) → "
             f"({inspection.after[0]:.5g}, {inspection.after[1]:.5g})"
         )
-        frame = pd.DataFrame([{"quantity": name, "x": x, "y": y} for name, x, y in inspection.rows])
         st.dataframe(
-            frame,
+            [{"quantity": name, "x": x, "y": y} for name, x, y in inspection.rows],
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.NumberColumn(format="%.4g") for c in ("x", "y")},

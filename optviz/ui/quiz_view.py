@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from optviz.figures.prebuilt import PrebuiltFigure
@@ -135,19 +134,17 @@ def render_results(view: View) -> None:
     st.plotly_chart(PrebuiltFigure(figure), key="quiz_reveal_chart", theme=None)
     # the table under the picture, full width: beside it the six columns were cut off
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "run": label,
-                    "your guess": f"({a.guess[0]:.3g}, {a.guess[1]:.3g})" if a.guess else "—",
-                    "truth": f"({a.truth[0]:.3g}, {a.truth[1]:.3g})",
-                    "off by": a.distance,
-                    "% of the plot": None if a.distance is None else 100 * a.share_of(span),
-                    "note": a.status,
-                }
-                for label, a in zip(computed.labels, result)
-            ]
-        ),
+        [
+            {
+                "run": label,
+                "your guess": f"({a.guess[0]:.3g}, {a.guess[1]:.3g})" if a.guess else "—",
+                "truth": f"({a.truth[0]:.3g}, {a.truth[1]:.3g})",
+                "off by": a.distance,
+                "% of the plot": None if a.distance is None else 100 * a.share_of(span),
+                "note": a.status,
+            }
+            for label, a in zip(computed.labels, result)
+        ],
         hide_index=True,
         width="stretch",
         column_config={

@@ -6,9 +6,9 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from html import escape
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
 from optviz.engine.simulate import GRADIENT_MODES
@@ -134,6 +134,16 @@ def share_link(state: State) -> None:
         st.code(f"{base}?{urlencode(encode(replace(state, tab=landing)))}", language=None, wrap_lines=True)
 
 
+def html_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A table of text cells, escaped, for st.markdown."""
+
+    def cells(tag: str, values: tuple[str, ...]) -> str:
+        return "".join(f"<{tag}>{escape(v)}</{tag}>" for v in values)
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f"<table><thead><tr>{cells('th', columns)}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def results_table(computed: Computed) -> None:
     rows = []
     for t, label, goal in zip(computed.runs, computed.labels, computed.goals):
@@ -148,11 +158,12 @@ def results_table(computed: Computed) -> None:
             f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
             f"{dist:.3g}" if dist is not None else "—",
         )
-        rows.append(dict(zip(RESULT_COLUMNS, values)))
+        rows.append(values)
     # an HTML table, not a data grid: its text takes the page's size (the grid kept 13 px beside
-    # 22 px explanations on a projector) and wraps, or stacks per run on a phone (RESULT_LABELS)
+    # 22 px explanations on a projector) and wraps, or stacks per run on a phone (RESULT_LABELS);
+    # written here, not by st.table, which imports pandas (~0.3 s of the first chart's cold start)
     with st.container(key="results"):
-        st.table(pd.DataFrame(rows), hide_index=True)
+        st.markdown(html_table(RESULT_COLUMNS, rows), unsafe_allow_html=True)
         for label, text in zip(computed.labels, computed.explanations):
             st.markdown(f"**{label}** — {text}")
 
