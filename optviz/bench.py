@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -482,13 +483,16 @@ ARRIVAL_GAP_S = 0.1
 CLASSROOM_WIDGET = {
     "optviz": ("steps", lambda i, k: 301 + 2 * i + k),
     "minimal": ("points", lambda i, k: 101 + 2 * i + k),
+    # the network lesson's class follows the teacher: everyone trains longer, to the same two lengths
+    "network": ("net.steps", lambda i, k: (1200, 1500)[k]),
 }
 
 
 async def _classroom(url: str, page: str) -> dict[str, float]:
     from optviz.serve import StreamlitClient
 
-    async with StreamlitClient(url) as teacher:  # the teacher opened the link first: kernels and view are warm
+    path, query = NETWORK_LINK if page == "network" else ("", "")
+    async with StreamlitClient(url, path, query) as teacher:  # the teacher opened the link first: all is warm
         await teacher.rerun(timeout=600)
     widget, value = CLASSROOM_WIDGET[page]
     loads: list[float] = []
@@ -498,7 +502,7 @@ async def _classroom(url: str, page: str) -> dict[str, float]:
     async def student(i: int) -> None:
         await asyncio.sleep(i * ARRIVAL_GAP_S)
         try:
-            async with StreamlitClient(url) as client:
+            async with StreamlitClient(url, path, query) as client:
                 loads.append(await client.rerun(timeout=600))
                 for k in range(2):
                     changes.append(await client.rerun({widget: value(i, k)}, timeout=600))
@@ -532,7 +536,7 @@ def bench_classroom(repeats: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         minimal_script = Path(tmp) / "minimal_page.py"
         minimal_script.write_text(MINIMAL_PAGE)
-        for page, script in (("minimal", minimal_script), ("optviz", APP)):
+        for page, script in (("minimal", minimal_script), ("optviz", APP), ("network", APP)):
             process, url = start_streamlit(script)
             try:
                 result = asyncio.run(_classroom(url, page))
@@ -551,10 +555,60 @@ def bench_classroom(repeats: int) -> dict[str, float]:
     for label, key, unit, goal in rows:
         goal_text = f"  (goal <= {goal} {unit})" if goal is not None else ""
         print(
-            f"  {label:<24} optviz {figures['optviz'][key]:8.2f} {unit:<2}  one-chart page "
-            f"{figures['minimal'][key]:8.2f} {unit}{goal_text}"
+            f"  {label:<24} optviz {figures['optviz'][key]:8.2f} {unit:<2}  /network lesson "
+            f"{figures['network'][key]:8.2f} {unit:<2}  one-chart page {figures['minimal'][key]:8.2f} {unit}{goal_text}"
         )
     return {f"{page}_{k}": v for page, result in figures.items() for k, v in result.items()}
+
+
+NETWORK_LINK = ("network", "preset=overfitting")
+
+
+def bench_network(repeats: int) -> dict[str, float]:
+    """optviz.train against torch.optim on the same training; a 41×41 landscape plane."""
+    from optviz.network.planes import plane
+    from optviz.network.train import NetRun, Setup, train_runs
+
+    try:
+        import torch
+
+        from optviz.network.torch_mirror import train_in_torch
+    except ImportError:
+        torch = None
+    print(
+        "\n== Network: 2-16-16-1 tanh on two moons (200 points, half held out), Adam 1000 steps, "
+        "both losses every step; torch.optim on one thread, float64, the same rows =="
+    )
+    setup = Setup("moons", n_points=200, validation=0.5, hidden=(16, 16), activation="tanh", steps=1000)
+    figures: dict[str, float] = {}
+    for name, batch in (("full batch", None), ("batch 16", 16)):
+        run = [NetRun("adam", {"lr": 0.01}, batch_size=batch)]
+        result = train_runs(setup, run)[0]
+        ours = partial(train_runs, setup, run)
+        if torch is None:
+            figures[f"{name} optviz_s"] = median_seconds(ours, repeats)
+            print(f"  {name:<11} optviz {figures[f'{name} optviz_s'] * 1e3:7.1f} ms  (torch not installed)")
+            continue
+        torch.set_num_threads(1)
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)
+        try:
+            optviz_s, torch_s, ratio = beside(ours, partial(train_in_torch, result), repeats)
+        finally:
+            torch.set_default_dtype(previous)
+        figures.update({f"{name} optviz_s": optviz_s, f"{name} torch_s": torch_s, f"{name} speedup": 1 / ratio})
+        print(
+            f"  {name:<11} optviz {optviz_s * 1e3:7.1f} ms  torch.optim {torch_s * 1e3:7.1f} ms  "
+            f"optviz {1 / ratio:5.1f}x faster  (goal >= 10x)"
+        )
+    runs = [NetRun("sgd", {"lr": 0.5}), NetRun("adam", {"lr": 0.01}), NetRun("sgd", {"lr": 0.1}, batch_size=16)]
+    results = train_runs(setup, runs, record_every=5)
+    figures["plane_s"] = median_seconds(lambda: plane(results, "pca", resolution=41), repeats)
+    print(
+        f"  41x41 plane of training and validation loss, 3 runs' paths projected: {figures['plane_s']:.3f} s "
+        "(goal <= 0.3 s)"
+    )
+    return figures
 
 
 MAP_TITLE = (
@@ -600,6 +654,7 @@ def bench_first_visit(repeats: int) -> dict[str, float]:
 
 SECTIONS = {
     "engine": bench_engine,
+    "network": bench_network,
     "cold": bench_cold_start,
     "sweep": bench_sweep,
     "page": bench_page,

@@ -111,8 +111,10 @@ class StreamlitClient:
     """A minimal Streamlit websocket client: loads the page and changes widgets like a browser,
     without rendering anything (so a load test measures the server, not software renderers)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, page: str = "", query: str = ""):
+        """``page`` is a page's url path (e.g. "network"), ``query`` the link's query string."""
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.page, self.query = page, query
         self.widget_ids: dict[str, str] = {}  # user key -> Streamlit widget id
         self.widget_kinds: dict[str, str] = {}  # user key -> element type (a slider's value is a list)
         self.exceptions: list[str] = []
@@ -129,6 +131,8 @@ class StreamlitClient:
         """Send a rerun (with changed widget values) and wait for the script to finish; seconds taken."""
         msg = BackMsg()
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = self.page
+        msg.rerun_script.query_string = self.query
         for key, value in (widgets or {}).items():
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = self.widget_ids[key]
