@@ -12,7 +12,7 @@ from optviz.engine.simulate import PENALTY
 from optviz.kinds import KINDS
 from optviz.network.data import CATALOGUE as DATASETS
 from optviz.network.data import NOISE, POINTS, SEED, VALIDATION
-from optviz.network.model import ACTIVATIONS, MAX_HIDDEN_LAYERS, UNITS
+from optviz.network.model import ACTIVATIONS, MAX_HIDDEN_LAYERS, UNITS, Network, network
 from optviz.network.planes import PLANES, RESOLUTION
 from optviz.network.train import DROPOUT, MAX_RUNS, NetRun, Setup
 from optviz.optimizers.spec import lr_param
@@ -34,6 +34,7 @@ class NetField:
     name: str
     url: str
     param: Param
+    label: str
     engine: bool = True
     display: bool = False
 
@@ -43,43 +44,53 @@ def _choice(name: str, default: str, choices, help: str) -> Param:
 
 
 NET_FIELDS = (
-    NetField("dataset", "data", _choice("dataset", "moons", DATASETS, "What the network learns.")),
-    NetField("n_points", "points", POINTS),
-    NetField("noise", "noise", NOISE),
-    NetField("validation", "val", VALIDATION),
-    NetField("seed", "seed", SEED),
-    NetField("layers", "layers", Param("layers", 2, 0, MAX_HIDDEN_LAYERS, kind="int", help="Hidden layers.")),
-    NetField("units", "units", UNITS),
-    NetField("activation", "act", _choice("activation", "tanh", ACTIVATIONS, "The hidden units' nonlinearity.")),
-    NetField("steps", "steps", Param("steps", 600, 10, PAGE_MAX_STEPS, kind="int", help="Optimizer steps per run.")),
+    NetField("dataset", "data", _choice("dataset", "moons", DATASETS, "What the network learns."), "Dataset"),
+    NetField("n_points", "points", POINTS, "Points"),
+    NetField("noise", "noise", NOISE, "Noise"),
+    NetField("validation", "val", VALIDATION, "Held out for validation"),
+    NetField("seed", "seed", SEED, "Seed"),
+    NetField(
+        "layers", "layers", Param("layers", 2, 0, MAX_HIDDEN_LAYERS, kind="int", help="Hidden layers."), "Hidden layers"
+    ),
+    NetField("units", "units", UNITS, "Units per hidden layer"),
+    NetField(
+        "activation", "act", _choice("activation", "tanh", ACTIVATIONS, "The hidden units' nonlinearity."), "Activation"
+    ),
+    NetField(
+        "steps", "steps", Param("steps", 600, 10, PAGE_MAX_STEPS, kind="int", help="Optimizer steps per run."), "Steps"
+    ),
     NetField(
         "plane",
         "plane",
         _choice("plane", "pca", PLANES, "Which 2-D slice of the weight space the landscape shows."),
+        "Plane",
         engine=False,
     ),
     NetField(
         "plane_run",
         "plane.run",
         Param("plane.run", 1, 1, MAX_RUNS, kind="int", help="The run whose end the plane is drawn through."),
+        "Through the end of run",
         engine=False,
     ),
     NetField(
         "plane_other",
         "plane.other",
         Param("plane.other", 2, 1, MAX_RUNS, kind="int", help="The second run whose end the plane goes through."),
+        "and of run",
         engine=False,
     ),
     NetField(
         "landscape",
         "landscape",
         _choice("landscape", "train", ("train", "validation"), "The loss the landscape shows."),
+        "Landscape of the",
         engine=False,
     ),
-    NetField("resolution", "res", RESOLUTION, engine=False),
-    NetField("presentation", "present", PRESENTATION, engine=False, display=True),
-    NetField("speed", "speed", SPEED, engine=False, display=True),
-    NetField("view_3d", "3d", VIEW_3D, engine=False, display=True),
+    NetField("resolution", "res", RESOLUTION, "Grid points per side", engine=False),
+    NetField("presentation", "present", PRESENTATION, "Presentation mode", engine=False, display=True),
+    NetField("speed", "speed", SPEED, "ms per frame", engine=False, display=True),
+    NetField("view_3d", "3d", VIEW_3D, "3-D view", engine=False, display=True),
 )
 BATCH = Param("batch", 0, 0, 2000, kind="int", help="Training rows per step; 0 is the full batch (gradient descent).")
 WEIGHT_DECAY = Param("wd", 0.0, 0.0, 1.0, help="The optimizer's own weight decay (torch's weight_decay).")
@@ -90,16 +101,32 @@ class RunField:
     name: str
     url: str  # the key after "r<i>." (the kind is "r<i>" itself)
     param: Param
+    label: str
 
 
 RUN_FIELDS = (
-    RunField("lr", "lr", lr_param(0.01)),
-    RunField("batch", "batch", BATCH),
-    RunField("l1", "l1", replace(PENALTY, name="l1", help="L1 penalty λ₁‖w‖₁ on the objective: pulls weights to 0.")),
-    RunField("l2", "l2", replace(PENALTY, name="l2", help="L2 penalty λ₂/2‖w‖² on the objective: shrinks weights.")),
-    RunField("dropout", "dropout", DROPOUT),
-    RunField("weight_decay", "wd", WEIGHT_DECAY),
-    RunField("schedule", "schedule", _choice("schedule", "constant", SCHEDULES, "How the lr changes over training.")),
+    RunField("lr", "lr", lr_param(0.01), "Learning rate"),
+    RunField("batch", "batch", BATCH, "Batch size (0 = full batch)"),
+    RunField(
+        "l1",
+        "l1",
+        replace(PENALTY, name="l1", help="L1 penalty λ₁‖w‖₁ on the objective: pulls weights to 0."),
+        "L1 penalty",
+    ),
+    RunField(
+        "l2",
+        "l2",
+        replace(PENALTY, name="l2", help="L2 penalty λ₂/2‖w‖² on the objective: shrinks weights."),
+        "L2 penalty",
+    ),
+    RunField("dropout", "dropout", DROPOUT, "Dropout"),
+    RunField("weight_decay", "wd", WEIGHT_DECAY, "Weight decay"),
+    RunField(
+        "schedule",
+        "schedule",
+        _choice("schedule", "constant", SCHEDULES, "How the lr changes over training."),
+        "lr schedule",
+    ),
 )
 
 
@@ -178,6 +205,9 @@ class NetState:
         return Setup(
             self.dataset, self.n_points, self.noise, self.validation, self.seed, hidden, self.activation, self.steps
         )
+
+    def network(self) -> Network:
+        return network(DATASETS[self.dataset].inputs, (self.units,) * self.layers, self.activation)
 
     def net_runs(self) -> list[NetRun]:
         return [run.to_run() for run in self.runs]
