@@ -386,3 +386,15 @@ def set_gradient(net, x, y, w, seed, dropout, grad):
     rng = np.full(1, seed, dtype=np.uint64)
     rows = np.arange(x.shape[0])
     return data_gradient(net, w, x, y, rows, x.shape[0], scratch, dropout, rng, grad)[0]
+
+
+@compiled(nogil=True)
+def outputs_at(net, x, weights, out):
+    """out[k, i]: the network's output (the logit, or the regression's value) at input x[i]
+    with weights[k], without dropout: what the decision panels draw."""
+    n = x.shape[0]
+    scratch = new_scratch(net, n)
+    rows = np.arange(n)
+    rng = np.zeros(1, dtype=np.uint64)
+    for k in range(weights.shape[0]):
+        out[k, :] = forward(net, weights[k], x, rows, n, scratch, 0.0, rng)[:n]

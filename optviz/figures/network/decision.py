@@ -1,0 +1,314 @@
+"""What the network computes: one small panel per run, all animated by one ▶ Play and one slider.
+
+Classification: the predicted probability of class 1, sigmoid(output), over a grid covering the
+data, with the 0.5 boundary drawn; regression: the fitted curve.  Training points are filled,
+validation points hollow.  A diverged run's panel stays at its last finite snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from optviz.figures.animation import controls_margin, play_controls, screen
+from optviz.figures.network.common import as_figure, diverged_title, finite_snapshots, frame_snapshots, legend_on_top
+from optviz.figures.style import PALETTE, TEMPLATE, Sizes, run_style
+from optviz.network import kernel
+from optviz.network.train import TrainResult, kernel_inputs
+
+CLASS_COLOURS = (PALETTE["blue"], PALETTE["vermillion"])
+PALE = 0.6  # the probability's colours are the class colours blended this far to white: points stand out
+# Grid values sent for all panels and frames together (float32 in base64): the grid
+# is as fine as this allows, so six runs × 40 frames stay near 1.1 MB (JSON escapes base64's '/': ~5.75 bytes each)
+GRID_BUDGET = 200_000
+GRID_MAX, GRID_MIN = 64, 24
+CURVE_POINTS = 200  # a regression's fitted curve: smooth at any panel width
+MARGIN = 0.1  # the grid reaches this share of the data's extent beyond it
+MAX_COLUMNS = 3
+
+
+def _pale(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "rgb({},{},{})".format(*(round(c + (255 - c) * PALE) for c in (r, g, b)))
+
+
+PROBABILITY_SCALE = [[0.0, _pale(CLASS_COLOURS[0])], [0.5, "#ffffff"], [1.0, _pale(CLASS_COLOURS[1])]]
+
+
+def network_outputs(result: TrainResult, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """out[k, i]: the network's output (a logit, or the fitted value) at x[i] with weights[k]."""
+    net, _ = kernel_inputs(result.network, result.data)
+    out = np.empty((weights.shape[0], x.shape[0]))
+    kernel.outputs_at(net, np.ascontiguousarray(x, dtype=float), np.ascontiguousarray(weights), out)
+    return out
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^(−z)) without overflow for large |z|."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _padded(values: np.ndarray) -> tuple[float, float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    pad = MARGIN * max(hi - lo, 1e-3)
+    return lo - pad, hi + pad
+
+
+def grid_points(runs: int, frames: int) -> int:
+    """Points per side of the probability grid, within GRID_BUDGET for all panels and frames."""
+    return int(np.clip(math.isqrt(GRID_BUDGET // max(runs * frames, 1)), GRID_MIN, GRID_MAX))
+
+
+def probability_grid(result: TrainResult, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, inputs): an n × n grid over the data (training and validation) and its margin,
+    inputs row-major in y then x, as a heatmap's z[j, i] reads them."""
+    data = result.data
+    points = np.concatenate([data.x_train, data.x_validation])
+    xs, ys = np.linspace(*_padded(points[:, 0]), n), np.linspace(*_padded(points[:, 1]), n)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _layout_grid(count: int, columns: int | None) -> tuple[int, int]:
+    """(rows, columns) of the panels: one row up to MAX_COLUMNS runs, 4 runs as 2 × 2."""
+    if columns is None:
+        columns = 2 if count == 4 else min(count, MAX_COLUMNS)
+    return -(-count // columns), columns
+
+
+def _point_traces(result: TrainResult, sizes: Sizes, axes: dict, first: bool) -> list[dict]:
+    """Training points filled, validation points hollow; by class when the network classifies.
+    The first panel's traces carry the legend; every panel's share its legend group."""
+    data, classifies = result.data, result.data.dataset.classifies
+    traces = []
+    for split, x, y, symbol in (
+        ("training", data.x_train, data.y_train, "circle"),
+        ("validation", data.x_validation, data.y_validation, "circle-open"),
+    ):
+        groups = [(c, y > 0.5 if c else y <= 0.5) for c in (0, 1)] if classifies else [(None, np.ones(len(y), bool))]
+        for c, chosen in groups:
+            colour = CLASS_COLOURS[c] if classifies else "#000000"
+            name = f"class {c} · {split}" if classifies else f"{split} points"
+            px, py = (x[chosen, 0], x[chosen, 1]) if classifies else (x[chosen, 0], y[chosen])
+            hollow = symbol.endswith("open")
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": screen(px),
+                    "y": screen(py),
+                    "mode": "markers",
+                    "name": name + (" (hollow)" if hollow else " (filled)"),
+                    "legendgroup": name,
+                    "showlegend": first,
+                    "hovertemplate": f"{name} point (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                    "marker": {
+                        "symbol": symbol,
+                        "size": max(sizes.marker // 2 + 1, 7),
+                        "color": colour,
+                        "line": {"color": colour if hollow else "#ffffff", "width": 2 if hollow else 0.75},
+                    },
+                    **axes,
+                }
+            )
+    return traces
+
+
+def decision_figure(
+    results: Sequence[TrainResult],
+    labels: Sequence[str],
+    *,
+    frames: int = 40,
+    presentation: bool = False,
+    arrangement: str = "side",
+    frame_ms: int = 120,
+) -> go.Figure:
+    """One panel per run (1–6; up to 3 columns, or one column on a phone: ``arrangement``
+    "stacked") of what the network computes at ``frames`` evenly spread snapshots, under one
+    ▶ Play and one slider."""
+    sizes = Sizes.for_mode(presentation)
+    classifies = results[0].data.dataset.classifies
+    snapshots = frame_snapshots(results[0], frames)
+    steps = results[0].recorded_steps[snapshots]
+    n = grid_points(len(results), len(snapshots))
+    rows, columns = _layout_grid(len(results), 1 if arrangement == "stacked" else None)
+    data: list[dict] = []
+    moving: list[int] = []
+    frame_values: list[list[dict]] = [[] for _ in snapshots]
+    annotations = []
+    if classifies:
+        xs, ys, inputs = probability_grid(results[0], n)
+    else:
+        points = np.concatenate([results[0].data.x_train, results[0].data.x_validation])
+        xs = np.linspace(*_padded(points[:, 0]), CURVE_POINTS)
+        inputs = xs[:, None]
+        targets = np.concatenate([results[0].data.y_train, results[0].data.y_validation])
+        y_range = _padded(targets)
+    x_range = (float(xs[0]), float(xs[-1]))
+    if classifies:
+        y_range = (float(ys[0]), float(ys[-1]))
+    for r, (result, label) in enumerate(zip(results, labels)):
+        suffix = "" if r == 0 else str(r + 1)
+        axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+        # a diverged run stays at its last finite snapshot
+        shown = np.minimum(snapshots, finite_snapshots(result) - 1)
+        outputs = network_outputs(result, inputs, result.weights[shown])
+        moving.append(len(data))
+        if classifies:
+            probability = screen(sigmoid(outputs)).reshape(len(shown), n, n)
+            data.append(
+                {
+                    "type": "contour",
+                    "x": screen(xs),
+                    "y": screen(ys),
+                    "z": probability[0],
+                    "zmin": 0.0,
+                    "zmax": 1.0,
+                    "colorscale": PROBABILITY_SCALE,
+                    "contours": {"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 0.5, "showlines": True},
+                    "line": {"color": "#000000", "width": max(sizes.line * 0.8, 2)},
+                    "showscale": r == 0,
+                    "colorbar": {
+                        "title": {"text": "P(class 1), the line at 0.5", "side": "right"},
+                        "tickvals": [0, 0.5, 1],
+                        "thickness": 12,
+                        "len": 0.6,
+                    },
+                    "name": "P(class 1)",
+                    "showlegend": False,
+                    "hovertemplate": "P(class 1) = %{z:.2f} at (%{x:.2f}, %{y:.2f})<extra></extra>",
+                    **axes,
+                }
+            )
+            for k in range(len(shown)):
+                frame_values[k].append({"type": "contour", "z": probability[k]})
+        else:
+            fitted = screen(outputs)
+            style = run_style(r)
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": screen(xs),
+                    "y": fitted[0],
+                    "mode": "lines",
+                    "name": "the network's fit",
+                    "showlegend": r == 0,
+                    "legendgroup": "fit",
+                    "line": {"color": style.color, "width": sizes.line},
+                    "hovertemplate": "fit %{y:.3g} at x = %{x:.3g}<extra></extra>",
+                    **axes,
+                }
+            )
+            for k in range(len(shown)):
+                frame_values[k].append({"x": screen(xs), "y": fitted[k]})
+        data += _point_traces(result, sizes, axes, first=r == 0)
+        annotations.append(_panel_title(r, diverged_title(label, result), sizes))
+
+    layout, colourbar_top = _panel_layout(
+        len(results), rows, columns, sizes, presentation, arrangement, classifies, x_range, y_range
+    )
+    layout["annotations"] = annotations
+    if colourbar_top is not None:  # a phone has no room beside the panels: the scale lies under the legend
+        data[0]["colorbar"].update(
+            {"orientation": "h", "yref": "container", "y": colourbar_top, "yanchor": "top", "x": 0.5, "len": 0.9}
+        )
+        data[0]["colorbar"]["title"]["side"] = "top"
+    frame_list = [
+        {"name": str(int(step)), "data": values, "traces": moving} for step, values in zip(steps, frame_values)
+    ]
+    # contours redraw with each frame: Plotly keeps only scatter traces current without a redraw
+    layout.update(play_controls([f["name"] for f in frame_list], frame_ms, redraw=classifies, sizes_font=sizes.font))
+    return as_figure({"data": data, "layout": layout, "frames": frame_list})
+
+
+# The figure's expected width (px): panels are as tall as that width makes them at the data's
+# aspect ratio, so the data is drawn near equal scale without forcing it (a forced aspect left
+# empty bands between the rows at other widths); a phone's is one column.
+FIGURE_WIDTH_PX = {("side", False): 1000, ("side", True): 1180, ("stacked", False): 370, ("stacked", True): 370}
+ROW_PX_RANGE = {1: (220, 430), 2: (160, 300)}  # one row, or several: two rows and Play fit 1440×900
+REGRESSION_ASPECT = 0.7
+GAP_FONTS = 3.6  # font sizes between panel rows: each panel's title sits in the gap
+LEGEND_ROWS = {"side": 1, "stacked": 4}
+
+
+def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float) -> int:
+    width = FIGURE_WIDTH_PX[(arrangement, presentation)] / columns - 40
+    low, high = ROW_PX_RANGE[min(rows, 2)]
+    if presentation and arrangement == "side":
+        high = int(high * 0.8)  # 1280×720: the panels and Play under the page's header
+    return int(np.clip(width * aspect, low, high))
+
+
+def _domains(r: int, rows: int, columns: int, plot_px: float, gap_px: float) -> tuple[list, list]:
+    row, column = divmod(r, columns)
+    x_gap = 0.07
+    width = (1.0 - x_gap * (columns - 1)) / columns
+    x0 = column * (width + x_gap)
+    height = (plot_px - gap_px * (rows - 1)) / rows / plot_px
+    top = 1.0 - row * (height + gap_px / plot_px)
+    return [x0, x0 + width], [max(top - height, 0.0), top]
+
+
+def _panel_title(r: int, text: str, sizes: Sizes) -> dict:
+    suffix = "" if r == 0 else str(r + 1)
+    return {
+        "text": f'<span style="color:{run_style(r).color}">■</span> {text}',
+        "xref": f"x{suffix} domain",
+        "yref": f"y{suffix} domain",
+        "x": 0.0,
+        "y": 1.0,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": sizes.font},
+    }
+
+
+def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement, classifies, x_range, y_range) -> dict:
+    aspect = (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) if classifies else REGRESSION_ASPECT
+    row_px = _row_px(arrangement, presentation, rows, columns, aspect)
+    gap_px = GAP_FONTS * sizes.font
+    legend_px = LEGEND_ROWS[arrangement] * 2.2 * max(sizes.font - 2, 11) + 6
+    colourbar_px = 50 if classifies and arrangement == "stacked" else 0
+    top = int(sizes.title * 1.6 + legend_px + colourbar_px + gap_px)
+    bottom = controls_margin(sizes.font)
+    plot_px = rows * row_px + (rows - 1) * gap_px
+    height = int(top + plot_px + bottom)
+    layout = {
+        "template": TEMPLATE,
+        "title": {"text": "What the network computes", "font": {"size": sizes.title}, "y": 0.995, "yanchor": "top"},
+        "font": {"size": sizes.font},
+        "height": height,
+        "margin": {"l": 50, "r": 20, "t": top, "b": bottom},
+        "legend": {**legend_on_top(max(sizes.font - 2, 11)), "yref": "container", "yanchor": "top"},
+        "hovermode": "closest",
+        "dragmode": "pan",
+    }
+    layout["title"]["x"] = 0.02
+    layout["legend"]["y"] = 1.0 - sizes.title * 1.6 / height
+    for r in range(count):
+        suffix = "" if r == 0 else str(r + 1)
+        x_domain, y_domain = _domains(r, rows, columns, plot_px, gap_px)
+        bottom_row = r + columns >= count
+        layout[f"xaxis{suffix}"] = {
+            "domain": x_domain,
+            "anchor": f"y{suffix}",
+            "range": list(x_range),
+            "title": {"text": ("x₁" if classifies else "x") if bottom_row else "", "standoff": 2},
+            "showgrid": not classifies,
+            "zeroline": False,
+            "nticks": 6,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": y_domain,
+            "anchor": f"x{suffix}",
+            "range": list(y_range),
+            "title": {"text": ("x₂" if classifies else "y") if r % columns == 0 else "", "standoff": 2},
+            "showgrid": not classifies,
+            "zeroline": False,
+            "nticks": 6,
+        }
+    return layout, (1.0 - (sizes.title * 1.6 + legend_px) / height) if colourbar_px else None
