@@ -1,15 +1,8 @@
-"""optviz: watch optimizers move on 2-D loss surfaces.
+"""optviz: watch optimizers move on 2-D loss surfaces, and train small real networks.
 
-Table of contents: read the State (URL on first visit, then widgets) → compute the view
-(cached, shared by every session) → draw the open tab only → draw the sidebar → write the
-State back into the URL.
-
-The sidebar is drawn last: every widget's value is already in st.session_state when the
-script starts, and sending the charts before ~75 sidebar elements gets them to the browser
-sooner (each element is a websocket message the browser renders on arrival).
+Two pages (optviz.ui.pages): the surfaces (home, optviz.ui.surfaces_page) and /network
+(optviz.ui.network_page).  This entry point sets what both share, then runs the page asked for.
 """
-
-from dataclasses import replace
 
 import streamlit as st
 
@@ -17,9 +10,7 @@ from optviz.ui import warmup
 
 warmup.begin()  # a fresh deploy starts compiling in the background while the page's modules import
 
-from optviz.state import TABS  # noqa: E402
-from optviz.ui import binding, bridge, compute, ensemble_view, inspector_view, maps_view, quiz_view, sidebar, views  # noqa: E402
-from optviz.urlstate import encode  # noqa: E402
+from optviz.ui import pages, views  # noqa: E402
 
 projector = st.query_params.get("present") == "1"  # Presentation mode opens with the sidebar out of the way
 st.set_page_config(
@@ -29,48 +20,4 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if projector else "auto",
 )
 st.markdown(views.PAGE_CSS, unsafe_allow_html=True)
-
-if not st.session_state.get(binding.HYDRATED):
-    binding.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
-
-binding.apply_picked_point()
-maps_view.apply_pending_run_update()
-state = binding.read()
-binding.note_drawn(state)
-
-if state.presentation:
-    st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
-views.messages(state)
-phone = views.on_phone()
-bridge.mount(phone)
-if phone:
-    views.phone_header()
-warmup.notice(state.presentation)
-view = warmup.run(lambda: compute.view_for(state), "these runs")
-if not state.presentation:  # in Presentation mode the lesson sits beside the figure (views.paths)
-    views.lesson(view)
-
-if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
-    quiz_view.render_results(view)
-BODIES = {  # each tab's body runs only while it is open
-    "quiz": quiz_view.render_guessing,
-    "paths": views.paths,
-    "curves": views.curves,
-    "inside": inspector_view.render,
-    "noise": ensemble_view.render,
-    "maps": maps_view.render,
-    "equations": views.equations,
-    "glossary": views.glossary,
-    "export": views.share_and_export,
-}
-shown = views.shown_tabs(state)
-if state.tab not in shown:
-    state = replace(state, tab=shown[0])
-    binding.open_tab(state.tab)
-for tab_id, tab in zip(shown, st.tabs([TABS[t] for t in shown], key="tab", on_change="rerun")):
-    if tab.open:
-        with tab:
-            BODIES[tab_id](view)
-
-sidebar.render(state)
-st.query_params.from_dict(encode(state))
+st.navigation(pages.PAGES, position="hidden").run()

@@ -1,0 +1,209 @@
+"""The /network page: small real networks trained on data by the same optimizers.
+
+Table of contents: read the NetState (the link on first visit, then the widgets) → train
+(cached, shared by every session) → the lesson → the open tab only → the sidebar → the link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from optviz.kinds import KINDS
+from optviz.netlessons import NET_PRESETS, lesson_sentences
+from optviz.netlink import decode, encode, is_preset_view
+from optviz.netstate import NET_FIELDS, NETWORK_KINDS, RUN_FIELDS, NetRunChoice, NetState
+from optviz.network.data import CATALOGUE as DATASETS
+from optviz.network.data import get_dataset
+from optviz.network.train import MAX_RUNS
+from optviz.params import Param
+from optviz.ui import network_compute as compute
+from optviz.ui import network_views as views
+from optviz.ui.widgets import plain
+
+HYDRATED = "net.hydrated"
+WARNINGS = "net.warnings"
+COUNT = "net.count"
+PRESET = "net.preset"
+TAB = "net.tab"
+TABS = {
+    "network": "▶ Network & curves",
+    "landscape": "🗺 Landscape",
+    "sharpness": "📐 Sharpness",
+    "export": "⇪ Share & export",
+}
+NAMES = {  # what a choice's value reads as
+    "dataset": lambda key: DATASETS[key].name,
+    "plane": lambda key: views.PLANE_NAMES[key],
+}
+
+
+def _key(name: str) -> str:
+    return f"net.{name}"
+
+
+def _run_key(i: int, name: str) -> str:
+    return f"net.r{i}.{name}"
+
+
+def store(state: NetState) -> None:
+    """Put ``state`` into the widgets' session values."""
+    ss = st.session_state
+    for f in NET_FIELDS:
+        ss[_key(f.name)] = getattr(state, f.name)
+    ss[COUNT] = len(state.runs)
+    for i, run in enumerate(state.runs):
+        ss[_run_key(i, "kind")] = run.kind
+        for f in RUN_FIELDS:
+            ss[_run_key(i, f.name)] = getattr(run, f.name)
+    ss[PRESET] = state.preset
+
+
+def read() -> NetState:
+    ss = st.session_state
+    runs = []
+    for i in range(ss[COUNT]):
+        if _run_key(i, "kind") not in ss:  # a run just added: a copy of the last, as a different kind
+            _store_run(i, replace(runs[-1], kind=_next_kind(runs[-1].kind)) if runs else NetRunChoice())
+        runs.append(NetRunChoice(ss[_run_key(i, "kind")], **{f.name: ss[_run_key(i, f.name)] for f in RUN_FIELDS}))
+    return NetState(runs=tuple(runs), preset=ss[PRESET], **{f.name: ss[_key(f.name)] for f in NET_FIELDS})
+
+
+def _store_run(i: int, run: NetRunChoice) -> None:
+    st.session_state[_run_key(i, "kind")] = run.kind
+    for f in RUN_FIELDS:
+        st.session_state[_run_key(i, f.name)] = getattr(run, f.name)
+
+
+def _next_kind(kind: str) -> str:
+    return NETWORK_KINDS[(NETWORK_KINDS.index(kind) + 1) % len(NETWORK_KINDS)]
+
+
+def on_preset(key: str) -> None:
+    """A lesson sets the training and the plane, never the viewer's display settings."""
+    shown = read()
+    for i in range(MAX_RUNS):  # forget the old runs' widgets: the lesson's runs replace them
+        for name in ("kind", *(f.name for f in RUN_FIELDS)):
+            st.session_state.pop(_run_key(i, name), None)
+    store(NET_PRESETS[key].build().with_display_of(shown))
+    st.session_state.pop(WARNINGS, None)
+
+
+def on_dataset() -> None:
+    """A new dataset comes with its own size and noise."""
+    spec = get_dataset(st.session_state[_key("dataset")])
+    st.session_state[_key("n_points")] = spec.points
+    st.session_state[_key("noise")] = spec.noise
+
+
+def render() -> None:
+    if not st.session_state.get(HYDRATED):
+        state, warnings = decode({key: st.query_params.get_all(key) for key in st.query_params.keys()})
+        store(state)
+        st.session_state[WARNINGS] = warnings
+        st.session_state[HYDRATED] = True
+    state = read()
+    if state.presentation:
+        st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
+    views.header(state)
+    for warning in st.session_state.get(WARNINGS, []):
+        st.warning(plain(warning), icon="⚠️")
+    compute.wait_for_compiled_trainer()
+    with st.spinner(f"Training {len(state.runs)} run{'s' if len(state.runs) > 1 else ''}…"):
+        results = compute.trained(state)
+    compact = state.presentation or views.on_phone()  # the charts first: the lesson would fill the screen
+    if not compact:
+        _lesson(state, results)
+    bodies = {
+        "network": views.network_tab,
+        "landscape": views.landscape_tab,
+        "sharpness": views.sharpness_tab,
+        "export": lambda s, r: views.export_tab(s, r, _link(s)),
+    }
+    for tab_id, tab in zip(TABS, st.tabs(list(TABS.values()), key=TAB, on_change="rerun")):
+        if tab.open:
+            with tab:
+                bodies[tab_id](state, results)
+    if compact:
+        _lesson(state, results)
+    _sidebar(state)
+    st.query_params.from_dict(encode(state))
+
+
+def _link(state: NetState) -> str:
+    return f"{st.context.url or ''}?{urlencode(encode(state))}"
+
+
+def _lesson(state: NetState, results) -> None:
+    if not state.preset:
+        return
+    preset = NET_PRESETS[state.preset]
+    sharpness = compute.sharpness(state, results)
+    sentences = lesson_sentences(state, results, sharpness)
+    with st.container(key="net_lesson"):
+        if is_preset_view(state):
+            st.info(f"**{preset.title}** — {' '.join(sentences)}", icon="🎓")
+            return
+        text = " ".join(sentences) if sentences else "None of its lesson's claims hold for these runs."
+        st.info(f"**Changed from the lesson “{preset.title}”.** {text}", icon="✏️")
+        st.button(f"Back to “{preset.title}”", key="net_lesson_reset", on_click=on_preset, args=(state.preset,))
+
+
+def _widget(param: Param, key: str, label: str, on_change=None, names=None) -> None:
+    """One widget for a declared parameter, its range the declared one (no value outside it can be entered)."""
+    if param.kind == "choice":
+        st.selectbox(label, param.choices, key=key, help=param.help, on_change=on_change, format_func=names or str)
+    elif param.kind == "bool":
+        st.toggle(label, key=key, help=param.help, on_change=on_change)
+    elif param.kind == "int" and param.high - param.low <= 4000 and param.name != "seed":
+        st.slider(label, int(param.low), int(param.high), key=key, help=param.help, on_change=on_change)
+    elif param.kind == "int":
+        st.number_input(label, int(param.low), int(param.high), step=1, key=key, help=param.help)
+    elif param.scale == "log":
+        st.number_input(label, float(param.low), float(param.high), key=key, format="%g", help=param.help)
+    else:
+        st.number_input(label, float(param.low), float(param.high), key=key, format="%g", step=0.01, help=param.help)
+
+
+def _fields(names: tuple[str, ...]) -> None:
+    for f in NET_FIELDS:
+        if f.name in names:
+            on_change = on_dataset if f.name == "dataset" else None
+            _widget(f.param, _key(f.name), f.label, on_change, NAMES.get(f.name))
+
+
+def _sidebar(state: NetState) -> None:
+    with st.sidebar:
+        st.subheader("🎓 Lessons")
+        for key, preset in NET_PRESETS.items():
+            st.button(preset.title, key=f"net_preset_{key}", on_click=on_preset, args=(key,), use_container_width=True)
+        st.subheader("Data")
+        _fields(("dataset", "n_points", "noise", "validation", "seed"))
+        st.subheader("Network")
+        _fields(("layers", "units", "activation"))
+        net = state.network()
+        st.caption(f"{net.describe()}: {net.n_params} weights")
+        st.subheader("Training")
+        _fields(("steps",))
+        st.number_input("Runs", 1, MAX_RUNS, key=COUNT, help="Every run trains the same network from the same start.")
+        for i, run in enumerate(state.runs):
+            with st.expander(f"Run {i + 1}: {run.label()}", expanded=False):
+                st.selectbox(
+                    "Optimizer",
+                    NETWORK_KINDS,
+                    key=_run_key(i, "kind"),
+                    format_func=lambda k: KINDS[k].label,
+                    help="Newton is a 2-D method and is not offered for networks.",
+                )
+                spec = KINDS[run.kind]
+                for f in RUN_FIELDS:
+                    if f.name == "batch" and spec.exact_only:
+                        st.caption("GD uses the full batch by definition.")
+                        continue
+                    if f.name == "weight_decay" and "weight_decay" not in {p.name for p in spec.spec.params}:
+                        continue
+                    _widget(f.param, _run_key(i, f.name), f.label)
+        st.subheader("Display")
+        _fields(("presentation", "view_3d", "speed"))

@@ -1,0 +1,244 @@
+"""The /network page's tabs: what the network computes, train against validation, the
+landscape planes, sharpness against 2/lr, and the link and files to take away."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from optviz.figures import network as figures
+from optviz.figures.export import standalone_html
+from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.netstate import NET_FIELDS, NetState
+from optviz.network.planes import PLANES
+from optviz.network.train import TrainResult
+from optviz.ui import network_compute as compute
+from optviz.ui import pages
+from optviz.ui.compute import figure
+from optviz.ui.views import CHART_CONFIG, PRESENTATION_CSS, html_table, on_phone
+
+__all__ = ["PRESENTATION_CSS", "on_phone"]
+
+PLANE_NAMES = {key: spec.name for key, spec in PLANES.items()}
+RESULT_COLUMNS = ("run", "outcome", "training loss", "validation loss", "gap", "best validation (early stopping)")
+
+
+def header(state: NetState) -> None:
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        st.markdown("### 🧠 Train a real network" if state.presentation or on_phone() else "## 🧠 Train a real network")
+    with right:
+        st.page_link(pages.SURFACES, label="Optimizers on 2-D surfaces", icon="📉")
+
+
+def outcome_text(result: TrainResult) -> str:
+    """How a run ended, in words."""
+    outcome = result.outcome
+    if outcome.kind != "diverged":
+        return f"trained all {len(result.train_loss) - 1} steps"
+    why = (
+        "the loss or a weight became infinite"
+        if outcome.reason == "non_finite"
+        else "a weight grew past 10⁶ (it flew off)"
+    )
+    return (
+        f"diverged at step {outcome.step}: {why}. The lr is too large for this network's curvature: "
+        "a step overshoots further than the one before."
+    )
+
+
+def _fmt(value: float) -> str:
+    return "—" if not math.isfinite(value) else f"{value:.3g}"
+
+
+def results_table(state: NetState, results: list[TrainResult]) -> None:
+    rows = []
+    for label, result in zip(state.labels(), results):
+        end = result.final_step
+        best = result.best_validation_step
+        train_loss, validation_loss = result.train_loss[end], result.validation_loss[end]
+        rows.append(
+            (
+                label,
+                outcome_text(result),
+                _fmt(train_loss),
+                _fmt(validation_loss),
+                _fmt(validation_loss - train_loss),
+                f"{_fmt(result.validation_loss[best])} at step {best}",
+            )
+        )
+    with st.container(key="net_results"):
+        st.markdown(html_table(RESULT_COLUMNS, rows), unsafe_allow_html=True)
+
+
+def _chart(name: str, state: NetState, extra: tuple, build: Callable) -> None:
+    """A figure built once for every session that shows the same view (its JSON cached)."""
+    key = (state.engine_key(), state.presentation, on_phone(), *extra)
+    encoded = figure(f"net.{name}", key, lambda: build().to_dict())
+    st.plotly_chart(PrebuiltFigure(encoded), key=f"net_{name}", config=CHART_CONFIG, theme=None)
+
+
+def _arrangement() -> str:
+    return "stacked" if on_phone() else "side"
+
+
+def network_tab(state: NetState, results: list[TrainResult]) -> None:
+    labels = state.labels()
+    left, right = (st.container(), st.container()) if on_phone() else st.columns([1, 1])
+    with left:
+        _chart(
+            "decisions",
+            state,
+            (state.speed,),
+            lambda: figures.decision_figure(
+                results, labels, presentation=state.presentation, arrangement=_arrangement(), frame_ms=state.speed
+            ),
+        )
+    with right:
+        _chart("curves", state, (), lambda: figures.curves_figure(results, labels, presentation=state.presentation))
+    results_table(state, results)
+
+
+def _field_widget(name: str, options, names=None) -> None:
+    spec = next(f for f in NET_FIELDS if f.name == name)
+    st.selectbox(spec.label, options, key=f"net.{name}", format_func=names or str, help=spec.param.help)
+
+
+def landscape_tab(state: NetState, results: list[TrainResult]) -> None:
+    runs = list(range(1, len(results) + 1))
+    label_of = dict(zip(runs, state.labels()))
+    columns = st.columns([2, 2, 2, 1] if state.plane == "endpoints" else [2, 2, 1])
+    with columns[0]:
+        _field_widget("plane", list(PLANES), PLANE_NAMES.get)
+    if state.plane != "pca":
+        with columns[1]:
+            _field_widget("plane_run", runs, lambda i: f"{i}: {label_of[i]}")
+    if state.plane == "endpoints":
+        with columns[2]:
+            _field_widget("plane_other", runs, lambda i: f"{i}: {label_of[i]}")
+    with columns[-1]:
+        _field_widget("landscape", ["train", "validation"], lambda s: f"{s} loss")
+    with st.spinner("Slicing the landscape…"):
+        plane = compute.landscape_plane(state, results)
+    _chart(
+        "landscape",
+        state,
+        (
+            state.plane,
+            state.plane_run,
+            state.plane_other,
+            state.landscape,
+            state.resolution,
+            state.view_3d,
+            state.speed,
+        ),
+        lambda: figures.landscape_figure(
+            plane,
+            state.labels(),
+            results=results,
+            which=state.landscape,
+            presentation=state.presentation,
+            show_3d=state.view_3d == "on",
+            arrangement=_arrangement(),
+            frame_ms=state.speed,
+        ),
+    )
+    honesty(state, results, plane)
+    alpha_lines = compute.lines(state, results)
+    _chart(
+        "line",
+        state,
+        (),
+        lambda: figures.line_figure(
+            alpha_lines[0][0], [losses for _, losses in alpha_lines], state.labels(), presentation=state.presentation
+        ),
+    )
+
+
+def honesty(state: NetState, results: list[TrainResult], plane) -> None:
+    """What the slice hides: how much of each path lies in it, and the loss it misstates."""
+    n = results[0].network.n_params
+    if plane.paths[0] is None:
+        st.caption(
+            f"A 2-D slice of the {n}-dimensional weight space, through the end of run {state.plane_run} along two "
+            "random directions: it shows the shape of the basin that run ended in, not the paths."
+        )
+        return
+    rows = []
+    for label, share, real, projected in zip(state.labels(), plane.captured, plane.real_loss, plane.projected_loss):
+        rows.append(
+            (label, f"{share:.0%}", _fmt(real[-1]), _fmt(projected[-1]), _fmt(np.max(np.abs(projected - real))))
+        )
+    st.caption(
+        f"This map is a 2-D slice of a {n}-dimensional space. Each path is drawn where it projects onto the slice; "
+        "the table says how much of each path's movement the slice holds, and how far the loss at the projection "
+        "is from the loss on the real path."
+    )
+    st.markdown(
+        html_table(
+            ("run", "movement in the plane", "loss at the end", "loss at its projection", "largest difference"), rows
+        ),
+        unsafe_allow_html=True,
+    )
+
+
+def sharpness_tab(state: NetState, results: list[TrainResult]) -> None:
+    with st.spinner("Computing the Hessian's top eigenvalue along training…"):
+        series = compute.sharpness(state, results)
+    _chart(
+        "sharpness",
+        state,
+        (),
+        lambda: figures.sharpness_figure(
+            series, [r.lrs for r in results], state.labels(), presentation=state.presentation
+        ),
+    )
+    st.caption(
+        "Sharpness is the largest eigenvalue of the training loss's Hessian: the curvature along the steepest "
+        "direction. Gradient descent with learning rate lr is stable on a quadratic only while it stays below 2/lr "
+        "(the same cap as on the 2-D surfaces). On a network, full-batch GD sharpens until it reaches 2/lr and then "
+        "hovers there, while the loss keeps falling: the edge of stability (Cohen et al. 2021)."
+    )
+
+
+def losses_csv(state: NetState, results: list[TrainResult]) -> str:
+    """Every step of every run: its losses, accuracies and lr."""
+    out = io.StringIO()
+    out.write("run,label,step,lr,train_loss,validation_loss,train_accuracy,validation_accuracy\n")
+    for r, (label, result) in enumerate(zip(state.labels(), results), start=1):
+        for step in range(len(result.train_loss)):
+            lr = result.lrs[step - 1] if step else math.nan
+            values = (lr, result.train_loss[step], result.validation_loss[step])
+            values += (result.train_accuracy[step], result.validation_accuracy[step])
+            out.write(
+                f'{r},"{label}",{step},' + ",".join("" if not math.isfinite(v) else repr(float(v)) for v in values)
+            )
+            out.write("\n")
+    return out.getvalue()
+
+
+def export_tab(state: NetState, results: list[TrainResult], link: str) -> None:
+    st.caption("Opening this link reproduces the data, network, runs and settings exactly.")
+    st.code(link, language=None, wrap_lines=True)
+    name = f"optviz-network-{state.preset or state.dataset}"
+    labels = state.labels()
+    st.download_button(
+        "⬇ Losses and accuracies at every step (CSV)",
+        data=lambda: losses_csv(state, results),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="net_dl_csv",
+        on_click="ignore",
+    )
+    st.download_button(
+        "⬇ What the network computes, animated (HTML, plays offline)",
+        data=lambda: standalone_html(figures.decision_figure(results, labels).to_dict(), "What the network computes"),
+        file_name=f"{name}.html",
+        mime="text/html",
+        key="net_dl_html",
+        on_click="ignore",
+    )
