@@ -234,10 +234,10 @@ PRESETS: dict[str, Preset] = {
                         and abs(_first_step_in_lrs(e, 1) * (1 - e.hp(1, "alpha")) ** 0.5 - 1) < 0.01
                         and abs(_first_step_in_lrs(e, 2) - 1) < 0.01
                         and e.hp(1, "lr") == e.hp(2, "lr")
-                        and f"At the same lr = {e.lr(1)}, RMSprop leaves the ridge before Adam because its average "
-                        f"of squared gradients starts at zero: its first step is {_first_step_in_lrs(e, 1):.0f}× its "
-                        f"lr (1/√(1 − α), α = {e.hp(1, 'alpha'):g}), while Adam's bias correction keeps its first step "
-                        f"at {_first_step_in_lrs(e, 2):.0f}× its lr."
+                        and f"RMSprop's average of squared gradients starts at zero, so its first step is "
+                        f"{_first_step_in_lrs(e, 1):.0f}× its lr (1/√(1 − α), α = {e.hp(1, 'alpha'):g}): it leaves the "
+                        f"ridge before Adam, whose bias correction keeps its first step at "
+                        f"{_first_step_in_lrs(e, 2):.0f}× its lr."
                     ),
                     {1: LEAVES, 2: LEAVES},
                 ),

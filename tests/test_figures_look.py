@@ -105,3 +105,24 @@ def test_every_3d_path_is_a_solid_line_on_the_slope_facing_the_camera(key, headi
     eye = fig["layout"]["scene"]["camera"]["eye"]
     for axis, sign in heading.items():  # the camera stands on the side the runs go to
         assert math.copysign(1, eye[axis]) == sign, (key, eye)
+
+
+def test_a_diverged_runs_path_is_faint_so_its_overshoots_hide_no_other_run():
+    """On a phone Booth's lr = 0.12 zig-zag painted a band of lines over the lr = 0.05 path."""
+    fig, _, computed = preset_figure("lr_extremes")
+    paths = [fig["data"][run_trace_indices(r)[0]] for r in range(len(computed.runs))]
+    diverged = [t.outcome.kind == "diverged" for t in computed.runs]
+    assert any(diverged) and not all(diverged)
+    faint = max(p["opacity"] for p, d in zip(paths, diverged) if d)
+    assert faint <= 0.5 * min(p["opacity"] for p, d in zip(paths, diverged) if not d)
+    trails = [fig["data"][run_trace_indices(r)[1]] for r in range(len(computed.runs))]
+    assert all(t.get("opacity", 1.0) == 1.0 for t in trails)  # while playing, its trail shows at full strength
+
+
+def test_on_a_phone_the_map_comes_first_and_the_loss_strip_under_it():
+    state = PRESETS["basins"].build()
+    landscape, uri = cached_landscape(state.surface, state.surface_params, float(state.l1), float(state.l2))
+    computed = compute_runs(state, landscape.minima)
+    fig = paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri, "stacked", show_3d=False)
+    map_bottom, strip_top = fig["layout"]["yaxis"]["domain"][0], fig["layout"]["yaxis2"]["domain"][1]
+    assert map_bottom - strip_top >= 0.1  # room for the map's x-axis between them

@@ -21,6 +21,9 @@ HOVER_GRID = 28  # hover read-out cells per side (clicks land to the pixel: ui.b
 GRID_TRACE, MINIMA_TRACE, START_TRACE = 0, 1, 2
 STATIC_TRACES = 3
 TRACES_PER_RUN = 3  # full path (static), trail, head
+# A diverged run's overshoots paint a band of lines over the map (on a phone Booth's lr = 0.12
+# hid the lr = 0.05 path under it): its whole path is faint, its moving trail full strength
+DIVERGED_PATH_OPACITY = 0.3
 
 
 def run_trace_indices(run: int) -> tuple[int, int, int]:
@@ -208,7 +211,7 @@ def contour_figure(
                 "line": {"color": "#ffffff", "width": 2},
             },
             visible=True if show_paths else "legendonly",
-            opacity=0.9,
+            opacity=DIVERGED_PATH_OPACITY if runs[r].outcome.kind == "diverged" else 0.9,
         )
         trail = {
             "type": "scatter",

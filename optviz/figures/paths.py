@@ -39,7 +39,8 @@ ARRANGEMENTS = {
 }
 FLAT = {
     "side": {"map": ARRANGEMENTS["side"]["map"], "strip": ([0.67, 1.0], [0.0, 0.9])},  # room above for its note
-    "stacked": {"strip": ([0.14, 1.0], [0.76, 1.0]), "map": ([0.0, 1.0], [0.0, 0.64])},
+    # a phone without the 3-D view: the map first, the strip between it and ▶ Play
+    "stacked": {"map": ([0.0, 1.0], [0.38, 1.0]), "strip": ([0.14, 1.0], [0.0, 0.24])},
 }
 STACKED_EXTRA_PX = {True: 420, False: 140}  # the phone's figure grows by the panels under its map
 

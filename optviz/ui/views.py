@@ -66,9 +66,19 @@ PRESENTATION_CSS = """<style>
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
 .st-key-results table { font-size: 1.45rem; }  /* as the explanations under it */
 @media (max-height: 800px) {  /* 720p: the tabs on one row and the map from the top of the screen */
-  .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.3; }
+  .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.25; }
   [data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.05rem; }
-  [data-testid="stMainBlockContainer"] { padding-top: 2.6rem; }
+  /* the ~90 px band above the tabs: the header's white bar (only » in it, left of the tabs) and the
+     gaps around the page's style elements; reclaimed, a long lesson and the legend under it fit */
+  [data-testid="stMainBlockContainer"] { padding-top: 0.4rem; }
+  [data-testid="stHeader"] { background: transparent; pointer-events: none; }
+  [data-testid="stHeader"] button { pointer-events: auto; }
+  [data-testid="stMainBlockContainer"] .stElementContainer:has(> .stMarkdown style) { display: none; }
+  /* the lesson's text takes the narrow column's whole width, the legend the lesson's size */
+  .st-key-lesson [data-testid="stAlertContentInfo"] div:has(> span > [data-testid="stAlertDynamicIcon"]) {
+    display: none; }
+  .st-key-lesson [data-testid="stMarkdownContainer"] { width: 100% !important; }
+  [data-testid="stColumn"] .optviz-legend { font-size: 1.05rem !important; }
 }
 </style>"""
 
@@ -216,7 +226,7 @@ def paths(view: View) -> None:
     if view.state.presentation:
         # projector: the legend (and the lesson, if any) beside the figure, so the map starts under
         # the tabs and takes half the screen's height with ▶ Play above the fold, however many runs
-        left, right = st.columns([3, 1])
+        left, right = st.columns([2.6, 1])  # the map stays over half a 720p screen high
         with left:
             animations(view, legend=False)
         with right:
@@ -272,7 +282,7 @@ def animations(view: View, legend: bool = True) -> None:
             "work either way.",
         )
     else:
-        text, button = st.columns([4, 1], vertical_alignment="center")
+        text, button = st.columns([3, 1.3], vertical_alignment="center")  # the label whole on a projector
         text.caption(
             f"Press ▶ Play: one slider moves {together} together. Click the map to start from there."
             + (f"{height}; drag it to rotate." if show_3d else "")

@@ -1,7 +1,8 @@
 """Issue 21's layout, by geometry (getBoundingClientRect), not pixels: at 1280×720 in
-Presentation mode every preset's map is at least half the screen high with ▶ Play above the
-fold and the results table's text as large as the explanations; on a phone ▶ Play is within one
-screen of the map's top and the results table does not scroll sideways."""
+Presentation mode every preset's map is at least half the screen high with ▶ Play, the lesson
+and the legend above the fold, and the results table's text as large as the explanations; on a
+phone the map comes first, ▶ Play is within one screen of the map's top and the results table
+does not scroll sideways."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ GEOMETRY = """() => {
   const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   const g = document.querySelector('.js-plotly-plot'), results = document.querySelector('.st-key-results');
   const table = results.querySelector('table'), said = results.querySelector('[data-testid="stMarkdownContainer"] p');
-  const lesson = document.querySelector('.st-key-lesson');
-  return {map: box(g.querySelector('.nsewdrag')), lesson: lesson ? box(lesson) : null,
+  const lesson = document.querySelector('.st-key-lesson'), legend = document.querySelector('.optviz-legend');
+  return {map: box(g.querySelector('.nsewdrag')), strip: box(g.querySelectorAll('.nsewdrag')[1]),
+          lesson: lesson ? box(lesson) : null, legend: box(legend),
+          tabs: box(document.querySelector('[data-testid="stMain"] [role="tablist"]')),
           play: box(g.querySelector('.updatemenu-button')),
           height: window.innerHeight, results_overflow: results.scrollWidth - results.clientWidth,
           table_overflow: table.scrollWidth - table.getBoundingClientRect().width,
@@ -27,23 +30,26 @@ GEOMETRY = """() => {
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
-def test_at_720p_the_map_is_half_the_screen_high_with_play_above_the_fold(screens, app_url, preset):
+def test_at_720p_the_map_is_half_the_screen_high_with_play_lesson_and_legend_above_the_fold(screens, app_url, preset):
     page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": preset})
     try:
         g = page.evaluate(GEOMETRY)
         assert g["map"][3] - g["map"][1] >= g["height"] / 2, g
         assert g["play"][3] <= g["height"], g
         assert g["lesson"][3] <= g["height"], g  # and the lesson beside it
+        assert g["legend"][3] <= g["height"], g  # and the legend under the lesson (saddle, L2 vs AdamW fell off)
+        assert g["tabs"][1] <= 0.05 * g["height"], g  # no empty band above the tabs (it was ~90 px)
         assert g["table_px"] == g["said_px"], g  # the table's text as large as the explanations under it
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("preset", ["basins", "l2_vs_adamw", "rosenbrock_race"])
-def test_on_a_phone_play_is_one_screen_under_the_maps_top_and_the_table_fits(screens, app_url, preset):
+def test_on_a_phone_the_map_comes_first_play_is_one_screen_under_its_top_and_the_table_fits(screens, app_url, preset):
     page = open_page(screens("phone-390x844"), app_url, "phone-390x844", {"preset": preset})
     try:
         g = page.evaluate(GEOMETRY)
+        assert g["map"][3] < g["strip"][1], g  # the map first, then the loss strip
         assert g["play"][3] - g["map"][1] <= g["height"], g  # scrolled to the map, ▶ shows with it
         assert g["results_overflow"] <= 1 and g["table_overflow"] <= 1, g
     finally:
@@ -67,5 +73,19 @@ def test_at_720p_inside_a_step_fits_its_map_and_state_table_on_the_screen(screen
         g = page.evaluate(INSPECTOR)
         assert g["map"][3] <= g["height"] and g["table"][3] <= g["height"], g
         assert g["table"][0] >= g["map"][2], g  # beside the map, not under it
+    finally:
+        page.close()
+
+
+def test_at_720p_the_sidebar_still_opens_from_the_header_over_the_page(screens, app_url):
+    """The header's bar is see-through in Presentation mode at 720p: its » must still take the click."""
+    page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": "basins"})
+    try:
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_function(
+            """() => { const r = document.querySelector('[data-testid="stSidebar"]').getBoundingClientRect();
+                       return r.left >= 0 && r.width > 200; }""",
+            timeout=30_000,
+        )
     finally:
         page.close()
