@@ -20,4 +20,4 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if projector else "auto",
 )
 st.markdown(views.PAGE_CSS, unsafe_allow_html=True)
-st.navigation(pages.PAGES, position="hidden").run()
+st.navigation(pages.all_pages(), position="hidden").run()

@@ -32,7 +32,7 @@ def header(state: NetState) -> None:
     with left:
         st.markdown("### 🧠 Train a real network" if state.presentation or on_phone() else "## 🧠 Train a real network")
     with right:
-        st.page_link(pages.SURFACES, label="Optimizers on 2-D surfaces", icon="📉")
+        st.page_link(pages.surfaces(), label="Optimizers on 2-D surfaces", icon="📉")
 
 
 def outcome_text(result: TrainResult) -> str:
