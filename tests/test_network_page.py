@@ -71,7 +71,7 @@ def test_an_edited_lesson_says_so_and_offers_the_way_back():
     at = open_network({"preset": "lr_too_high"})
     table = next(m.value for m in at.markdown if "<th>outcome" in m.value)
     assert "diverged at step" in table  # divergence is an outcome, explained in words
-    at.number_input(key=network_page._run_key(1, "lr")).set_value(0.05).run()
+    at.select_slider(key=network_page._run_key(1, "lr")).set_value(0.05).run()
     assert not problems(at), problems(at)
     assert "Changed from the lesson" in lesson_text(at)
     assert "diverges" not in lesson_text(at)  # no run diverges now: its sentence is gone
@@ -79,6 +79,16 @@ def test_an_edited_lesson_says_so_and_offers_the_way_back():
     assert "diverged" not in table
     at.button(key="net_lesson_reset").click().run()
     assert dict(at.query_params) == {"preset": "lr_too_high"}
+
+
+def test_a_typed_value_out_of_range_is_named_beside_its_field_and_the_last_good_one_kept():
+    at = open_network({"preset": "overfitting"})
+    at.number_input(key="net.noise").set_value(5.0).run()
+    assert not problems(at), problems(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "Noise = 5 is outside [0, 2]; using 0.3." in errors
+    assert at.query_params["preset"] == "overfitting"  # still the lesson's view: noise 0.3 trained
+    assert "Changed" not in lesson_text(at)
 
 
 def test_switching_the_dataset_brings_its_own_size_and_noise():

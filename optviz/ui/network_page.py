@@ -21,9 +21,11 @@ from optviz.network.train import MAX_RUNS
 from optviz.params import Param
 from optviz.ui import network_compute as compute
 from optviz.ui import network_views as views
-from optviz.ui.widgets import plain
+from optviz.ui.widgets import param_widget, plain
 
 HYDRATED = "net.hydrated"
+GOOD = "net.good."  # + a widget's key: its last value inside the declared range
+RUNS = Param("runs", 2, 1, MAX_RUNS, kind="int", help="Every run trains the same network from the same start.")
 WARNINGS = "net.warnings"
 COUNT = "net.count"
 PRESET = "net.preset"
@@ -61,14 +63,26 @@ def store(state: NetState) -> None:
     ss[PRESET] = state.preset
 
 
+def _good(key: str, param: Param):
+    """The widget's value if it is in range, else the last value that was (kept under GOOD + key)."""
+    try:
+        value = param.validate(st.session_state[key])
+    except ValueError:
+        return st.session_state.get(GOOD + key, param.default)
+    st.session_state[GOOD + key] = value
+    return value
+
+
 def read() -> NetState:
     ss = st.session_state
     runs = []
-    for i in range(ss[COUNT]):
+    for i in range(_good(COUNT, RUNS)):
         if _run_key(i, "kind") not in ss:  # a run just added: a copy of the last, as a different kind
             _store_run(i, replace(runs[-1], kind=_next_kind(runs[-1].kind)) if runs else NetRunChoice())
-        runs.append(NetRunChoice(ss[_run_key(i, "kind")], **{f.name: ss[_run_key(i, f.name)] for f in RUN_FIELDS}))
-    return NetState(runs=tuple(runs), preset=ss[PRESET], **{f.name: ss[_key(f.name)] for f in NET_FIELDS})
+        values = {f.name: _good(_run_key(i, f.name), f.param) for f in RUN_FIELDS}
+        runs.append(NetRunChoice(ss[_run_key(i, "kind")], **values))
+    fields = {f.name: _good(_key(f.name), f.param) for f in NET_FIELDS}
+    return NetState(runs=tuple(runs), preset=ss[PRESET], **fields)
 
 
 def _store_run(i: int, run: NetRunChoice) -> None:
@@ -152,19 +166,14 @@ def _lesson(state: NetState, results) -> None:
 
 
 def _widget(param: Param, key: str, label: str, on_change=None, names=None) -> None:
-    """One widget for a declared parameter, its range the declared one (no value outside it can be entered)."""
+    """One widget per declared parameter; a typed number outside its range gets a message under
+    the field naming the range, and the page keeps the last good value (``read``)."""
     if param.kind == "choice":
         st.selectbox(label, param.choices, key=key, help=param.help, on_change=on_change, format_func=names or str)
     elif param.kind == "bool":
         st.toggle(label, key=key, help=param.help, on_change=on_change)
-    elif param.kind == "int" and param.high - param.low <= 4000 and param.name != "seed":
-        st.slider(label, int(param.low), int(param.high), key=key, help=param.help, on_change=on_change)
-    elif param.kind == "int":
-        st.number_input(label, int(param.low), int(param.high), step=1, key=key, help=param.help)
-    elif param.scale == "log":
-        st.number_input(label, float(param.low), float(param.high), key=key, format="%g", help=param.help)
     else:
-        st.number_input(label, float(param.low), float(param.high), key=key, format="%g", step=0.01, help=param.help)
+        param_widget(key, param, label, in_use=st.session_state.get(GOOD + key, param.default))
 
 
 def _fields(names: tuple[str, ...]) -> None:
@@ -187,7 +196,7 @@ def _sidebar(state: NetState) -> None:
         st.caption(f"{net.describe()}: {net.n_params} weights")
         st.subheader("Training")
         _fields(("steps",))
-        st.number_input("Runs", 1, MAX_RUNS, key=COUNT, help="Every run trains the same network from the same start.")
+        _widget(RUNS, COUNT, "Runs")
         for i, run in enumerate(state.runs):
             with st.expander(f"Run {i + 1}: {run.label()}", expanded=False):
                 st.selectbox(
