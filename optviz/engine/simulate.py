@@ -14,7 +14,7 @@ from optviz.engine.gradients import GRADIENT_MODES, resolve_gradient
 from optviz.engine.landscape import convergence_gate
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES, Outcome, Trajectory
 from optviz.optimizers import MAX_PACKED as MAX_HP
-from optviz.optimizers import get_optimizer, pack_hyperparameters, resolve_hyperparameters
+from optviz.optimizers import Optimizer, get_optimizer, pack_hyperparameters, resolve_hyperparameters
 from optviz.params import Param
 from optviz.schedules import MAX_PACKED as MAX_SP
 from optviz.schedules import get_schedule, pack_schedule, resolve_schedule
@@ -41,6 +41,33 @@ class RunSpec:
     gradient_value: float | None = None
     seed: int = 0
     start: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A run's optimizer and schedule, resolved against their declarations (defaults filled in)."""
+
+    optimizer: Optimizer
+    values: dict[str, Any]
+    schedule: str
+    schedule_values: dict[str, Any]
+
+
+def pack_settings(optimizer: str, hyperparameters, schedule: str, schedule_params, columns, r: int) -> Settings:
+    """Validate run r's optimizer and schedule settings and write them, packed, into the
+    kernel's per-run ``columns`` (optimizer_codes, hyperparameters, schedule_codes, schedule_params):
+    the one way a run's settings reach either engine (surfaces and networks)."""
+    opt = get_optimizer(optimizer)
+    values = resolve_hyperparameters(opt, hyperparameters)
+    packed = pack_hyperparameters(opt, values)
+    sched = get_schedule(schedule)
+    sched_values = resolve_schedule(sched, schedule_params)
+    packed_sched = pack_schedule(sched, sched_values)
+    columns.optimizer_codes[r] = opt.code
+    columns.hyperparameters[r, : len(packed)] = packed
+    columns.schedule_codes[r] = sched.code
+    columns.schedule_params[r, : len(packed_sched)] = packed_sched
+    return Settings(opt, values, sched.key, sched_values)
 
 
 def _pair(start: Any) -> tuple[float, float]:
@@ -140,21 +167,15 @@ def prepare(
     )
     resolved = []
     for r, run in enumerate(runs):
-        opt = get_optimizer(run.optimizer)
-        values = resolve_hyperparameters(opt, run.hyperparameters)
-        packed = pack_hyperparameters(opt, values)
-        sched = get_schedule(run.schedule)
-        sched_values = resolve_schedule(sched, run.schedule_params)
-        packed_sched = pack_schedule(sched, sched_values)
+        settings = pack_settings(run.optimizer, run.hyperparameters, run.schedule, run.schedule_params, columns, r)
         mode, gvalue = resolve_gradient(surf, run.gradient, run.gradient_value)
-        columns.optimizer_codes[r] = opt.code
-        columns.hyperparameters[r, : len(packed)] = packed
-        columns.schedule_codes[r] = sched.code
-        columns.schedule_params[r, : len(packed_sched)] = packed_sched
         columns.gradient_codes[r] = mode.code
         columns.gradient_params[r] = 0.0 if gvalue is None else float(gvalue)
         columns.seeds[r] = SEED.validate(run.seed)
-        resolved.append((opt.key, values, sched.key, sched_values, mode.key, gvalue, int(columns.seeds[r])))
+        resolved.append(
+            (settings.optimizer.key, settings.values, settings.schedule, settings.schedule_values, mode.key, gvalue)
+            + (int(columns.seeds[r]),)
+        )
     # writable, C-ordered copies for every batch: one compiled signature
     packed_runs = kernel.Runs(*(np.array(np.broadcast_to(c, (n, *c.shape[1:])), order="C") for c in columns))
     (x0, x1), (y0, y1) = surf.domain

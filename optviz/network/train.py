@@ -12,16 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from optviz.engine.simulate import PENALTY
+from optviz.engine.simulate import PENALTY, pack_settings
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES, Outcome
 from optviz.network import kernel
 from optviz.network.data import Split, draw
 from optviz.network.model import Network, network
 from optviz.optimizers import MAX_PACKED as MAX_HP
-from optviz.optimizers import get_optimizer, pack_hyperparameters, resolve_hyperparameters
+from optviz.optimizers import get_optimizer
 from optviz.params import Param
 from optviz.schedules import MAX_PACKED as MAX_SP
-from optviz.schedules import get_schedule, pack_schedule, resolve_schedule
 
 MAX_STEPS = 20_000
 MAX_RUNS = 6
@@ -127,28 +126,19 @@ def _pack(net: Network, split: Split, runs: Sequence[NetRun]):
     )
     resolved = []
     for r, run in enumerate(runs):
-        opt = get_optimizer(run.optimizer)
-        if opt.second_order:
+        if get_optimizer(run.optimizer).second_order:
             raise ValueError(
-                f"optimizer {opt.key!r} is a 2-D method (it inverts the 2×2 Hessian of a surface); "
+                f"optimizer {run.optimizer!r} is a 2-D method (it inverts the 2×2 Hessian of a surface); "
                 "on a network choose a first-order optimizer"
             )
-        values = resolve_hyperparameters(opt, run.hyperparameters)
-        packed = pack_hyperparameters(opt, values)
-        sched = get_schedule(run.schedule)
-        sched_values = resolve_schedule(sched, run.schedule_params)
-        packed_sched = pack_schedule(sched, sched_values)
-        columns.optimizer_codes[r] = opt.code
-        columns.hyperparameters[r, : len(packed)] = packed
-        columns.schedule_codes[r] = sched.code
-        columns.schedule_params[r, : len(packed_sched)] = packed_sched
+        settings = pack_settings(run.optimizer, run.hyperparameters, run.schedule, run.schedule_params, columns, r)
         columns.l1[r] = PENALTY.validate(run.l1, "l1")
         columns.l2[r] = PENALTY.validate(run.l2, "l2")
         columns.dropout[r] = DROPOUT.validate(run.dropout, "")
         if columns.dropout[r] > 0 and not net.hidden:
             raise ValueError("dropout acts on hidden units: give the network a hidden layer, or set dropout=0")
         columns.batch_sizes[r] = 0 if run.batch_size is None else BATCH.validate(run.batch_size, "")
-        resolved.append((values, sched_values))
+        resolved.append((settings.values, settings.schedule_values))
     return columns, resolved
 
 
