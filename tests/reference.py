@@ -11,12 +11,15 @@ import math
 import numpy as np
 
 
-def run(optimizer: str, grad_fn, w0, steps: int, lrs, **hp) -> np.ndarray:
-    """Path of ``steps`` updates from w0, using lrs[t-1] at step t; returns (steps+1, 2)."""
+def run(optimizer: str, grad_fn, w0, steps: int, lrs, loss_fn=None, **hp) -> np.ndarray:
+    """Path of ``steps`` updates from w0, using lrs[t-1] at step t; returns (steps+1, 2).
+    ``loss_fn(w)`` gives the loss a step may read (state["loss"]: the Polyak step's)."""
     w = np.array(w0, dtype=np.float64)
     path = [w.copy()]
     state: dict = {}
     for t in range(1, steps + 1):
+        if loss_fn is not None:
+            state["loss"] = float(loss_fn(w))
         g = np.asarray(grad_fn(w), dtype=np.float64)
         w = STEPS[optimizer](w, g, lrs[t - 1], t, state, **hp)
         path.append(w.copy())
@@ -167,6 +170,14 @@ def rprop(w, g, lr, t, st, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
     return w - st["eta"] * np.sign(g)
 
 
+def polyak(w, g, lr, t, st, f_star=0.0, c=0.5):
+    """Polyak's step size, capped at lr (SPS_max): min((f − f*)/(c‖g‖²), lr), 0 at or below f*."""
+    squared = float(g @ g)
+    gap = st["loss"] - f_star
+    size = min(gap / (c * squared), lr) if squared > 0 and gap > 0 else 0.0
+    return w - size * g
+
+
 STEPS = {
     "sgd": sgd,
     "adagrad": adagrad,
@@ -179,6 +190,7 @@ STEPS = {
     "lion": lion,
     "radam": radam,
     "rprop": rprop,
+    "polyak": polyak,
 }
 
 

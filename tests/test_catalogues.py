@@ -17,7 +17,16 @@ from optviz.engine import gradients
 from optviz.engine.simulate import RunSpec, simulate_batch
 from optviz.internals import inspect_step
 from optviz.optimizers import CATALOGUE as OPTIMIZERS
-from optviz.optimizers import SECOND_ORDER, optimizer_initial, optimizer_prepare, optimizer_update, optimizer_whole_step
+from optviz.optimizers import (
+    SECOND_ORDER,
+    WHOLE_VECTOR,
+    optimizer_initial,
+    optimizer_prepare,
+    optimizer_step,
+    optimizer_update,
+    optimizer_vector_step,
+    optimizer_whole_step,
+)
 from optviz.params import pack, resolve
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.schedules import scheduled_lr
@@ -74,9 +83,36 @@ def test_each_optimizer_code_runs_its_own_update(key):
         assert optimizer_whole_step(spec.code, *whole_step_args) == spec.whole_step(*whole_step_args)
         assert all(math.isnan(v) for v in optimizer_update(spec.code, 1.0, 0.3, 0.5, 3, hp, *[0.1] * 7)[:1])
         return
+    assert WHOLE_VECTOR[spec.code] == spec.whole_vector
+    chained, own = _vector_step_result(optimizer_step, spec.code, hp), _vector_step_result(spec.vector_step, None, hp)
+    if spec.whole_vector:  # its own vector step, in both chains; no per-coordinate update
+        assert chained == own == _vector_step_result(optimizer_vector_step, spec.code, hp)
+        assert math.isnan(optimizer_update(spec.code, *update_args)[0])
+        return
+    # the generated vector step is prepare, then update on each coordinate
+    stepped = [spec.update(w, g, 0.01, 3, hp, *prepared[3:], *buffers) for w, g, buffers in VECTOR_CASE]
+    assert chained[0] == [s[0] for s in stepped] and chained[2] == list(prepared[:3])
+    assert all(math.isnan(v) for v in _vector_step_result(optimizer_vector_step, spec.code, hp)[0])
     assert prepared == (spec.prepare(*prepare_args) if spec.prepare else (0.9, 0.8, 0.7, 0, 0, 0, 0))
     assert optimizer_update(spec.code, *update_args) == spec.update(*update_args)
     assert all(math.isnan(v) for v in optimizer_whole_step(spec.code, *whole_step_args))
+
+
+VECTOR_CASE = ((1.0, 0.3, (0.2, 0.1, 0.05)), (-2.0, -0.7, (0.1, 0.3, 0.02)))
+
+
+def _vector_step_result(step, code, hp) -> tuple[list[float], list[list[float]], list[float]]:
+    """(weights, buffers, products) after one vector step from VECTOR_CASE at t = 3, lr 0.01,
+    products (0.9, 0.8, 0.7), loss 1.5; ``code`` None calls ``step`` directly."""
+    if step is None:
+        return [], [], []
+    w = np.array([case[0] for case in VECTOR_CASE])
+    g = np.array([case[1] for case in VECTOR_CASE])
+    state = np.array([case[2] for case in VECTOR_CASE])
+    products = np.array([0.9, 0.8, 0.7])
+    args = (w, g, 1.5, 0.01, 3, hp, state, products)
+    step(*args) if code is None else step(code, *args)
+    return w.tolist(), state.tolist(), products.tolist()
 
 
 def test_an_unknown_optimizer_code_fails_loudly():
@@ -160,7 +196,7 @@ def test_each_optimizer_declares_what_the_page_reads(key):
     assert (axis.index is None) == (names[axis.name].kind != "pair")
     assert spec.torch_class or "{args}" in spec.torch_note
     assert len(spec.state_names) <= 3 and len(spec.product_names) <= 3
-    assert (spec.update is None) == spec.second_order and spec.inspect is not None
+    assert (spec.update is None) == (spec.second_order or spec.whole_vector) and spec.inspect is not None
     run = RunSpec(key, {"lr": get_surface("himmelblau").default_lr.get(spec.family, names["lr"].default)})
     (traj,) = simulate_batch("himmelblau", [run], 12, internals=True)
     hessian = np.eye(2) if spec.second_order else None

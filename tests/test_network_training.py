@@ -18,7 +18,7 @@ from tests import reference
 from tests.test_optimizers import OPTION_SETS
 
 torch = pytest.importorskip("torch")
-from optviz.network.torch_mirror import torch_gradient, torch_model, train_in_torch  # noqa: E402
+from optviz.network.torch_mirror import torch_gradient, torch_loss_and_gradient, torch_model, train_in_torch  # noqa: E402
 
 SMALL = {"hidden": (8, 8), "n_points": 60}
 REGIMES = {
@@ -43,7 +43,7 @@ def float64_torch():
 
 
 def _lr(key: str) -> float:
-    return {"sgd": 0.1, "adagrad": 0.05, "adadelta": 1.0, "rprop": 0.01}.get(key, 0.01)
+    return {"sgd": 0.1, "adagrad": 0.05, "adadelta": 1.0, "rprop": 0.01, "polyak": 0.3}.get(key, 0.01)
 
 
 @pytest.mark.parametrize("regime", sorted(REGIMES))
@@ -73,7 +73,9 @@ def _reference_path(result, options, steps):
     w, state, path = result.weights[0].copy(), {}, [result.weights[0]]
     for t in range(1, steps + 1):
         rows = None if result.batches is None else result.batches[t - 1][result.batches[t - 1] >= 0]
-        g = torch_gradient(result, w, rows=rows) + run.l1 * np.sign(w) + run.l2 * w
+        loss, g = torch_loss_and_gradient(result, w, rows=rows)
+        state["loss"] = loss + run.l1 * np.abs(w).sum() + run.l2 / 2 * (w @ w)  # the objective a step may read
+        g = g + run.l1 * np.sign(w) + run.l2 * w
         w = reference.STEPS[run.optimizer](w, g, result.lrs[t - 1], t, state, **options)
         path.append(w.copy())
     return np.array(path)

@@ -34,6 +34,7 @@ OPTION_SETS = {
     "lion": [{}, {"weight_decay": 0.1, "betas": (0.5, 0.9)}],
     "radam": [{}, {"weight_decay": 0.1}, {"weight_decay": 0.1, "decoupled_weight_decay": True}, {"betas": (0.5, 0.9)}],
     "rprop": [{}, {"etas": (0.3, 1.5)}, {"step_sizes": (1e-3, 0.05)}],
+    "polyak": [{}, {"c": 1.0, "f_star": -0.5}, {"c": 2.0}],
 }
 CASES = [(opt, options) for opt, sets in OPTION_SETS.items() for options in sets]
 
@@ -64,6 +65,7 @@ def test_path_matches_torch_algorithm(surface_key, optimizer, options):
         surface.start,
         steps,
         np.full(steps, lr),
+        loss_fn=lambda w: value_and_gradient(surface, params, *w)[0],
         **options,
     )
     n = len(traj.path)

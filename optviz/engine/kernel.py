@@ -17,9 +17,11 @@ from optviz.jit import compiled, inlined
 from optviz.optimizers import (
     LR_SLOT,
     SECOND_ORDER,
+    WHOLE_VECTOR,
     optimizer_initial,
     optimizer_prepare,
     optimizer_update,
+    optimizer_vector_step,
     optimizer_whole_step,
 )
 from optviz.optimizers.spec import length
@@ -140,6 +142,7 @@ def integrate(r, problem, runs, out):
     order = np.arange(max(data.shape[0], 1))
     opt = runs.optimizer_codes[r]
     second_order = SECOND_ORDER[opt]
+    whole_vector = WHOLE_VECTOR[opt]
     hp = runs.hyperparameters[r]
     sched = runs.schedule_codes[r]
     sp = runs.schedule_params[r]
@@ -150,6 +153,9 @@ def integrate(r, problem, runs, out):
     ax, bx, cx = optimizer_initial(opt, hp)
     ay, by, cy = ax, bx, cx
     p1 = p2 = p3 = 1.0
+    if whole_vector:  # its vector step works on arrays: the weights, gradient, buffers and products
+        vector, gradient, state, products = np.empty(2), np.empty(2), np.empty((2, 3)), np.ones(3)
+        state[:, 0], state[:, 1], state[:, 2] = ax, bx, cx
     wx, wy = runs.starts[r, 0], runs.starts[r, 1]
     f, gx, gy = penalised(code, wx, wy, params, l1, l2)
     outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
@@ -181,6 +187,12 @@ def integrate(r, problem, runs, out):
             hxx, hxy, hyy = surface_hessian(code, wx, wy, params)
             dx, dy = optimizer_whole_step(opt, ux, uy, hxx + l2, hxy, hyy + l2, lr, hp)
             wx, wy = wx + dx, wy + dy
+        elif whole_vector:  # the n = 2 case of a step that reads the whole vector and the loss at it
+            vector[0], vector[1], gradient[0], gradient[1] = wx, wy, ux, uy
+            optimizer_vector_step(opt, vector, gradient, f, lr, t, hp, state, products)
+            wx, wy = vector[0], vector[1]
+            ax, bx, cx, ay, by, cy = state[0, 0], state[0, 1], state[0, 2], state[1, 0], state[1, 1], state[1, 2]
+            p1, p2, p3 = products[0], products[1], products[2]
         else:
             p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
             wx, ax, bx, cx = optimizer_update(opt, wx, ux, lr, t, hp, k0, k1, k2, k3, ax, bx, cx)

@@ -3,8 +3,8 @@ dropout, L1/L2 penalties, every schedule and every first-order optimizer's updat
 
 All runs of a batch train in one compiled call: on a network this small torch spends most of
 a step in overhead, so the speed comes from never leaving compiled code (see the bench).
-The optimizers are the surfaces' own declarations (``optimizers.spec``): each step prepares
-the shared constants once, then updates every weight with its own buffers (a, b, c).
+The optimizers are the surfaces' own declarations (``optimizers.spec``): one vector step over
+all the weights, which also receives the loss.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from optviz.engine.rng import below, uniform
 from optviz.engine.trajectory import DIVERGENCE_REASONS, OUTCOME_NAMES
 from optviz.jit import compiled, inlined
 from optviz.network.model import activation_slope, activation_value
-from optviz.optimizers import LR_SLOT, optimizer_initial, optimizer_prepare, optimizer_update
+from optviz.optimizers import LR_SLOT, optimizer_initial, optimizer_step
 from optviz.schedules import scheduled_lr
 
 RAN_ALL, DIVERGED = OUTCOME_NAMES.index("ran_all_steps"), OUTCOME_NAMES.index("diverged")
@@ -249,13 +249,17 @@ def evaluate(net, w, x, y, scratch, rows, rng):
 
 @inlined
 def penalise(w, grad, l1, l2):
-    """Adds the gradient of λ₁‖w‖₁ + λ₂/2‖w‖² (sign(0) = 0, as torch's)."""
+    """Adds the gradient of λ₁‖w‖₁ + λ₂/2‖w‖² (sign(0) = 0, as torch's); returns the penalty."""
+    penalty = 0.0
     if l1 != 0.0:
         for i in range(w.shape[0]):
             grad[i] += l1 * np.sign(w[i])
+            penalty += l1 * abs(w[i])
     if l2 != 0.0:
         for i in range(w.shape[0]):
             grad[i] += l2 * w[i]
+            penalty += 0.5 * l2 * w[i] * w[i]
+    return penalty
 
 
 @inlined
@@ -283,9 +287,9 @@ def train_run(r, net, data, w0, steps, seeds, runs, out):
     every_row = np.arange(largest_set(data))
     w = w0.copy()
     grad = np.zeros(n)
-    a0, b0, c0 = optimizer_initial(opt, hp)
-    a, b, c = np.full(n, a0), np.full(n, b0), np.full(n, c0)
-    p1 = p2 = p3 = 1.0
+    state = np.empty((n, 3))  # each weight's buffers a, b, c (optimizers.spec)
+    state[:, 0], state[:, 1], state[:, 2] = optimizer_initial(opt, hp)
+    products = np.ones(3)
     order = np.arange(n_train)
     position = n_train
     out.weights[r, 0] = w
@@ -312,13 +316,12 @@ def train_run(r, net, data, w0, steps, seeds, runs, out):
         )
         if reuse:
             out.train_loss[r, t - 1], out.train_accuracy[r, t - 1] = loss, accuracy
-        penalise(w, grad, l1, l2)
+        objective = loss + penalise(w, grad, l1, l2)  # what the step minimises, for a step that reads it
         lr = scheduled_lr(sched, hp[LR_SLOT], t - 1, sp)
         out.lrs[r, t - 1] = lr
-        p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)
+        optimizer_step(opt, w, grad, objective, lr, t, hp, state, products)
         finite, largest = True, 0.0
         for i in range(n):
-            w[i], a[i], b[i], c[i] = optimizer_update(opt, w[i], grad[i], lr, t, hp, k0, k1, k2, k3, a[i], b[i], c[i])
             finite = finite and w[i] - w[i] == 0.0
             largest = max(largest, abs(w[i]))
         _record(out, r, t, net, w, data, scratch, every_row, not reuse)

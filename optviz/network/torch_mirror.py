@@ -102,7 +102,14 @@ def train_in_torch(result: TrainResult, steps: int | None = None, evaluate: bool
 def torch_gradient(
     result: TrainResult, weights: np.ndarray, masks: list[np.ndarray] | None = None, rows: np.ndarray | None = None
 ) -> np.ndarray:
-    """The mean training data loss's gradient at ``weights`` by autograd, over the training
+    """The mean training data loss's gradient at ``weights`` by autograd (see ``torch_loss_and_gradient``)."""
+    return torch_loss_and_gradient(result, weights, masks, rows)[1]
+
+
+def torch_loss_and_gradient(
+    result: TrainResult, weights: np.ndarray, masks: list[np.ndarray] | None = None, rows: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """The mean training data loss at ``weights`` and its gradient by autograd, over the training
     ``rows`` (default all); ``masks[k]`` (rows × units of hidden layer k, 1 kept, 0 dropped)
     applies dropout as torch.nn.Dropout scales it."""
     import torch
@@ -122,4 +129,4 @@ def torch_gradient(
     out = linears[-1](h)[:, 0]
     loss = data_loss(result)(out, torch.tensor(result.data.y_train[rows]))
     loss.backward()
-    return torch.cat([q.grad.reshape(-1) for q in params]).numpy()
+    return loss.item(), torch.cat([q.grad.reshape(-1) for q in params]).numpy()

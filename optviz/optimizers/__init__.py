@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 import math
 import pkgutil
+from collections.abc import Callable
 from typing import Any
 
-from optviz.catalogue import Catalogue, compiled_dispatch
+from optviz.catalogue import GENERATED, Catalogue, compiled_dispatch
 from optviz.jit import inlined
 from optviz.optimizers.spec import Optimizer, keep_products, zero_state
 from optviz.params import pack, resolve, slots
@@ -57,6 +58,36 @@ def _no_initial(hp):
     return math.nan, math.nan, math.nan
 
 
+@inlined
+def _no_vector_step(w, g, loss, lr, t, hp, state, products):
+    w[:] = math.nan
+
+
+def per_coordinate_step(prepare: Callable, update: Callable) -> Callable:
+    """The vector step of a per-coordinate optimizer: its shared constants once, then each
+    coordinate with its own buffers (state[i] = a, b, c) and the running products."""
+
+    def vector_step(w, g, loss, lr, t, hp, state, products):
+        p1, p2, p3, k0, k1, k2, k3 = prepare(t, lr, hp, products[0], products[1], products[2])
+        products[0], products[1], products[2] = p1, p2, p3
+        for i in range(w.shape[0]):
+            w[i], state[i, 0], state[i, 1], state[i, 2] = update(
+                w[i], g[i], lr, t, hp, k0, k1, k2, k3, state[i, 0], state[i, 1], state[i, 2]
+            )
+
+    step = inlined(vector_step, cached=False)  # made at import: no source file to cache against
+    GENERATED.append(step)  # the warm-up interprets it like every generated dispatcher
+    return step
+
+
+def _vector_step(spec: Optimizer) -> Callable:
+    if spec.vector_step is not None:
+        return spec.vector_step
+    if spec.second_order:
+        return _no_vector_step
+    return per_coordinate_step(spec.prepare or keep_products, spec.update)
+
+
 _ENTRIES = tuple(CATALOGUE.values())
 # Each chain runs the entry's own function; an entry of the other order, or an unknown code,
 # gets NaN (loud, never silent).
@@ -76,6 +107,15 @@ optimizer_whole_step = compiled_dispatch(
 # optimizer_initial(code, hp) -> the per-coordinate buffers (a, b, c) before step 1
 optimizer_initial = compiled_dispatch([s.initial or zero_state for s in _ENTRIES], _no_initial, 1, "optimizer_initial")
 SECOND_ORDER = tuple(s.second_order for s in _ENTRIES)
+WHOLE_VECTOR = tuple(s.whole_vector for s in _ENTRIES)
+# optimizer_step(code, w, g, loss, lr, t, hp, state, products): every first-order optimizer's
+# vector step (the networks' kernel)
+optimizer_step = compiled_dispatch([_vector_step(s) for s in _ENTRIES], _no_vector_step, 8, "optimizer_step")
+# optimizer_vector_step: the same for the optimizers that declare their own vector step, the
+# surfaces' kernel's branch for them (the others' generated loops would only lengthen its compile)
+optimizer_vector_step = compiled_dispatch(
+    [s.vector_step or _no_vector_step for s in _ENTRIES], _no_vector_step, 8, "optimizer_vector_step"
+)
 
 
 def resolve_hyperparameters(spec: Optimizer, given: dict[str, Any]) -> dict[str, Any]:
@@ -97,10 +137,13 @@ __all__ = [
     "MAX_PACKED",
     "Optimizer",
     "SECOND_ORDER",
+    "WHOLE_VECTOR",
     "get_optimizer",
     "optimizer_initial",
     "optimizer_prepare",
+    "optimizer_step",
     "optimizer_update",
+    "optimizer_vector_step",
     "optimizer_whole_step",
     "pack_hyperparameters",
     "resolve_hyperparameters",

@@ -21,6 +21,15 @@ from optviz.params import Param, slots  # noqa: F401  (re-exported for the optim
 #   prepare(t, lr, hp, p1, p2, p3) -> (p1, p2, p3, k0, k1, k2, k3)   once per step
 #   update(w, g, lr, t, hp, k0, k1, k2, k3, a, b, c) -> (w, a, b, c)   once per coordinate
 # where k0..k3 are that step's shared constants (bias corrections, decayed lr, ...).
+# Every first-order optimizer is, to the engines, one step over a whole weight vector that also
+# receives the loss at w (``optimizers.optimizer_step``):
+#   vector_step(w, g, loss, lr, t, hp, state, products)   w, g (n,), state (n, 3), products (3,), in place
+# A per-coordinate optimizer declares prepare and update and its vector step is generated from
+# them (``per_coordinate_step``); one that needs the whole vector or the loss (a Polyak step)
+# declares ``vector_step`` itself.  The networks' kernel calls the vector step for every
+# optimizer; the surfaces' kernel keeps a per-coordinate optimizer's two coordinates in
+# registers (the n = 2 case, unrolled: the same arithmetic, ~2x faster than through arrays)
+# and calls a declared vector step on its own branch.
 # A second-order one (it reads the Hessian) provides instead
 #   whole_step(gx, gy, hxx, hxy, hyy, lr, hp) -> (dx, dy)
 # which the kernel keeps on its own branch: in the same switch as the first-order updates,
@@ -85,7 +94,7 @@ class Optimizer:
     ``params.slots``.  ``equations`` is the update rule in LaTeX, line by line as the kernel
     computes it (torch.optim's documented algorithm).  ``family`` picks a surface's suggested lr
     (None: torch's default lr on every surface).
-    ``update`` and ``prepare`` (or ``whole_step``) are its jitted parts (see above);
+    ``update`` and ``prepare`` (or ``vector_step``, or ``whole_step``) are its jitted parts (see above);
     ``initial(hp)`` the per-coordinate buffers' start.
     ``state_names`` name the buffers a, b, c it uses and ``product_names`` its running products,
     in torch's words; ``inspect`` explains one logged step for the inspector.
@@ -112,12 +121,18 @@ class Optimizer:
     update: Callable | None = None
     prepare: Callable | None = None
     initial: Callable | None = None
+    vector_step: Callable | None = None
     whole_step: Callable | None = None
     constraint: Callable[[dict[str, Any]], str | None] | None = None
     stability: Callable[[dict[str, Any], float], float] | None = None
     decoupled_weight_decay: bool = False  # always shrinks w directly (AdamW) rather than adding λw to g
     crawl_advice: str = "the steps have become tiny. A larger lr would help."  # what to try when it crawls
     code: int = -1  # set by the catalogue
+
+    @property
+    def whole_vector(self) -> bool:
+        """Steps the whole weight vector at once (its ``vector_step``), not coordinate by coordinate."""
+        return self.vector_step is not None
 
     @property
     def second_order(self) -> bool:
