@@ -174,6 +174,16 @@ def test_huge_losses_read_as_numbers_in_the_table():
     assert float(shown) > 1e6 or shown in ("inf", "nan")
 
 
+def test_a_sampled_run_that_ran_all_steps_shows_no_bare_step_to_converge():
+    at = run_app({"preset": "minibatch_noise"})
+    rows = results_rows(at)
+    sampled = [row for row in rows if row["outcome"] == "ran all steps"]
+    assert sampled, rows  # the preset's SGD runs keep moving
+    for row in sampled:
+        cell = row["steps to converge"]
+        assert cell == "—" or cell.startswith("first within reach at "), cell
+
+
 def test_pytorch_code_names_the_gradient_mode_and_each_source_once():
     from optviz.state import make_run
     from optviz.ui.views import torch_code

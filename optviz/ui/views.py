@@ -154,17 +154,26 @@ def html_table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return f"<table><thead><tr>{cells('th', columns)}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _steps_to_converge(t) -> str:
+    """A converged run's step; a sampled run that came within reach of a minimum but, its noise
+    carrying it on, "ran all steps" says so rather than show a bare number beside that outcome."""
+    if t.outcome.kind == "converged":
+        return str(t.outcome.step)
+    if t.outcome.reached_step is not None:
+        return f"first within reach at {t.outcome.reached_step}; the noise keeps it moving"
+    return "—"
+
+
 def results_table(computed: Computed) -> None:
     rows = []
     for t, label, goal in zip(computed.runs, computed.labels, computed.goals):
         x, y = t.final_point
         dist = min((math.hypot(m.x - x, m.y - y) for m in goal.minima), default=None)
-        steps_to = t.outcome.step if t.outcome.kind == "converged" else t.outcome.reached_step
         values = (
             label,
             t.outcome.kind.replace("_", " "),
             f"{float(t.loss[-1]):.4g}",  # text: a number format cut 4.4e+33 to 4.3855…
-            str(steps_to) if steps_to is not None else "—",
+            _steps_to_converge(t),
             f"({t.path[-1, 0]:.4g}, {t.path[-1, 1]:.4g})",
             f"{dist:.3g}" if dist is not None else "—",
         )
