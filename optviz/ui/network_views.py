@@ -12,7 +12,10 @@ import streamlit as st
 
 from optviz.figures import network as figures
 from optviz.figures.export import standalone_html
+from optviz.figures.network_slides import decision_gif, decision_png
 from optviz.figures.prebuilt import PrebuiltFigure
+from optviz.netlessons import NET_PRESETS
+from optviz.netlink import is_preset_view
 from optviz.netstate import NET_FIELDS, NetState
 from optviz.network.planes import PLANES
 from optviz.network.train import TrainResult
@@ -240,5 +243,33 @@ def export_tab(state: NetState, results: list[TrainResult], link: str) -> None:
         file_name=f"{name}.html",
         mime="text/html",
         key="net_dl_html",
+        on_click="ignore",
+    )
+    # slide files are drawn with Pillow (no browser on the server), only when their button is clicked
+    title = NET_PRESETS[state.preset].title if is_preset_view(state) else "What the network computes"
+    last = len(results[0].train_loss) - 1
+    step = st.number_input(
+        "Still at step",
+        min_value=0,
+        max_value=last,
+        value=last,
+        step=1,
+        key="net_still_step",
+        help=f"Which moment the PNG shows, 0 to {last} (the end by default; a diverged run at its last finite step).",
+    )
+    st.download_button(
+        "⬇ Slide still (PNG, 1920×1080)",
+        data=lambda: decision_png(results, labels, title, int(step)),
+        file_name=f"{name}-step{int(step)}.png",
+        mime="image/png",
+        key="net_dl_png",
+        on_click="ignore",
+    )
+    st.download_button(
+        "⬇ Animated for slides (GIF, 960×720)",
+        data=lambda: decision_gif(results, labels, title, frame_ms=state.speed),
+        file_name=f"{name}.gif",
+        mime="image/gif",
+        key="net_dl_gif",
         on_click="ignore",
     )
