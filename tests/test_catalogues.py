@@ -108,11 +108,11 @@ def _vector_step_result(step, code, hp) -> tuple[list[float], list[list[float]],
         return [], [], []
     w = np.array([case[0] for case in VECTOR_CASE])
     g = np.array([case[1] for case in VECTOR_CASE])
-    state = np.array([case[2] for case in VECTOR_CASE])
+    state = np.array([case[2] for case in VECTOR_CASE]).T.copy()  # a row per buffer
     products = np.array([0.9, 0.8, 0.7])
     args = (w, g, 1.5, 0.01, 3, hp, state, products)
     step(*args) if code is None else step(code, *args)
-    return w.tolist(), state.tolist(), products.tolist()
+    return w.tolist(), state.T.tolist(), products.tolist()
 
 
 def test_an_unknown_optimizer_code_fails_loudly():

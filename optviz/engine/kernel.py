@@ -154,8 +154,8 @@ def integrate(r, problem, runs, out):
     ay, by, cy = ax, bx, cx
     p1 = p2 = p3 = 1.0
     if whole_vector:  # its vector step works on arrays: the weights, gradient, buffers and products
-        vector, gradient, state, products = np.empty(2), np.empty(2), np.empty((2, 3)), np.ones(3)
-        state[:, 0], state[:, 1], state[:, 2] = ax, bx, cx
+        vector, gradient, state, products = np.empty(2), np.empty(2), np.empty((3, 2)), np.ones(3)
+        state[0, :], state[1, :], state[2, :] = ax, bx, cx
     wx, wy = runs.starts[r, 0], runs.starts[r, 1]
     f, gx, gy = penalised(code, wx, wy, params, l1, l2)
     outcome, stop, nearest, points, reason = RAN_ALL, steps, -1, steps + 1, NOT_DIVERGED
@@ -191,7 +191,7 @@ def integrate(r, problem, runs, out):
             vector[0], vector[1], gradient[0], gradient[1] = wx, wy, ux, uy
             optimizer_vector_step(opt, vector, gradient, f, lr, t, hp, state, products)
             wx, wy = vector[0], vector[1]
-            ax, bx, cx, ay, by, cy = state[0, 0], state[0, 1], state[0, 2], state[1, 0], state[1, 1], state[1, 2]
+            ax, bx, cx, ay, by, cy = state[0, 0], state[1, 0], state[2, 0], state[0, 1], state[1, 1], state[2, 1]
             p1, p2, p3 = products[0], products[1], products[2]
         else:
             p1, p2, p3, k0, k1, k2, k3 = optimizer_prepare(opt, t, lr, hp, p1, p2, p3)

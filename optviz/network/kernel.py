@@ -287,8 +287,8 @@ def train_run(r, net, data, w0, steps, seeds, runs, out):
     every_row = np.arange(largest_set(data))
     w = w0.copy()
     grad = np.zeros(n)
-    state = np.empty((n, 3))  # each weight's buffers a, b, c (optimizers.spec)
-    state[:, 0], state[:, 1], state[:, 2] = optimizer_initial(opt, hp)
+    state = np.empty((3, n))  # the weights' buffers a, b, c, a row each (optimizers.spec)
+    state[0, :], state[1, :], state[2, :] = optimizer_initial(opt, hp)
     products = np.ones(3)
     order = np.arange(n_train)
     position = n_train

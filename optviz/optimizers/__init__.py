@@ -65,15 +65,14 @@ def _no_vector_step(w, g, loss, lr, t, hp, state, products):
 
 def per_coordinate_step(prepare: Callable, update: Callable) -> Callable:
     """The vector step of a per-coordinate optimizer: its shared constants once, then each
-    coordinate with its own buffers (state[i] = a, b, c) and the running products."""
+    coordinate with its own buffers (a, b, c = state[0], state[1], state[2]) and the running products."""
 
     def vector_step(w, g, loss, lr, t, hp, state, products):
         p1, p2, p3, k0, k1, k2, k3 = prepare(t, lr, hp, products[0], products[1], products[2])
         products[0], products[1], products[2] = p1, p2, p3
+        a, b, c = state[0], state[1], state[2]  # one row per buffer: each a contiguous run, as three arrays
         for i in range(w.shape[0]):
-            w[i], state[i, 0], state[i, 1], state[i, 2] = update(
-                w[i], g[i], lr, t, hp, k0, k1, k2, k3, state[i, 0], state[i, 1], state[i, 2]
-            )
+            w[i], a[i], b[i], c[i] = update(w[i], g[i], lr, t, hp, k0, k1, k2, k3, a[i], b[i], c[i])
 
     step = inlined(vector_step, cached=False)  # made at import: no source file to cache against
     GENERATED.append(step)  # the warm-up interprets it like every generated dispatcher

@@ -23,7 +23,7 @@ from optviz.params import Param, slots  # noqa: F401  (re-exported for the optim
 # where k0..k3 are that step's shared constants (bias corrections, decayed lr, ...).
 # Every first-order optimizer is, to the engines, one step over a whole weight vector that also
 # receives the loss at w (``optimizers.optimizer_step``):
-#   vector_step(w, g, loss, lr, t, hp, state, products)   w, g (n,), state (n, 3), products (3,), in place
+#   vector_step(w, g, loss, lr, t, hp, state, products)   w, g (n,), state (3, n), products (3,), in place
 # A per-coordinate optimizer declares prepare and update and its vector step is generated from
 # them (``per_coordinate_step``); one that needs the whole vector or the loss (a Polyak step)
 # declares ``vector_step`` itself.  The networks' kernel calls the vector step for every
