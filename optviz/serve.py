@@ -115,6 +115,7 @@ class StreamlitClient:
         """``page`` is a page's url path (e.g. "network"), ``query`` the link's query string."""
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.page, self.query = page, query
+        self.page_hash = ""  # the page the server ran, as a browser sends it back on each rerun
         self.widget_ids: dict[str, str] = {}  # user key -> Streamlit widget id
         self.widget_kinds: dict[str, str] = {}  # user key -> element type (a slider's value is a list)
         self.exceptions: list[str] = []
@@ -130,8 +131,8 @@ class StreamlitClient:
     async def rerun(self, widgets: dict[str, int] | None = None, timeout: float = 120.0) -> float:
         """Send a rerun (with changed widget values) and wait for the script to finish; seconds taken."""
         msg = BackMsg()
-        msg.rerun_script.page_script_hash = ""
-        msg.rerun_script.page_name = self.page
+        msg.rerun_script.page_script_hash = self.page_hash
+        msg.rerun_script.page_name = "" if self.page_hash else self.page
         msg.rerun_script.query_string = self.query
         for key, value in (widgets or {}).items():
             state = msg.rerun_script.widget_states.widgets.add()
@@ -154,6 +155,8 @@ class StreamlitClient:
             kind = forward.WhichOneof("type")
             if kind == "delta":
                 self._note(forward)
+            elif kind == "navigation":  # st.navigation names the page it ran: later reruns stay on it
+                self.page_hash = forward.navigation.page_script_hash
             elif kind == "script_finished":
                 return
 
