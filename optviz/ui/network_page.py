@@ -119,6 +119,7 @@ def render() -> None:
         st.session_state[WARNINGS] = warnings
         st.session_state[HYDRATED] = True
     state = read()
+    st.markdown(views.NETWORK_CSS, unsafe_allow_html=True)
     if state.presentation:
         st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
     views.header(state)

@@ -21,6 +21,7 @@ from optviz.network.planes import PLANES
 from optviz.network.train import TrainResult
 from optviz.ui import network_compute as compute
 from optviz.ui import pages
+from optviz.ui.bridge import NARROW_PX
 from optviz.ui.compute import figure
 from optviz.ui.views import CHART_CONFIG, PRESENTATION_CSS, html_table, on_phone
 
@@ -30,12 +31,54 @@ PLANE_NAMES = {key: spec.name for key, spec in PLANES.items()}
 RESULT_COLUMNS = ("run", "outcome", "training loss", "validation loss", "gap", "best validation (early stopping)")
 
 
+# The page's own layout, keyed on its containers (views.PAGE_CSS styles the surfaces page's)
+NETWORK_CSS = """<style>
+/* the header: the link to the surfaces on the title's line, at the right (a phone: under it) */
+.st-key-net_header [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+.st-key-net_header h2, .st-key-net_header h3 { padding: 0.25rem 0; }
+.st-key-net_header [data-testid="stColumn"]:last-child [data-testid="stVerticalBlock"] { align-items: flex-end; }
+@media (max-width: 640px) {
+  .st-key-net_header [data-testid="stColumn"]:last-child [data-testid="stVerticalBlock"] { align-items: flex-start; }
+}
+TABLES
+</style>"""
+HONESTY_COLUMNS = ("run", "movement in the plane", "loss at the end", "loss at its projection", "largest difference")
+
+
+def _table_css(key: str, columns: tuple[str, ...]) -> str:
+    """The table in ``st.container(key=key)``: its text wraps; on a phone each row is one block of
+    "column: value" lines, as the surfaces' results table (views.PAGE_CSS), so nothing scrolls sideways."""
+    k = f".st-key-{key}"
+    labels = "\n".join(
+        f'  {k} td:nth-child({i})::before {{ content: "{name}: "; font-weight: 600; }}'
+        for i, name in enumerate(columns, start=1)
+        if i > 1  # the run's name heads its block
+    )
+    return f"""{k} table {{ font-size: 1rem; width: 100%; }}
+{k} th, {k} td {{ white-space: normal; overflow-wrap: anywhere; }}
+@media (max-width: {NARROW_PX}px) {{
+  {k} table, {k} tbody, {k} tr, {k} td {{ display: block; }}
+  {k} thead {{ display: none; }}
+  {k} tr {{ padding: 0.3rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2); }}
+  {k} td {{ border: none; padding: 0.05rem 0.5rem; }}
+  {k} td:first-child {{ font-weight: 600; }}
+{labels}
+}}"""
+
+
+NETWORK_CSS = NETWORK_CSS.replace(
+    "TABLES", _table_css("net_results", RESULT_COLUMNS) + "\n" + _table_css("net_honesty", HONESTY_COLUMNS)
+)
+
+
 def header(state: NetState) -> None:
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    with left:
-        st.markdown("### 🧠 Train a real network" if state.presentation or on_phone() else "## 🧠 Train a real network")
-    with right:
-        st.page_link(pages.surfaces(), label="Optimizers on 2-D surfaces", icon="📉")
+    with st.container(key="net_header"):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        level = "###" if state.presentation or on_phone() else "##"
+        with left:
+            st.markdown(f"{level} 🧠 Train a real network")
+        with right:
+            st.page_link(pages.surfaces(), label="Optimizers on 2-D surfaces", icon="📉")
 
 
 def outcome_text(result: TrainResult) -> str:
@@ -91,7 +134,9 @@ def _arrangement() -> str:
 
 def network_tab(state: NetState, results: list[TrainResult]) -> None:
     labels = state.labels()
-    left, right = (st.container(), st.container()) if on_phone() else st.columns([1, 1])
+    # Presentation mode: the decision panels wider (figures.network.decision.FIGURE_WIDTH_PX)
+    columns = [3, 2] if state.presentation else [1, 1]
+    left, right = (st.container(), st.container()) if on_phone() else st.columns(columns)
     with left:
         _chart(
             "decisions",
@@ -102,7 +147,12 @@ def network_tab(state: NetState, results: list[TrainResult]) -> None:
             ),
         )
     with right:
-        _chart("curves", state, (), lambda: figures.curves_figure(results, labels, presentation=state.presentation))
+        _chart(
+            "curves",
+            state,
+            (),
+            lambda: figures.curves_figure(results, labels, presentation=state.presentation, phone=on_phone()),
+        )
     results_table(state, results)
 
 
@@ -157,7 +207,11 @@ def landscape_tab(state: NetState, results: list[TrainResult]) -> None:
         state,
         (),
         lambda: figures.line_figure(
-            alpha_lines[0][0], [losses for _, losses in alpha_lines], state.labels(), presentation=state.presentation
+            alpha_lines[0][0],
+            [losses for _, losses in alpha_lines],
+            state.labels(),
+            presentation=state.presentation,
+            phone=on_phone(),
         ),
     )
 
@@ -181,12 +235,8 @@ def honesty(state: NetState, results: list[TrainResult], plane) -> None:
         "the table says how much of each path's movement the slice holds, and how far the loss at the projection "
         "is from the loss on the real path."
     )
-    st.markdown(
-        html_table(
-            ("run", "movement in the plane", "loss at the end", "loss at its projection", "largest difference"), rows
-        ),
-        unsafe_allow_html=True,
-    )
+    with st.container(key="net_honesty"):
+        st.markdown(html_table(HONESTY_COLUMNS, rows), unsafe_allow_html=True)
 
 
 def sharpness_tab(state: NetState, results: list[TrainResult]) -> None:
@@ -197,7 +247,7 @@ def sharpness_tab(state: NetState, results: list[TrainResult]) -> None:
         state,
         (),
         lambda: figures.sharpness_figure(
-            series, [r.lrs for r in results], state.labels(), presentation=state.presentation
+            series, [r.lrs for r in results], state.labels(), presentation=state.presentation, phone=on_phone()
         ),
     )
     st.caption(

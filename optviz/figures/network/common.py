@@ -58,3 +58,28 @@ def legend_on_top(font: int) -> dict:
 def run_indices(count: int, given: Sequence[int] | None) -> list[int]:
     """Each shown run's index in the page's run list: its colour, dash and symbol (``run_style``)."""
     return list(range(count)) if given is None else [int(r) for r in given]
+
+
+# a legend's room (px; Plotly wraps it at the plot area's width) beside the decision panels at
+# 1440 px with the sidebar open, at 1280 px in Presentation mode, and on a phone
+LEGEND_WIDTH_PX = {"laptop": 370, "presentation": 320, "phone": 250}
+WIDE_LEGEND_WIDTH_PX = {"laptop": 880, "presentation": 1000, "phone": 250}  # a chart the page's whole width
+
+
+def screen_name(presentation: bool, phone: bool) -> str:
+    return "phone" if phone else "presentation" if presentation else "laptop"
+
+
+LEGEND_ENTRY_PX = 46  # an entry's symbol and gaps
+
+
+def legend_rows(names: Sequence[str], font: int, width: float) -> int:
+    """Rows a horizontal legend of ``names`` wraps to in ``width`` px (entries packed left to
+    right, each its text at ~0.58 font sizes a character plus its symbol)."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = LEGEND_ENTRY_PX + 0.58 * font * len(name)
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows

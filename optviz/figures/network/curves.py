@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,12 +10,24 @@ import plotly.graph_objects as go
 
 from optviz.figures.animation import envelope_points
 from optviz.figures.curves import FLOAT32_MAX, decade_axis, positive
-from optviz.figures.network.common import as_figure, diverged_title, legend_on_top, run_indices, spans_decades
+from optviz.figures.network.common import (
+    LEGEND_WIDTH_PX,
+    WIDE_LEGEND_WIDTH_PX,
+    as_figure,
+    diverged_title,
+    legend_on_top,
+    legend_rows,
+    run_indices,
+    screen_name,
+    spans_decades,
+)
 from optviz.figures.style import TEMPLATE, Sizes, run_style
 from optviz.network.train import TrainResult
 
 SPLIT_DASHES = {"training": "solid", "validation": "dash"}
 KEY_COLOUR = "#555555"  # the legend's entries that explain a line style, not a run
+PRESENTATION_HEIGHT_PX = 580  # 1280×720 in Presentation mode: the whole chart under the header and tabs
+PHONE_TITLE_CHARS = 34  # a title's line on a phone (the sharpness chart's ran off its right edge)
 
 
 def _series(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,16 +51,57 @@ def _key(name: str, dash: str, sizes: Sizes, axes: dict | None = None) -> dict:
     }
 
 
-def _layout(sizes: Sizes, title: str, height: int) -> dict:
+def _best_key(sizes: Sizes) -> dict:
+    """The legend's entry for the markers on the loss curves (in place of a note that overlapped
+    the legend's second row at 1280×720)."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": "best validation",
+        "marker": {
+            "symbol": "circle",
+            "size": sizes.marker,
+            "color": "#ffffff",
+            "line": {"color": "#000000", "width": 1.5},
+        },
+    }
+
+
+def _layout(sizes: Sizes, title: str, height: int, names: Sequence[str], screen: str, wide: bool = False) -> dict:
+    """The title (on a phone wrapped to its width), under it the legend (``names``, as many rows
+    as they wrap to), then the plot.  ``wide``: the chart takes the page's whole width."""
+    legend_font = max(sizes.font - 2, 11)
+    lines = textwrap.wrap(title, PHONE_TITLE_CHARS) if screen == "phone" else [title]
+    title_px = sizes.title * (1.8 + 1.3 * (len(lines) - 1))
+    rows = legend_rows(names, legend_font, (WIDE_LEGEND_WIDTH_PX if wide else LEGEND_WIDTH_PX)[screen])
+    height += int(title_px - sizes.title * 1.8)
     return {
         "template": TEMPLATE,
-        "title": {"text": title, "font": {"size": sizes.title}, "y": 0.99, "yanchor": "top", "x": 0.02},
+        # Plotly sets a wrapped title's first line where a one-line title's would be: its top was cut off
+        "title": {
+            "text": "<br>".join(lines),
+            "font": {"size": sizes.title},
+            "y": 0.99 - 1.3 * sizes.title * (len(lines) - 1) / height,
+            "yanchor": "top",
+            "x": 0.02,
+        },
         "font": {"size": sizes.font},
         "height": height,
-        "margin": {"l": 70, "r": 20, "t": int(sizes.title * 1.8 + 3 * 2 * sizes.font), "b": 40 + 2 * sizes.font},
-        "legend": {**legend_on_top(max(sizes.font - 2, 11)), "y": 1.02},
+        "margin": {
+            "l": 70,
+            "r": 20,
+            "t": int(title_px + rows * (1.2 * legend_font + 15) + 8),
+            "b": 40 + 2 * sizes.font,
+        },
+        "legend": {**legend_on_top(legend_font), "yref": "container", "y": 1 - title_px / height, "yanchor": "top"},
         "hovermode": "closest",
     }
+
+
+def _names(data: list[dict]) -> list[str]:
+    return [t["name"] for t in data if t.get("showlegend", True)]
 
 
 def _loss_axis(traces: list[dict]) -> dict:
@@ -55,14 +109,16 @@ def _loss_axis(traces: list[dict]) -> dict:
     return decade_axis(traces) if spans_decades(*(t["y"] for t in traces)) else {}
 
 
-def curves_figure(results: Sequence[TrainResult], labels: Sequence[str], *, presentation: bool = False) -> go.Figure:
+def curves_figure(
+    results: Sequence[TrainResult], labels: Sequence[str], *, presentation: bool = False, phone: bool = False
+) -> go.Figure:
     """Loss against step (training solid, validation dashed, each run's best validation step
     marked: where early stopping stops), and the accuracy below it when the network classifies."""
     sizes = Sizes.for_mode(presentation)
     classifies = results[0].data.dataset.classifies
     loss_axes = {"xaxis": "x", "yaxis": "y"}
     accuracy_axes = {"xaxis": "x2", "yaxis": "y2"}
-    data = [_key("training", "solid", sizes), _key("validation", "dash", sizes)]
+    data = [_key("training", "solid", sizes), _key("validation", "dash", sizes), _best_key(sizes)]
     loss_lines, accuracy_lines, best_markers = [], [], []
     for r, (result, label) in enumerate(zip(results, labels)):
         style = run_style(r)
@@ -128,9 +184,10 @@ def curves_figure(results: Sequence[TrainResult], labels: Sequence[str], *, pres
             }
         )
     data += loss_lines + accuracy_lines + best_markers
-    loss_height = int(sizes.height * 0.62)
-    height = loss_height + (int(sizes.height * 0.38) if classifies else 0) + 60
-    layout = _layout(sizes, "Train against validation", height)
+    height = int(sizes.height * (1.0 if classifies else 0.62)) + 60
+    if presentation:  # 1280×720: beside the decision panels, under the header and tabs, whole
+        height = min(height, PRESENTATION_HEIGHT_PX)
+    layout = _layout(sizes, "Train against validation", height, _names(data), screen_name(presentation, phone))
     split_at = 0.42 if classifies else 0.0
     layout["xaxis"] = {
         "domain": [0, 1],
@@ -143,19 +200,6 @@ def curves_figure(results: Sequence[TrainResult], labels: Sequence[str], *, pres
         layout["yaxis"]["domain"] = [split_at + 0.06, 1.0]
         layout["xaxis2"] = {"domain": [0, 1], "anchor": "y2", "matches": "x", "title": {"text": "step"}}
         layout["yaxis2"] = {"domain": [0, split_at], "title": {"text": "accuracy"}, "tickformat": ".0%"}
-    layout["annotations"] = [
-        {
-            "text": "markers: each run's lowest validation loss, where early stopping stops",
-            "xref": "paper",
-            "yref": "paper",
-            "x": 1.0,
-            "y": 1.0,
-            "xanchor": "right",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": max(sizes.font - 3, 10), "color": KEY_COLOUR},
-        }
-    ]
     return as_figure({"data": data, "layout": layout})
 
 
@@ -166,6 +210,7 @@ def sharpness_figure(
     *,
     presentation: bool = False,
     runs: Sequence[int] | None = None,
+    phone: bool = False,
 ) -> go.Figure:
     """Each run's sharpness (top Hessian eigenvalue, ``sharpness.sharpness_along``) against step,
     and its 2/lr as a dashed line over the steps (flat for a constant lr, moving with a schedule):
@@ -209,7 +254,14 @@ def sharpness_figure(
         )
     data += limits + curves
     log = spans_decades(*(t["y"] for t in data[2:]))
-    layout = _layout(sizes, "Sharpness (top Hessian eigenvalue) against 2/lr", int(sizes.height * 0.75))
+    layout = _layout(
+        sizes,
+        "Sharpness (top Hessian eigenvalue) against 2/lr",
+        int(sizes.height * 0.75),
+        _names(data),
+        screen_name(presentation, phone),
+        wide=True,
+    )
     layout["xaxis"] = {"title": {"text": "step"}}
     layout["yaxis"] = {"title": {"text": "sharpness"}, **(decade_axis(data[2:]) if log else {})}
     if log:
@@ -225,6 +277,7 @@ def line_figure(
     *,
     presentation: bool = False,
     runs: Sequence[int] | None = None,
+    phone: bool = False,
 ) -> go.Figure:
     """Goodfellow et al. 2015: the training (solid) and validation (dashed) loss along the
     straight line θ(α) = (1 − α)θ₀ + α·θ_end from the start (α = 0) to each run's end (α = 1);
@@ -251,7 +304,15 @@ def line_figure(
             )
     data += lines
     log = spans_decades(*(t["y"] for t in lines))
-    layout = _layout(sizes, "The straight line from the start to each end", int(sizes.height * 0.7))
+    layout = _layout(
+        sizes,
+        "The straight line from the start to each end",
+        int(sizes.height * 0.7),
+        _names(data),
+        screen_name(presentation, phone),
+        wide=True,
+    )
+    layout["margin"]["t"] += int(1.6 * sizes.font)  # "start" and "end" over the plot, under the legend
     layout["xaxis"] = {"title": {"text": "α  (θ = (1 − α)·θ₀ + α·θ_end)"}, "zeroline": False}
     layout["yaxis"] = {"title": {"text": "loss"}, **(decade_axis(lines) if log else {})}
     layout["shapes"] = [

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optviz.figures.animation import controls_margin, play_controls, screen
-from optviz.figures.network.common import as_figure, diverged_title, finite_snapshots, frame_snapshots, legend_on_top
+from optviz.figures.network.common import as_figure, diverged_title, finite_snapshots, frame_snapshots
 from optviz.figures.style import PALETTE, TEMPLATE, Sizes, run_style
 from optviz.network import kernel
 from optviz.network.train import TrainResult, kernel_inputs
@@ -80,9 +80,9 @@ def _layout_grid(count: int, columns: int | None) -> tuple[int, int]:
     return -(-count // columns), columns
 
 
-def _point_traces(result: TrainResult, sizes: Sizes, axes: dict, first: bool) -> list[dict]:
+def _point_traces(result: TrainResult, sizes: Sizes, axes: dict) -> list[dict]:
     """Training points filled, validation points hollow; by class when the network classifies.
-    The first panel's traces carry the legend; every panel's share its legend group."""
+    No legend entries: the key under the title (``_key_text``) says it in one line."""
     data, classifies = result.data, result.data.dataset.classifies
     traces = []
     for split, x, y, symbol in (
@@ -103,7 +103,7 @@ def _point_traces(result: TrainResult, sizes: Sizes, axes: dict, first: bool) ->
                     "mode": "markers",
                     "name": name + (" (hollow)" if hollow else " (filled)"),
                     "legendgroup": name,
-                    "showlegend": first,
+                    "showlegend": False,
                     "hovertemplate": f"{name} point (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
                     "marker": {
                         "symbol": symbol,
@@ -172,10 +172,11 @@ def decision_figure(
                     "line": {"color": "#000000", "width": max(sizes.line * 0.8, 2)},
                     "showscale": r == 0,
                     "colorbar": {
-                        "title": {"text": "P(class 1), the line at 0.5", "side": "right"},
+                        "title": {"text": "P(class 1)", "side": "top", "font": {"size": key_font(sizes)}},
                         "tickvals": [0, 0.5, 1],
+                        "tickfont": {"size": key_font(sizes)},
                         "thickness": 12,
-                        "len": 0.6,
+                        "len": 0.8,
                     },
                     "name": "P(class 1)",
                     "showlegend": False,
@@ -195,7 +196,7 @@ def decision_figure(
                     "y": fitted[0],
                     "mode": "lines",
                     "name": "the network's fit",
-                    "showlegend": r == 0,
+                    "showlegend": False,
                     "legendgroup": "fit",
                     "line": {"color": style.color, "width": sizes.line},
                     "hovertemplate": "fit %{y:.3g} at x = %{x:.3g}<extra></extra>",
@@ -204,18 +205,29 @@ def decision_figure(
             )
             for k in range(len(shown)):
                 frame_values[k].append({"x": screen(xs), "y": fitted[k]})
-        data += _point_traces(result, sizes, axes, first=r == 0)
+        data += _point_traces(result, sizes, axes)
         annotations.append(_panel_title(r, diverged_title(label, result), sizes))
 
-    layout, colourbar_top = _panel_layout(
+    layout, key_y, colourbar_y = _panel_layout(
         len(results), rows, columns, sizes, presentation, arrangement, classifies, x_range, y_range
     )
-    layout["annotations"] = annotations
-    if colourbar_top is not None:  # a phone has no room beside the panels: the scale lies under the legend
+    layout["annotations"] = annotations + [_key(classifies, sizes, key_y, arrangement == "stacked")]
+    if colourbar_y is not None:  # a phone has no room beside the panels: the scale lies under the key
         data[0]["colorbar"].update(
-            {"orientation": "h", "yref": "container", "y": colourbar_top, "yanchor": "top", "x": 0.5, "len": 0.9}
+            {
+                "orientation": "h",
+                "yref": "container",
+                "y": colourbar_y,
+                "yanchor": "middle",
+                "x": 0.0,
+                "xanchor": "left",
+                "len": 0.7,
+                "thickness": 10,
+                "ypad": 0,
+                "title": {"text": "P(class 1)", "side": "right", "font": {"size": key_font(sizes)}},
+                "ticktext": ["0", "0.5: the line", "1"],
+            }
         )
-        data[0]["colorbar"]["title"]["side"] = "top"
     frame_list = [
         {"name": str(int(step)), "data": values, "traces": moving} for step, values in zip(steps, frame_values)
     ]
@@ -226,20 +238,68 @@ def decision_figure(
 
 # The figure's expected width (px): panels are as tall as that width makes them at the data's
 # aspect ratio, so the data is drawn near equal scale without forcing it (a forced aspect left
-# empty bands between the rows at other widths); a phone's is one column.
-FIGURE_WIDTH_PX = {("side", False): 1000, ("side", True): 1180, ("stacked", False): 370, ("stacked", True): 370}
-ROW_PX_RANGE = {1: (220, 430), 2: (160, 300)}  # one row, or several: two rows and Play fit 1440×900
+# empty bands between the rows at other widths); a phone's is one column.  Measured: half the
+# main column at 1440 px with the sidebar open; 3/5 of it at 1280 px in Presentation mode
+# (network_views.network_tab); a phone's whole width.
+FIGURE_WIDTH_PX = {("side", False): 460, ("side", True): 660, ("stacked", False): 360, ("stacked", True): 360}
+COLOURBAR_PX = {False: 60, True: 80}  # the colour bar and its labels, right of the panels (side by side)
+ROW_PX_RANGE = {1: (200, 400), 2: (140, 260)}  # one row, or several: two rows and Play fit 1440×900
+# 1280×720 in Presentation mode: the figure, Play and its slider under the page's header and tabs
+PRESENTATION_HEIGHT_PX = 580
+STRETCH = 1.5  # Presentation mode: a panel at most this much taller than equal scale makes it
 REGRESSION_ASPECT = 0.7
 GAP_FONTS = 3.6  # font sizes between panel rows: each panel's title sits in the gap
-LEGEND_ROWS = {"side": 1, "stacked": 4}
+TITLE_FONTS = 1.6  # the figure's title, in title font sizes
+KEY_FONTS = 1.9  # the key's line (and on a phone the colour bar's), in key font sizes
+PANEL_TITLE_FONTS = 1.7  # room above the top row for its panels' titles, in font sizes
 
 
-def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float) -> int:
-    width = FIGURE_WIDTH_PX[(arrangement, presentation)] / columns - 40
+def key_font(sizes: Sizes) -> int:
+    return max(sizes.font - 2, 11)
+
+
+def _key_text(classifies: bool, phone: bool) -> str:
+    """One line in place of a legend: filled training points, hollow validation points, and
+    (classifying) which colour is which class and what the black line is (on a phone, too
+    narrow for it, the colour bar's 0.5 says that)."""
+    blue, orange = CLASS_COLOURS
+    if not classifies:
+        return "— the network's fit   ● training   ○ validation"
+    return (
+        f'<span style="color:{blue}">●</span><span style="color:{orange}">●</span> training   '
+        f'<span style="color:{blue}">○</span><span style="color:{orange}">○</span> validation   '
+        f'<span style="color:{blue}">class 0</span> / <span style="color:{orange}">class 1</span>'
+        + ("" if phone else "   — P(class 1) = 0.5")
+    )
+
+
+def _key(classifies: bool, sizes: Sizes, y: float, phone: bool) -> dict:
+    """The key's line, its top at ``y`` (paper: above the plot area, under the title)."""
+    return {
+        "text": _key_text(classifies, phone),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.0,
+        "y": y,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": key_font(sizes)},
+    }
+
+
+def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float, room: float) -> int:
+    """A panel row's height: the panels' width times the data's aspect, within the row range and
+    within ``room`` (px left for the rows in a Presentation-mode figure)."""
+    width = FIGURE_WIDTH_PX[(arrangement, presentation)] - 50 - 20
+    if arrangement == "side":
+        width -= COLOURBAR_PX[presentation]
+    panel = width * (1 - 0.07 * (columns - 1)) / columns
     low, high = ROW_PX_RANGE[min(rows, 2)]
-    if presentation and arrangement == "side":
-        high = int(high * 0.8)  # 1280×720: the panels and Play under the page's header
-    return int(np.clip(width * aspect, low, high))
+    equal = panel * aspect
+    if presentation and arrangement == "side":  # the panels as tall as the projector allows
+        return int(np.clip(room / rows, min(low, equal), STRETCH * equal))
+    return int(np.clip(equal, low, high))
 
 
 def _domains(r: int, rows: int, columns: int, plot_px: float, gap_px: float) -> tuple[list, list]:
@@ -267,28 +327,38 @@ def _panel_title(r: int, text: str, sizes: Sizes) -> dict:
     }
 
 
-def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement, classifies, x_range, y_range) -> dict:
+def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement, classifies, x_range, y_range):
+    """The layout, the key's top (container fraction) and, on a phone, the colour bar's middle.
+
+    From the top: the title, the key (one line), on a phone the colour bar, each row of panels
+    under its titles, and under the last row its axis labels, ▶ Play and the slider."""
     aspect = (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) if classifies else REGRESSION_ASPECT
-    row_px = _row_px(arrangement, presentation, rows, columns, aspect)
     gap_px = GAP_FONTS * sizes.font
-    legend_px = LEGEND_ROWS[arrangement] * 2.2 * max(sizes.font - 2, 11) + 6
-    colourbar_px = 50 if classifies and arrangement == "stacked" else 0
-    top = int(sizes.title * 1.6 + legend_px + colourbar_px + gap_px)
+    title_px = sizes.title * TITLE_FONTS
+    key_px = KEY_FONTS * key_font(sizes)
+    colourbar_px = 2.4 * key_font(sizes) if classifies and arrangement == "stacked" else 0
+    top = int(title_px + key_px + colourbar_px + PANEL_TITLE_FONTS * sizes.font)
     bottom = controls_margin(sizes.font)
+    room = PRESENTATION_HEIGHT_PX - top - bottom - (rows - 1) * gap_px
+    row_px = _row_px(arrangement, presentation, rows, columns, aspect, room)
     plot_px = rows * row_px + (rows - 1) * gap_px
     height = int(top + plot_px + bottom)
     layout = {
         "template": TEMPLATE,
-        "title": {"text": "What the network computes", "font": {"size": sizes.title}, "y": 0.995, "yanchor": "top"},
+        "title": {
+            "text": "What the network computes",
+            "font": {"size": sizes.title},
+            "x": 0.02,
+            "y": 1.0 - 0.15 * title_px / height,
+            "yanchor": "top",
+        },
         "font": {"size": sizes.font},
         "height": height,
         "margin": {"l": 50, "r": 20, "t": top, "b": bottom},
-        "legend": {**legend_on_top(max(sizes.font - 2, 11)), "yref": "container", "yanchor": "top"},
+        "showlegend": False,
         "hovermode": "closest",
         "dragmode": "pan",
     }
-    layout["title"]["x"] = 0.02
-    layout["legend"]["y"] = 1.0 - sizes.title * 1.6 / height
     for r in range(count):
         suffix = "" if r == 0 else str(r + 1)
         x_domain, y_domain = _domains(r, rows, columns, plot_px, gap_px)
@@ -311,4 +381,6 @@ def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement,
             "zeroline": False,
             "nticks": 6,
         }
-    return layout, (1.0 - (sizes.title * 1.6 + legend_px) / height) if colourbar_px else None
+    key_y = 1.0 + (top - title_px) / plot_px
+    colourbar_y = 1.0 - (title_px + key_px + colourbar_px / 2) / height if colourbar_px else None
+    return layout, key_y, colourbar_y

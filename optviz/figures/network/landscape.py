@@ -371,7 +371,12 @@ def _layout(plane, labels, sizes: Sizes, which, arrangement, show_3d, strip_axis
         },
         "font": {"size": sizes.font},
         "height": height,
-        "margin": {"l": 60, "r": 10, "t": top, "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font))},
+        "margin": {
+            "l": 60,
+            "r": 10 if phone else int(sizes.font * 4.2) + 10,  # the strip's labels on its right
+            "t": top,
+            "b": controls_margin(sizes.font, slider_start(arrangement, sizes.font)),
+        },
         "legend": {
             **legend_on_top(max(sizes.font - 2, 11)),
             "yref": "container",
@@ -416,6 +421,8 @@ def _layout(plane, labels, sizes: Sizes, which, arrangement, show_3d, strip_axis
         "yaxis2": {
             "domain": ty,
             "anchor": "x2",
+            # beside the map, the strip's labels on its right: on its left they ran into the colour bar
+            "side": "left" if phone else "right",
             "title": {"text": "training loss"},
             "fixedrange": True,
             "nticks": 4,
