@@ -29,7 +29,9 @@ def problems(at: AppTest) -> list[str]:
 
 
 def lesson_text(at: AppTest) -> str:
-    return " ".join(box.value for box in at.info)
+    """The lesson box, or the lesson folded into an expander (Presentation mode, a phone)."""
+    folded = [text for e in at.expander for text in (e.label, *(m.value for m in e.markdown))]
+    return " ".join([box.value for box in at.info] + folded)
 
 
 @pytest.mark.parametrize("key", sorted(NET_PRESETS))
@@ -65,6 +67,7 @@ def test_a_lesson_click_keeps_the_viewers_display_settings():
     assert not problems(at), problems(at)
     assert dict(at.query_params) == {"preset": "edge_of_stability", "present": "1", "speed": "200", "3d": "on"}
     assert NET_PRESETS["edge_of_stability"].title in lesson_text(at)
+    assert not at.info and "edge of stability" in lesson_text(at)  # folded: the projector shows the charts first
 
 
 def test_an_edited_lesson_says_so_and_offers_the_way_back():

@@ -128,9 +128,8 @@ def render() -> None:
     compute.wait_for_compiled_trainer()
     with st.spinner(f"Training {len(state.runs)} run{'s' if len(state.runs) > 1 else ''}…"):
         results = compute.trained(state)
-    compact = state.presentation or views.on_phone()  # the charts first: the lesson would fill the screen
-    if not compact:
-        _lesson(state, results)
+    # on a projector or a phone the lesson would fill the screen: one line that opens it, charts first
+    _lesson(state, results, folded=state.presentation or views.on_phone())
     bodies = {
         "network": views.network_tab,
         "landscape": views.landscape_tab,
@@ -141,8 +140,6 @@ def render() -> None:
         if tab.open:
             with tab:
                 bodies[tab_id](state, results)
-    if compact:
-        _lesson(state, results)
     _sidebar(state)
     st.query_params.from_dict(encode(state))
 
@@ -151,19 +148,24 @@ def _link(state: NetState) -> str:
     return f"{st.context.url or ''}?{urlencode(encode(state))}"
 
 
-def _lesson(state: NetState, results) -> None:
+def _lesson(state: NetState, results, folded: bool) -> None:
+    """The lesson written from its claims that hold; ``folded``: in an expander that one click opens."""
     if not state.preset:
         return
     preset = NET_PRESETS[state.preset]
     sharpness = compute.sharpness(state, results)
     sentences = lesson_sentences(state, results, sharpness)
+    unchanged = is_preset_view(state)
+    heading = f"**{preset.title}**" if unchanged else f"**Changed from the lesson “{preset.title}”.**"
+    text = " ".join(sentences) if sentences else "None of its lesson's claims hold for these runs."
     with st.container(key="net_lesson"):
-        if is_preset_view(state):
-            st.info(f"**{preset.title}** — {' '.join(sentences)}", icon="🎓")
-            return
-        text = " ".join(sentences) if sentences else "None of its lesson's claims hold for these runs."
-        st.info(f"**Changed from the lesson “{preset.title}”.** {text}", icon="✏️")
-        st.button(f"Back to “{preset.title}”", key="net_lesson_reset", on_click=on_preset, args=(state.preset,))
+        if folded:
+            with st.expander(f"🎓 {preset.title}: the lesson" if unchanged else f"✏️ Changed from “{preset.title}”"):
+                st.markdown(text)
+        else:
+            st.info(f"{heading} — {text}" if unchanged else f"{heading} {text}", icon="🎓" if unchanged else "✏️")
+        if not unchanged:
+            st.button(f"Back to “{preset.title}”", key="net_lesson_reset", on_click=on_preset, args=(state.preset,))
 
 
 def _widget(param: Param, key: str, label: str, on_change=None, names=None) -> None:
