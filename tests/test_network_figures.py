@@ -133,7 +133,7 @@ def test_landscape_names_each_runs_captured_share(name, request):
     _animated(fig, 8)
     names = {t.name for t in fig.data}
     for r, label in enumerate(labels):
-        share = f"(plane holds {landscape.captured[r]:.0%} of its path)"
+        share = f"({landscape.captured[r]:.0%} of its path in the plane)"
         assert any(n and n.startswith(label) and n.endswith(share) for n in names)
     assert landscape.kind.name in fig.layout.title.text and "2-D slice" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "a (direction 1)" and fig.layout.yaxis.title.text == "b (direction 2)"

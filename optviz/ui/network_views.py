@@ -157,24 +157,35 @@ def network_tab(state: NetState, results: list[TrainResult]) -> None:
 
 
 def _field_widget(name: str, options, names=None) -> None:
+    """A select whose options read "label: value", so it needs no label line above it."""
     spec = next(f for f in NET_FIELDS if f.name == name)
-    st.selectbox(spec.label, options, key=f"net.{name}", format_func=names or str, help=spec.param.help)
+    shown = names or str
+    st.selectbox(
+        spec.label,
+        options,
+        key=f"net.{name}",
+        format_func=lambda value: f"{spec.label}: {shown(value)}",
+        help=spec.param.help,
+        label_visibility="collapsed",
+    )
 
 
 def landscape_tab(state: NetState, results: list[TrainResult]) -> None:
     runs = list(range(1, len(results) + 1))
     label_of = dict(zip(runs, state.labels()))
-    columns = st.columns([2, 2, 2, 1] if state.plane == "endpoints" else [2, 2, 1])
-    with columns[0]:
-        _field_widget("plane", list(PLANES), PLANE_NAMES.get)
+    # on a projector the controls go to the sidebar (» opens it): the map, its strip and Play fill the screen
+    controls = [("plane", list(PLANES), PLANE_NAMES.get)]
     if state.plane != "pca":
-        with columns[1]:
-            _field_widget("plane_run", runs, lambda i: f"{i}: {label_of[i]}")
+        controls.append(("plane_run", runs, lambda i: f"{i}: {label_of[i]}"))
     if state.plane == "endpoints":
-        with columns[2]:
-            _field_widget("plane_other", runs, lambda i: f"{i}: {label_of[i]}")
-    with columns[-1]:
-        _field_widget("landscape", ["train", "validation"], lambda s: f"{s} loss")
+        controls.append(("plane_other", runs, lambda i: f"{i}: {label_of[i]}"))
+    controls.append(
+        ("landscape", ["train", "validation"], {"train": "training loss", "validation": "validation loss"}.get)
+    )
+    places = [st.sidebar] * len(controls) if state.presentation else st.columns(len(controls))
+    for place, (name, options, names) in zip(places, controls):
+        with place:
+            _field_widget(name, options, names)
     with st.spinner("Slicing the landscape…"):
         plane = compute.landscape_plane(state, results)
     _chart(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -28,6 +29,7 @@ from optviz.network.train import TrainResult
 IMAGE_PIXELS = 241  # the map's image per side: the plane's grid (41 by default) interpolated, smooth bands
 HOVER_GRID = 21  # hover read-outs per side
 STRIP_KEY = "#555555"
+PROJECTOR_MAP_PX = 380  # in Presentation mode at 1280×720: over half the screen, with Play still on it
 TITLE_DROP = 0.6  # title sizes between the figure's top and the title's
 
 
@@ -48,7 +50,7 @@ def _log_loss(values: np.ndarray) -> np.ndarray:
 
 def captured_name(label: str, captured: float) -> str:
     """A run's legend name with the share of its movement the plane holds."""
-    return label if math.isnan(captured) else f"{label} (plane holds {captured:.0%} of its path)"
+    return label if math.isnan(captured) else f"{label} ({captured:.0%} of its path in the plane)"
 
 
 SUPERSCRIPTS = str.maketrans("-0123456789.", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹·")
@@ -95,6 +97,8 @@ def landscape_figure(
     with a marker moving along it, and the strip of its real against its projected training loss,
     against step (``results`` give the steps).  ``arrangement``: "side" or "stacked" (a phone)."""
     sizes = Sizes.for_mode(presentation)
+    if presentation and arrangement == "side":  # 720p: map, strip and Play on one screen under the tabs
+        sizes = replace(sizes, height=PROJECTOR_MAP_PX)
     grid = plane.train if which == "train" else plane.validation
     shown = _log_loss(grid)
     uri, lo, hi = _map_image(plane, shown)
@@ -349,13 +353,17 @@ def _layout(plane, labels, sizes: Sizes, which, arrangement, show_3d, strip_axis
     phone = arrangement == "stacked"
     heading = f"{what} loss on the plane" + ("<br>" if phone else " ") + f"«{plane.kind.name}»"
     slice_note = f"a 2-D slice of the {dimensions}-dimensional weight space:" + ("<br>" if phone else " ")
+    one_line = sizes.height == PROJECTOR_MAP_PX  # the projector's: the caption under the map says the rest
     title = (
-        f"{heading}<br><span style='font-size:{sizes.font}px'>{slice_note}paths are drawn at their projections</span>"
+        f"{heading}: a 2-D slice of {dimensions} dimensions"
+        if one_line
+        else f"{heading}<br><span style='font-size:{sizes.font}px'>{slice_note}paths are drawn at their "
+        "projections</span>"
     )
     # a phone's legend is one name a row; elsewhere the names laid end to end over ~900 px rows
     names = sum(len(label) + 34 for label in labels)
     legend_rows = len(labels) + 1 if phone else max(1, math.ceil(names * 0.55 * (sizes.font - 2) / 900))
-    title_lines = 4 if phone else 2
+    title_lines = 4 if phone else 1 if one_line else 2
     top = int(sizes.title * (1.4 * title_lines + TITLE_DROP) + legend_rows * 2.1 * (sizes.font - 2) + 16)
     height = sizes.height + (STACKED_EXTRA_PX[show_3d] if arrangement == "stacked" else 20) + top
     layout = {
