@@ -31,10 +31,10 @@ COUNT = "net.count"
 PRESET = "net.preset"
 TAB = "net.tab"
 TABS = {
-    "network": "▶ Network & curves",
+    "network": "▶ Network",
     "landscape": "🗺 Landscape",
     "sharpness": "📐 Sharpness",
-    "export": "⇪ Share & export",
+    "export": "⇪ Share",
 }
 NAMES = {  # what a choice's value reads as
     "dataset": lambda key: DATASETS[key].name,

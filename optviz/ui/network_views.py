@@ -319,7 +319,7 @@ def export_tab(state: NetState, results: list[TrainResult], link: str) -> None:
         help=f"Which moment the PNG shows, 0 to {last} (the end by default; a diverged run at its last finite step).",
     )
     st.download_button(
-        "⬇ Slide still (PNG, 1920×1080)",
+        "⬇ What the network computes, a slide still (PNG, 1920×1080)",
         data=lambda: decision_png(results, labels, title, int(step)),
         file_name=f"{name}-step{int(step)}.png",
         mime="image/png",
@@ -327,7 +327,7 @@ def export_tab(state: NetState, results: list[TrainResult], link: str) -> None:
         on_click="ignore",
     )
     st.download_button(
-        "⬇ Animated for slides (GIF, 960×720)",
+        "⬇ What the network computes while it trains, for slides (GIF, 960×720)",
         data=lambda: decision_gif(results, labels, title, frame_ms=state.speed),
         file_name=f"{name}.gif",
         mime="image/gif",
