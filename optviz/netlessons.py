@@ -20,16 +20,31 @@ import numpy as np
 
 from optviz.catalogue import Catalogue
 from optviz.kinds import KINDS
-from optviz.lessons import NotApplicable, fmt
+from optviz.lessons import NotApplicable
 from optviz.netstate import NetRunChoice, NetState
 from optviz.network.data import CATALOGUE as DATASETS
 from optviz.network.data import draw
 from optviz.network.model import network
 from optviz.network.train import TrainResult
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt(value: float) -> str:
+    """A number to 3 significant figures that keeps its trailing zeros ("1.00", not "1"), very
+    large or small ones as a power of ten ("4.48×10¹²", not "4.48e+12"); 0 as "0"."""
+    if value == 0:
+        return "0"
+    text = f"{value:#.3g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa.rstrip('.')}×10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    return text.rstrip(".")
+
 
 def percent(share: float) -> str:
-    return f"{100 * share:.3g}%"
+    """A share as a percentage with 3 significant figures ("75.0%", "100%", "0%")."""
+    return f"{fmt(100 * share)}%"
 
 
 @dataclass
@@ -84,6 +99,11 @@ class NetEvidence:
     def training_points(self) -> int:
         return len(self.results[0].data.y_train) if self.results else 0
 
+    def short(self, i: int) -> str:
+        """Run i by its kind and lr alone ("Adam at lr 0.01"): for a run a sentence only mentions."""
+        c = self.choice(i)
+        return f"{KINDS[c.kind].label} at lr {c.lr:g}"
+
     def describe(self, i: int) -> str:
         """Run i in words, from its settings: "Adam at lr 0.003 with an L2 penalty λ₂ = 0.02"."""
         c = self.choice(i)
@@ -123,6 +143,12 @@ class NetClaim:
 
 OVERFIT_RISE = 1.5  # the final validation loss is at least this many times its best: it clearly turned up
 OVERFIT_FALL = 0.5  # and the training loss ended at most this share of its value at the best step
+CONFIDENCE_RISE = 2.0  # "confidence, not mistakes": the loss grows at least this many times more than the mistakes
+
+
+def _wrong(r: TrainResult, step: int) -> int:
+    """How many validation points run r classifies wrongly at ``step``."""
+    return round(len(r.data.y_validation) * (1 - r.validation_accuracy[step]))
 
 
 def _overfits(e: NetEvidence, i: int) -> str | None:
@@ -133,13 +159,27 @@ def _overfits(e: NetEvidence, i: int) -> str | None:
     kept_falling = train_end <= OVERFIT_FALL * train_best and np.all(r.train_loss[best + 1 : end + 1] < train_best)
     if not (0 < best < end and val_end >= OVERFIT_RISE * val_best and kept_falling):
         return None
-    return (
+    sentence = (
         f"{e.describe(i)} has its lowest validation loss, {fmt(val_best)}, at step {best}. "
         f"After that the validation loss turns up, to {fmt(val_end)} at step {end}, while the training loss "
         f"keeps falling, from {fmt(train_best)} to {fmt(train_end)}: the network is learning the noise of its "
         f"training points (overfitting). Early stopping at step {best} would keep the network whose validation "
         "loss is lowest."
     )
+    wrong_best, wrong_end = _wrong(r, best), _wrong(r, end)
+    if (
+        r.data.dataset.classifies
+        and 0 < wrong_best <= wrong_end
+        and val_end / val_best >= CONFIDENCE_RISE * (wrong_end / wrong_best)
+    ):
+        sentence += (
+            f" Its validation accuracy changes far less meanwhile, from {percent(r.validation_accuracy[best])} to "
+            f"{percent(r.validation_accuracy[end])} ({wrong_best}, then {wrong_end} of the "
+            f"{len(r.data.y_validation)} validation points wrong), while its validation loss grows "
+            f"{fmt(val_end / val_best)}×: most of that rise is the network growing more confident, in its wrong "
+            "answers as well, not making more mistakes."
+        )
+    return sentence
 
 
 def overfits(i: int) -> NetClaim:
@@ -167,17 +207,46 @@ def _closes_gap(e: NetEvidence, regularised: int, plain: int, setting: str) -> s
     if replace(with_it, **{setting: getattr(without, setting)}) != without:
         return None
     r, p = e.trained(regularised), e.trained(plain)
-    train_r, val_r = r.train_loss[r.final_step], r.validation_loss[r.final_step]
+    end = r.final_step
+    train_r, val_r = r.train_loss[end], r.validation_loss[end]
     train_p, val_p = p.train_loss[p.final_step], p.validation_loss[p.final_step]
     gap_r, gap_p = val_r - train_r, val_p - train_p
-    if not (gap_p > 0 and gap_r <= GAP_SHARE * gap_p and val_r < val_p and train_r > train_p):
+    if not (gap_p > 0 and gap_r <= GAP_SHARE * gap_p and val_r < val_p and train_r > train_p and end == p.final_step):
         return None
-    return (
-        f"{e.describe(regularised)}, {REGULARISERS[setting]}, fits its training points less closely and the "
-        f"validation points better: at step {r.final_step} its training loss is {fmt(train_r)} against "
-        f"{fmt(train_p)} without it, and its validation loss {fmt(val_r)} against {fmt(val_p)}. The gap "
-        f"between validation and training loss shrinks from {fmt(gap_p)} to {fmt(gap_r)}."
+    sentence = (
+        f"{e.describe(regularised)}, {REGULARISERS[setting]}, fits its training points less closely: at step "
+        f"{end} its training loss is {fmt(train_r)} against {fmt(train_p)} without it. Its validation loss is "
+        f"lower, {fmt(val_r)} against {fmt(val_p)}, and the gap between validation and training loss shrinks "
+        f"from {fmt(gap_p)} to {fmt(gap_r)}."
     )
+    if r.data.dataset.classifies:
+        acc_r, acc_p = r.validation_accuracy[end], p.validation_accuracy[end]
+        if acc_r < acc_p:
+            sentence += (
+                f" A lower validation loss is not more right answers: it classifies {percent(acc_r)} of the "
+                f"validation points correctly, against {percent(acc_p)} without it. Its loss is lower because its "
+                "predictions are less over-confident, its wrong ones included."
+            )
+        elif acc_r > acc_p:
+            sentence += (
+                f" It classifies more validation points correctly as well, {percent(acc_r)} against "
+                f"{percent(acc_p)} without it."
+            )
+        else:
+            sentence += f" Both classify {percent(acc_r)} of the validation points correctly."
+    best_r, best_p = r.best_validation_step, p.best_validation_step
+    low_r, low_p = r.validation_loss[best_r], p.validation_loss[best_p]
+    if low_p < low_r:
+        sentence += (
+            f" Early stopping without it does better still: at step {best_p} the validation loss is "
+            f"{fmt(low_p)}, below this run's lowest, {fmt(low_r)} (at step {best_r})."
+        )
+    elif low_r < low_p:
+        sentence += (
+            f" Its lowest validation loss, {fmt(low_r)} at step {best_r}, is below even the {fmt(low_p)} that "
+            f"early stopping gets without it (at step {best_p})."
+        )
+    return sentence
 
 
 def closes_gap(regularised: int, plain: int, setting: str) -> NetClaim:
@@ -216,8 +285,8 @@ def _jitters(e: NetEvidence, sgd: int, gd: int) -> str | None:
     return (
         f"{e.describe(sgd)} has a jittery training loss: measured on the whole training set after every "
         f"step from step {start} on, it rose on {percent(rises_s)} of the steps, and its median change from "
-        f"one step to the next is {fmt(change_s)}. For {e.describe(gd)} it rose on {percent(rises_g)} of the "
-        f"steps, with a median change of {fmt(change_g)}. Each SGD step follows the gradient of {batch} "
+        f"one step to the next is {fmt(change_s)} ({e.short(gd)}: {percent(rises_g)} and {fmt(change_g)}). "
+        f"Each SGD step follows the gradient of {batch} "
         f"random training points, not of all {e.training_points()}."
     )
 
@@ -240,7 +309,7 @@ def _smaller_batch_noisier(e: NetEvidence, small: int, large: int) -> str | None
     return (
         f"The smaller the batch, the noisier the step: from step {start} on, the training loss of "
         f"{e.describe(small)} changes by a median {fmt(change_a)} from one step to the next, "
-        f"{change_a / change_b:.2g}× the {fmt(change_b)} of {e.describe(large)}, since the gradient of fewer "
+        f"{fmt(change_a / change_b)}× the {fmt(change_b)} of {e.describe(large)}, since the gradient of fewer "
         "points is a rougher estimate of the whole set's."
     )
 
@@ -265,7 +334,7 @@ def _cheaper_and_close(e: NetEvidence, sgd: int, gd: int) -> str | None:
         return None
     return (
         f"{e.describe(sgd)} computes each step's gradient on {batch} of the {points} training points, "
-        f"{points / batch:.3g}× less work than a step of {e.describe(gd)}, and after {s.final_step} steps its "
+        f"{fmt(points / batch)}× less work than a step of {e.describe(gd)}, and after {s.final_step} steps its "
         f"training loss, {fmt(loss_s)}, is close to the full batch's {fmt(loss_g)}."
     )
 
@@ -321,7 +390,7 @@ def _above_start_edge(e: NetEvidence, i: int) -> str | None:
     return (
         f"At the start the training loss's sharpness (the largest eigenvalue of its Hessian) is "
         f"{fmt(sharpness)}, so there, as on a quadratic bowl, full-batch gradient descent is stable only for "
-        f"lr below 2/{fmt(sharpness)} ≈ {fmt(edge)}. {e.describe(i)} uses an lr {e.lr(i) / edge:.3g}× that, "
+        f"lr below 2/{fmt(sharpness)} ≈ {fmt(edge)}. {e.describe(i)} uses an lr {fmt(e.lr(i) / edge)}× that, "
         "and diverges."
     )
 
@@ -356,6 +425,7 @@ def trains_below_edge(i: int) -> NetClaim:
 # --- Adam against SGD -----------------------------------------------------------------------
 
 ACCURACY_GOAL = 0.9
+GOAL = f"{100 * ACCURACY_GOAL:g}%"
 
 
 def _first_at(r: TrainResult, accuracy: float) -> int | None:
@@ -370,14 +440,14 @@ def _reaches(e: NetEvidence, i: int) -> str | None:
         return None
     end = r.final_step
     return (
-        f"{e.describe(i)} classifies {percent(ACCURACY_GOAL)} of the training points correctly at step {step}, "
+        f"{e.describe(i)} classifies {GOAL} of the training points correctly at step {step}, "
         f"and ends at step {end} with {percent(r.train_accuracy[end])} of the training points and "
         f"{percent(r.validation_accuracy[end])} of the validation points right."
     )
 
 
 def reaches(i: int) -> NetClaim:
-    return NetClaim(f"run {i + 1} reaches {percent(ACCURACY_GOAL)} training accuracy", lambda e: _reaches(e, i))
+    return NetClaim(f"run {i + 1} reaches {GOAL} training accuracy", lambda e: _reaches(e, i))
 
 
 def _outpaces(e: NetEvidence, fast: int, slow: int) -> str | None:
@@ -387,8 +457,8 @@ def _outpaces(e: NetEvidence, fast: int, slow: int) -> str | None:
         return None
     best = float(np.nanmax(s.train_accuracy[: s.final_step + 1]))
     return (
-        f"{e.describe(slow)} never classifies {percent(ACCURACY_GOAL)} of the training points correctly in its "
-        f"{s.final_step} steps (its best is {percent(best)}), while {e.describe(fast)} does at step {step}."
+        f"{e.describe(slow)} never classifies {GOAL} of the training points correctly in its "
+        f"{s.final_step} steps (its best is {percent(best)}), while {e.short(fast)} does at step {step}."
     )
 
 
@@ -428,8 +498,8 @@ def _sharpens(e: NetEvidence, i: int) -> str | None:
         return None
     return (
         f"{e.describe(i)} starts where the sharpness (the largest eigenvalue of the training loss's Hessian) is "
-        f"{fmt(values[0])}, far below 2/lr = {fmt(edge)}. Training sharpens the network until the sharpness "
-        f"measures {fmt(values[first])}, within {percent(1 - REACHED)} of 2/lr, at step {steps[first]}."
+        f"{fmt(values[0])}, far below 2/lr = {edge:g}. Training sharpens the network until the sharpness "
+        f"measures {fmt(values[first])}, within {100 * (1 - REACHED):g}% of 2/lr, at step {steps[first]}."
     )
 
 
@@ -448,24 +518,44 @@ def hover_window(e: NetEvidence, i: int) -> tuple[int, int] | None:
     return first, last
 
 
+LOSS_SPIKE = 1.5  # a loss spike: the training loss at least this many times its lowest so far in the window
+
+
+def loss_spike(r: TrainResult, start: int, end: int) -> tuple[int, int]:
+    """The steps (low, high) of the training loss's largest jump within steps start..end: from
+    its lowest so far (at ``low``) to ``high``, where it stands the most times above it."""
+    losses = r.train_loss[start : end + 1]
+    high = int(np.argmax(losses / np.minimum.accumulate(losses)))
+    return start + int(np.argmin(losses[: high + 1])), start + high
+
+
 def _hovers(e: NetEvidence, i: int) -> str | None:
     edge, window = _edge(e, i), hover_window(e, i)
     if window is None:
         return None
+    r = e.run(i)
     steps, values = e.sharpness_of(i)
     first, last = window
     held = values[first : last + 1]
     median, low, high = np.median(held), np.quantile(held, 0.25), np.quantile(held, 0.75)
-    long_enough = len(held) >= MIN_WINDOW and steps[last] - steps[first] >= MIN_WINDOW_SHARE * e.run(i).final_step
+    long_enough = len(held) >= MIN_WINDOW and steps[last] - steps[first] >= MIN_WINDOW_SHARE * r.final_step
     near = abs(median / edge - 1) <= MEDIAN_NEAR and edge * (1 - QUARTILES_NEAR) <= low <= high
     if not (long_enough and near and high <= edge * (1 + QUARTILES_NEAR)):
         return None
+    top = first + int(np.argmax(held))
+    calm, spike = loss_spike(r, int(steps[first]), int(steps[last]))
+    loss = r.train_loss
+    if not (values[top] > edge and loss[spike] >= LOSS_SPIKE * loss[calm] and loss[steps[last]] < loss[spike]):
+        return None
     return (
-        f"From step {steps[first]} to step {steps[last]}, the sharpness of {e.describe(i)} hovers at 2/lr = "
-        f"{fmt(edge)}: the median of its {len(held)} measurements there is {fmt(median)}, and half of them lie "
-        f"between {fmt(low)} and {fmt(high)}. On a quadratic bowl gradient descent at this lr diverges once the "
-        "curvature passes 2/lr; the network's training instead holds its sharpness at that edge (the edge of "
-        "stability)."
+        f"From step {steps[first]} to step {steps[last]}, the sharpness of {e.describe(i)} hovers around 2/lr = "
+        f"{edge:g}: the median of its {len(held)} measurements there is {fmt(median)}, and half of them lie "
+        f"between {fmt(low)} and {fmt(high)}. It does not stay below that edge: its highest measurement there is "
+        f"{fmt(values[top])}, at step {steps[top]}, and the training loss, which gradient descent below 2/lr "
+        f"would only lower, jumps from {fmt(loss[calm])} at step {calm} to {fmt(loss[spike])} at step {spike}, "
+        f"then falls again (to {fmt(loss[steps[last]])} at step {steps[last]}). On a quadratic bowl gradient "
+        "descent at this lr diverges once the curvature passes 2/lr; the network's training instead keeps coming "
+        "back to that edge (the edge of stability)."
     )
 
 
@@ -485,13 +575,17 @@ def _flatter(e: NetEvidence, large: int, small: int) -> str | None:
     edge_large, edge_small = _edge(e, large), _edge(e, small)
     if not e.lr(large) > e.lr(small):
         return None
+    steps, values = e.sharpness_of(large)
+    start = float(values[0])
     late_large, late_small = _late_median(e, large), _late_median(e, small)
-    if not (late_large <= FLATTER * late_small and late_large <= edge_large):
+    at_its_edge = steps[0] == 0 and STILL_AT * edge_large <= start <= edge_large
+    if not (at_its_edge and late_large <= FLATTER * late_small and late_large <= edge_large):
         return None
     return (
-        f"{e.describe(large)}, whose 2/lr is {fmt(edge_large)}, keeps the network flatter: over the second half "
-        f"of training its median sharpness is {fmt(late_large)}, against {fmt(late_small)} for "
-        f"{e.describe(small)}, whose 2/lr is {fmt(edge_small)}. A larger lr only tolerates flatter places."
+        f"{e.describe(large)} starts near its own, lower edge: its 2/lr is {edge_large:g}, and the sharpness at "
+        f"the start, {fmt(start)}, is already {percent(start / edge_large)} of it. Over the second half of "
+        f"training its median sharpness is {fmt(late_large)}, against {fmt(late_small)} for {e.describe(small)}, "
+        f"whose 2/lr is {edge_small:g}: a larger lr only tolerates flatter places."
     )
 
 
@@ -531,8 +625,23 @@ def setting(state: NetState) -> str:
     )
 
 
+def optimizers(state: NetState) -> str:
+    """What "GD" and "SGD" mean, for the runs of a state that use them: the page labels the same
+    torch.optim.SGD by how it is fed."""
+    kinds = {run.kind for run in state.runs}
+    words = []
+    if "gd" in kinds:
+        words.append("GD is full-batch gradient descent: each step follows the gradient of all training points.")
+    if "sgd" in kinds:
+        words.append(
+            ("SGD is the same optimizer on" if "gd" in kinds else "SGD is gradient descent on")
+            + " random mini-batches: each step follows the gradient of a batch of training points drawn anew."
+        )
+    return "".join(" " + w for w in words)
+
+
 def _preset(key: str, title: str, framing: str, claims: tuple[NetClaim, ...], build: Callable[[], NetState]):
-    return NetPreset(key, title, f"{setting(build())} {framing}", claims, build)
+    return NetPreset(key, title, f"{setting(build())}{optimizers(build())} {framing}", claims, build)
 
 
 def _overfitting() -> NetState:
@@ -626,15 +735,14 @@ NET_PRESETS: Catalogue[NetPreset] = Catalogue(
         _preset(
             "minibatch",
             "Mini-batch noise on real data",
-            "GD steps on the gradient of all training points; SGD on that of a random batch, new each step.",
+            "Watch how smoothly each training loss falls.",
             (jitters(1, 0), jitters(2, 0), smaller_batch_noisier(1, 2), cheaper_and_close(1, 0)),
             _minibatch,
         ),
         _preset(
             "lr_too_high",
             "A learning rate too high for a network",
-            f"Two full-batch gradient descents, one with a {_lr_too_high().runs[1].lr / _lr_too_high().runs[0].lr:g} "
-            "times larger lr.",
+            f"Two GD runs, one with a {_lr_too_high().runs[1].lr / _lr_too_high().runs[0].lr:g} times larger lr.",
             (trains_below_edge(0), diverges(1), above_start_edge(1)),
             _lr_too_high,
         ),
@@ -648,8 +756,8 @@ NET_PRESETS: Catalogue[NetPreset] = Catalogue(
         _preset(
             "edge_of_stability",
             "Sharpness rises to 2/lr: the edge of stability",
-            "The sharpness is the largest eigenvalue of the training loss's Hessian; on a quadratic bowl, "
-            "gradient descent is stable only while it stays below 2/lr.",
+            "On a quadratic bowl, gradient descent is stable only while the curvature stays below 2/lr; watch "
+            "the network's curvature, its sharpness, against that edge.",
             (sharpens(0), hovers(0), flatter(1, 0)),
             _edge_of_stability,
         ),

@@ -12,8 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from optviz.lessons import fmt
-from optviz.netlessons import DEFAULT_NET_PRESET, NET_PRESETS, NetEvidence, is_unchanged_preset, lesson_sentences
+from optviz.netlessons import DEFAULT_NET_PRESET, NET_PRESETS, NetEvidence, fmt, is_unchanged_preset, lesson_sentences
 from optviz.netstate import RUN_FIELDS, NetState
 from optviz.network.sharpness import sharpness, sharpness_along
 from optviz.network.train import MAX_RUNS, train_runs
@@ -53,6 +52,11 @@ def check_overfits(e, runs, sentence):
     assert f"lowest validation loss, {fmt(r.validation_loss[best])}, at step {best}." in sentence
     assert f"to {fmt(r.validation_loss[end])} at step {end}" in sentence
     assert r.validation_loss[end] > r.validation_loss[best] and r.train_loss[end] < r.train_loss[best]
+    if "validation accuracy changes far less" in sentence:
+        n = len(r.data.y_validation)
+        wrong = [round(n * (1 - r.validation_accuracy[t])) for t in (best, end)]
+        assert f"({wrong[0]}, then {wrong[1]} of the {n} validation points wrong)" in sentence
+        assert r.validation_loss[end] / r.validation_loss[best] >= 2 * wrong[1] / wrong[0]
 
 
 def check_gap(e, runs, sentence):
@@ -60,6 +64,16 @@ def check_gap(e, runs, sentence):
     (train_r, val_r), (train_p, val_p) = final(e, regularised), final(e, plain)
     assert f"shrinks from {fmt(val_p - train_p)} to {fmt(val_r - train_r)}." in sentence
     assert 0 < val_r - train_r < val_p - train_p and val_r < val_p
+    assert "validation points better" not in sentence  # a lower loss, not necessarily more right answers
+    acc_r, acc_p = (e.results[i].validation_accuracy[e.results[i].final_step] for i in (regularised, plain))
+    said_acc = re.search(
+        r"(\d+\.?\d*)% of the validation points correctly, against (\d+\.?\d*)%", sentence
+    ) or re.search(r"correctly as well, (\d+\.?\d*)% against (\d+\.?\d*)%", sentence)
+    assert said_acc and (float(said_acc[1]), float(said_acc[2])) == pytest.approx((100 * acc_r, 100 * acc_p), abs=0.05)
+    assert ("is not more right answers" in sentence) == (acc_r < acc_p)
+    low_r, low_p = (e.results[i].validation_loss.min() for i in (regularised, plain))
+    assert ("Early stopping without it does better still" in sentence) == (low_p < low_r)
+    assert f"{fmt(low_p)}" in sentence and f"{fmt(low_r)}" in sentence
     with_it, without = e.state.runs[regularised], e.state.runs[plain]
     assert (with_it.kind, with_it.lr, with_it.batch) == (without.kind, without.lr, without.batch)
 
@@ -136,8 +150,10 @@ def check_outpaces(e, runs, sentence):
     assert f"does at step {first_at_90(e.results[fast])}." in sentence
 
 
-def quoted(sentence: str, after: str) -> float:
-    return float(re.search(re.escape(after) + r" ([-0-9.e+]+)", sentence).group(1))
+def quoted(sentence: str, after: str, after_text: str = "") -> float:
+    """The number after ``after`` (its first occurrence past ``after_text``, if given)."""
+    rest = sentence[sentence.index(after_text) + len(after_text) :] if after_text else sentence
+    return float(re.search(re.escape(after) + r" ([-0-9.]+)", rest).group(1))
 
 
 def check_sharpens(e, runs, sentence):
@@ -158,6 +174,18 @@ def check_hovers(e, runs, sentence):
     window = values[(steps >= start) & (steps <= end)]
     assert abs(np.median(window) / edge - 1) <= 0.1 and fmt(np.median(window)) in sentence
     assert end - start >= 0.3 * e.state.steps
+    top, top_step = (
+        quoted(sentence, "its highest measurement there is"),
+        int(quoted(sentence, f"{fmt(window.max())}, at step")),
+    )
+    assert (
+        fmt(window.max()) == fmt(top) and window.max() > edge and fmt(values[list(steps).index(top_step)]) == fmt(top)
+    )
+    losses = e.results[i].train_loss
+    jump = re.search(r"jumps from [-0-9.×⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+ at step (\d+) to [-0-9.×⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+ at step (\d+)", sentence)
+    calm, spike = int(jump[1]), int(jump[2])
+    assert start <= calm < spike <= end and losses[spike] >= 1.5 * losses[calm] and losses[end] < losses[spike]
+    assert f"jumps from {fmt(losses[calm])} at step {calm} to {fmt(losses[spike])} at step {spike}" in sentence
 
 
 def check_flatter(e, runs, sentence):
@@ -168,6 +196,10 @@ def check_flatter(e, runs, sentence):
         late.append(np.median(values[steps >= e.results[i].final_step / 2]))
     assert e.state.runs[large].lr > e.state.runs[small].lr and late[0] < late[1]
     assert f"median sharpness is {fmt(late[0])}, against {fmt(late[1])}" in sentence
+    steps, values = e.sharpness[large]
+    edge = 2 / e.state.runs[large].lr
+    assert steps[0] == 0 and 0.8 * edge <= values[0] <= edge and late[0] <= edge
+    assert f"the sharpness at the start, {fmt(values[0])}, is already" in sentence
 
 
 CHECKS = {
@@ -292,3 +324,33 @@ def test_a_regularised_run_that_no_longer_differs_in_one_setting_is_not_compared
     edited = replace(state, runs=(state.runs[0], replace(state.runs[1], lr=0.01), state.runs[2]))
     told = lesson_sentences(edited, *computed(edited))
     assert not any("L2 penalty" in s for s in told) and any("dropout p = 0.5" in s for s in told)
+
+
+def test_numbers_keep_three_significant_figures_and_powers_of_ten_read_as_such():
+    assert [fmt(v) for v in (1.004, 0.307, 4.0, 100.0, 4.48e12, 9.65e-05, 0.000163, 0.0)] == [
+        "1.00",
+        "0.307",
+        "4.00",
+        "100",
+        "4.48×10¹²",
+        "9.65×10⁻⁵",
+        "0.000163",
+        "0",
+    ]
+
+
+@pytest.mark.parametrize("key", list(NET_PRESETS))
+def test_no_sentence_says_a_bare_number_format_or_a_legend_abbreviation(key):
+    state = NET_PRESETS[key].build()
+    for sentence in lesson_sentences(state, *computed(state)):
+        assert not re.search(r"\de[+-]\d|\bB \d", sentence), sentence
+
+
+def test_a_repeated_clause_is_short_and_sharpness_is_defined_once():
+    state = NET_PRESETS["edge_of_stability"].build()
+    told = lesson_sentences(state, *computed(state))
+    assert sum("largest eigenvalue" in s for s in told) == 1
+    spirals = NET_PRESETS["spirals"].build()
+    assert not any("with batches of 32 does at step" in s for s in lesson_sentences(spirals, *computed(spirals)))
+    minibatch = NET_PRESETS["minibatch"].build()
+    assert not any("of the steps, with a median change" in s for s in lesson_sentences(minibatch, *computed(minibatch)))

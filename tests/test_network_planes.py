@@ -119,3 +119,13 @@ def test_bad_plane_requests_name_the_field(results, kwargs, message):
     with pytest.raises(ValueError) as error:
         plane(results, **kwargs)
     assert message in str(error.value)
+
+
+def test_sharpness_is_measured_at_even_steps_only(results):
+    # full-batch GD at the edge of stability oscillates with period 2: one phase, not a zigzag
+    from optviz.network.sharpness import sharpness_along
+
+    steps, values = sharpness_along(results[0], points=10)
+    assert len(steps) == 10 and np.all(steps % 2 == 0) and np.all(np.diff(steps) > 0)
+    k = list(results[0].recorded_steps).index(steps[3])
+    assert values[3] == sharpness(results[0], results[0].weights[k])

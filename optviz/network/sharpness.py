@@ -62,7 +62,19 @@ def sharpness(result: TrainResult, weights: np.ndarray) -> float:
 
 
 def sharpness_along(result: TrainResult, points: int = 40) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, sharpness) at up to ``points`` of the run's recorded weights, evenly spread."""
-    finite = np.flatnonzero(np.isfinite(result.weights).all(axis=1))
-    chosen = finite[np.unique(np.linspace(0, len(finite) - 1, min(points, len(finite))).round().astype(int))]
-    return result.recorded_steps[chosen], np.array([sharpness(result, result.weights[k]) for k in chosen])
+    """(steps, sharpness) at up to ``points`` of the run's recorded weights, evenly spread, at
+    even steps only.
+
+    Full-batch gradient descent at the edge of stability oscillates with period 2: the weights,
+    and with them the sharpness, alternate from one step to the next (at lr 2 on two moons,
+    between about 0.3 and 1.5).  Snapshots are kept every ``record_every`` steps, often an odd
+    number, so measuring at every snapshot would mix the two phases into a zigzag whose median
+    depends on how many of each were picked.  Even steps all see the same phase, so the curve
+    and its statistics compare like with like.
+    """
+    steps = result.recorded_steps
+    usable = np.flatnonzero(np.isfinite(result.weights).all(axis=1) & (steps % 2 == 0))
+    if not len(usable):
+        return steps[:0], np.zeros(0)
+    chosen = usable[np.unique(np.linspace(0, len(usable) - 1, min(points, len(usable))).round().astype(int))]
+    return steps[chosen], np.array([sharpness(result, result.weights[k]) for k in chosen])
