@@ -265,7 +265,9 @@ def sharpness_tab(state: NetState, results: list[TrainResult]) -> None:
         "Sharpness is the largest eigenvalue of the training loss's Hessian: the curvature along the steepest "
         "direction. Gradient descent with learning rate lr is stable on a quadratic only while it stays below 2/lr "
         "(the same cap as on the 2-D surfaces). On a network, full-batch GD sharpens until it reaches 2/lr and then "
-        "hovers there, while the loss keeps falling: the edge of stability (Cohen et al. 2021)."
+        "hovers there, the loss falling overall with brief spikes: the edge of stability (Cohen et al. 2021). "
+        "It is measured at even steps only: at the edge, GD's sharpness alternates from one step to the next, "
+        "and points at alternating steps would draw a zigzag that is not there."
     )
 
 
