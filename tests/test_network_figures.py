@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from optviz.figures.network import curves_figure, decision_figure, landscape_figure, line_figure, sharpness_figure
+from optviz.figures.network.curves import marks_best
 from optviz.figures.network.decision import probability_grid, sigmoid
 from optviz.figures.network.landscape import captured_name
 from optviz.network.planes import line, plane
@@ -90,13 +91,44 @@ def test_a_diverged_panel_stops_at_its_last_finite_snapshot(diverged):
     np.testing.assert_array_equal(last, np.asarray(fig.frames[-2].data[0].y, dtype=float))
 
 
+@pytest.fixture(scope="module")
+def too_high():
+    """The lr_too_high lesson: a good GD run and one that blows up within a few steps."""
+    setup = Setup("sine", n_points=30, noise=0.3, hidden=(16, 16), steps=200)
+    return train_runs(setup, [NetRun("sgd", {"lr": 0.1}), NetRun("sgd", {"lr": 1.0})], record_every=3)
+
+
+def test_a_diverged_fit_never_leaves_its_panel(too_high):
+    """Blown-up but finite weights fit a near-vertical line: the panel stops before them."""
+    assert too_high[1].outcome.kind == "diverged"
+    fig = decision_figure(too_high, _labels(too_high), frames=40)
+    low, high = fig.layout.yaxis2.range
+    for frame in fig.frames:
+        fit = np.asarray(frame.data[1].y, dtype=float)
+        assert ((fit >= low - (high - low)) & (fit <= high + (high - low))).all(), frame.name
+    assert "shows step" in fig.layout.annotations[1].text
+
+
+def test_a_diverged_loss_leaves_an_axis_scaled_to_the_others(too_high):
+    good, bad = too_high
+    fig = curves_figure(too_high, _labels(too_high))
+    axis = fig.layout.yaxis
+    top = 10 ** axis.range[1] if axis.type == "log" else axis.range[1]
+    assert good.train_loss.max() < top < 10 * good.train_loss.max()
+    note = next(a for a in fig.layout.annotations if "→" in a.text)
+    assert f"at step {bad.final_step}" in note.text
+    # its best validation loss is its start: no marker for it
+    assert not marks_best(bad) and all("lr 1:" not in (t.name or "") for t in fig.data if t.mode == "markers")
+
+
 @pytest.mark.parametrize("name", ["moons", "moons6", "sine", "diverged"])
 def test_curves_mark_each_best_validation_step(name, request):
     results = request.getfixturevalue(name)
     fig = curves_figure(results, _labels(results))
     best = [t for t in fig.data if t.hovertemplate and "early stopping" in t.hovertemplate]
-    assert len(best) == len(results)
-    for trace, result in zip(best, results):
+    marked = [r for r in results if marks_best(r)]  # a diverged run whose best is its start: none
+    assert len(best) == len(marked)
+    for trace, result in zip(best, marked):
         step = result.best_validation_step
         assert trace.x == (step,) and trace.y[0] == pytest.approx(result.validation_loss[step])
         assert f"at step {step} (early stopping)" in trace.hovertemplate

@@ -31,8 +31,11 @@ GEOMETRY = """() => {
     title: (g.layout.title && g.layout.title.text) || '', gtitle: box(g.querySelector('.gtitle')),
     legend: box(g.querySelector('.legend')), plots: all(g, '.nsewdrag'),
     buttons: all(g, '.updatemenu-button'), chart: box(g),
-    // the key and notes, not the panels' own titles (those sit on their panel's top edge by design)
-    notes: [...g.querySelectorAll('.annotation')].filter(a => !a.textContent.includes('■')).map(box).filter(b => b),
+    // the key and notes, not the panels' own titles (a run's marker, a space, its label: they sit
+    // on their panel's top edge by design), nor a diverged run's arrow at its loss leaving the axis
+    notes: [...g.querySelectorAll('.annotation')]
+      .filter(a => !/^[●■◆▲✕✚] /.test(a.textContent) && !a.querySelector('.annotation-arrow-g path'))
+      .map(box).filter(b => b),
     axis_titles: all(g, '.g-xtitle, .g-x2title, .g-ytitle, .g-y2title'),
     colorbars: [...g.querySelectorAll('.colorbar')].map(c => ({
       fill: box(c.querySelector('.cbfill')), title: box(c.querySelector('.cbtitle')), whole: box(c)})),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from optviz.figures.style import run_style
 from optviz.network.train import TrainResult
 
 LOG_ABOVE_DECADES = 2  # a loss axis turns logarithmic when its values span more than this many decades
@@ -28,6 +29,30 @@ def frame_snapshots(result: TrainResult, frames: int) -> np.ndarray:
     """Indices of up to ``frames`` recorded snapshots, evenly spread, the first and the last included."""
     count = len(result.recorded_steps)
     return np.unique(np.linspace(0, count - 1, max(2, min(frames, count))).round().astype(int))
+
+
+# each run's marker (style.SYMBOLS) as a character, for titles and keys in text
+SYMBOL_CHARS = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "x": "✕", "cross": "✚"}
+
+
+def run_mark(r: int) -> str:
+    """The run's marker, in its colour: ties a panel's title to the run's curves and best-validation marker."""
+    style = run_style(r)
+    return f'<span style="color:{style.color}">{SYMBOL_CHARS.get(style.symbol, "■")}</span>'
+
+
+def wrap_parts(text: str, chars: int, separator: str = " · ") -> list[str]:
+    """``text`` in lines of at most ``chars`` characters, broken only after a separator (a run's
+    label is "Adam · lr 0.003 · dropout 0.5"); a part longer than a line gets its own line."""
+    parts = text.split(separator)
+    lines = [parts[0]]
+    for part in parts[1:]:
+        joined = f"{lines[-1]}{separator}{part}"
+        if len(joined) <= chars:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def diverged_title(label: str, result: TrainResult) -> str:

@@ -18,6 +18,7 @@ from optviz.figures.network.common import (
     legend_on_top,
     legend_rows,
     run_indices,
+    run_mark,
     screen_name,
     spans_decades,
 )
@@ -26,7 +27,11 @@ from optviz.network.train import TrainResult
 
 SPLIT_DASHES = {"training": "solid", "validation": "dash"}
 KEY_COLOUR = "#555555"  # the legend's entries that explain a line style, not a run
-PRESENTATION_HEIGHT_PX = 580  # 1280×720 in Presentation mode: the whole chart under the header and tabs
+PRESENTATION_HEIGHT_PX = (
+    530  # 1280×720 in Presentation mode: the whole chart (its step axis too) under the header and tabs
+)
+LINEAR_BELOW_DECADES = 1.5  # validation losses spanning less: a linear loss axis, so their rise shows
+HEADROOM = 0.08  # above the highest loss of the runs that did not diverge (a share of the axis)
 PHONE_TITLE_CHARS = 34  # a title's line on a phone (the sharpness chart's ran off its right edge)
 
 
@@ -38,35 +43,54 @@ def _series(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x)[keep], np.where(np.abs(shown) < FLOAT32_MAX, shown, np.nan).astype(np.float32)
 
 
+def dash_of(style: str, width: float) -> str:
+    """A line style as a pixel pattern short enough that the legend's 30 px sample shows two
+    dashes (Plotly's "dash" at a projector's width showed one stub)."""
+    return style if style == "solid" else f"{round(2 * width)}px,{round(1.4 * width)}px"
+
+
 def _key(name: str, dash: str, sizes: Sizes, axes: dict | None = None) -> dict:
     """A legend entry for a line style (training solid, validation dashed), drawing nothing."""
+    width = max(sizes.line * 0.8, 2)
     return {
         "type": "scatter",
         "x": [None],
         "y": [None],
         "mode": "lines",
         "name": name,
-        "line": {"color": KEY_COLOUR, "dash": dash, "width": sizes.line},
+        "line": {"color": KEY_COLOUR, "dash": dash_of(dash, width), "width": width},
         **(axes or {}),
     }
 
 
-def _best_key(sizes: Sizes) -> dict:
+def _best_key(runs: Sequence[int]) -> dict:
     """The legend's entry for the markers on the loss curves (in place of a note that overlapped
-    the legend's second row at 1280×720)."""
+    the legend's second row at 1280×720): each marked run's own marker in its colour, as
+    drawn, and no symbol of its own (one circle read as the only marker)."""
     return {
         "type": "scatter",
         "x": [None],
         "y": [None],
         "mode": "markers",
-        "name": "best validation",
-        "marker": {
-            "symbol": "circle",
-            "size": sizes.marker,
-            "color": "#ffffff",
-            "line": {"color": "#000000", "width": 1.5},
-        },
+        "name": "".join(run_mark(r) for r in runs) + " best validation",
+        "marker": {"size": 1, "opacity": 0},
     }
+
+
+def marks_best(result: TrainResult) -> bool:
+    """A run's best validation step is marked unless it diverged with its best at step 0 (it
+    never improved: "best" would only mark its start)."""
+    return result.outcome.kind != "diverged" or result.best_validation_step > 0
+
+
+def _power(value: float) -> str:
+    """4.5×10¹² as Plotly text."""
+    if not np.isfinite(value):
+        return "∞"
+    exponent = int(np.floor(np.log10(abs(value)))) if value else 0
+    if abs(exponent) < 4:
+        return f"{value:.3g}"
+    return f"{value / 10**exponent:.2g}×10<sup>{exponent}</sup>"
 
 
 def _layout(sizes: Sizes, title: str, height: int, names: Sequence[str], screen: str, wide: bool = False) -> dict:
@@ -104,31 +128,37 @@ def _names(data: list[dict]) -> list[str]:
     return [t["name"] for t in data if t.get("showlegend", True)]
 
 
-def _loss_axis(traces: list[dict]) -> dict:
-    """Logarithmic, labelled at whole decades, when the losses span more than two decades."""
-    return decade_axis(traces) if spans_decades(*(t["y"] for t in traces)) else {}
-
-
 def curves_figure(
     results: Sequence[TrainResult], labels: Sequence[str], *, presentation: bool = False, phone: bool = False
 ) -> go.Figure:
     """Loss against step (training solid, validation dashed, each run's best validation step
-    marked: where early stopping stops), and the accuracy below it when the network classifies."""
+    marked: where early stopping stops), and the accuracy below it when the network classifies.
+    Full-batch runs are drawn thin over the mini-batch ones (whose noise hid them);
+    a diverged run's loss leaves an axis scaled to the other runs, with its last value noted."""
     sizes = Sizes.for_mode(presentation)
     classifies = results[0].data.dataset.classifies
     loss_axes = {"xaxis": "x", "yaxis": "y"}
     accuracy_axes = {"xaxis": "x2", "yaxis": "y2"}
-    data = [_key("training", "solid", sizes), _key("validation", "dash", sizes), _best_key(sizes)]
+    marked = [r for r, result in enumerate(results) if marks_best(result)]
+    data = [_key("training", "solid", sizes), _key("validation", "dash", sizes)]
+    if marked:
+        data.append(_best_key(marked))
     loss_lines, accuracy_lines, best_markers = [], [], []
-    for r, (result, label) in enumerate(zip(results, labels)):
+    # drawn in this order: mini-batch runs first, the full-batch (smooth) ones on top
+    order = sorted(range(len(results)), key=lambda r: results[r].run.batch_size is None)
+    noisy = any(result.run.batch_size is not None for result in results)
+    for r in order:
+        result, label = results[r], labels[r]
         style = run_style(r)
         steps = np.arange(len(result.train_loss))
         name = diverged_title(label, result)
+        # thin, on top of the noisy runs, a full-batch run shows where they run under it
+        width = sizes.line * (0.5 if result.run.batch_size is None and noisy else 1.0)
         for split, loss, accuracy in (
             ("training", result.train_loss, result.train_accuracy),
             ("validation", result.validation_loss, result.validation_accuracy),
         ):
-            line = {"color": style.color, "dash": SPLIT_DASHES[split], "width": sizes.line}
+            line = {"color": style.color, "dash": dash_of(SPLIT_DASHES[split], width), "width": width}
             first = split == "training"
             x, y = _series(steps, loss)
             loss_lines.append(
@@ -139,6 +169,7 @@ def curves_figure(
                     "mode": "lines",
                     "name": name,
                     "legendgroup": f"run{r}",
+                    "legendrank": 1000 + r,
                     "showlegend": first,
                     "line": line,
                     "hovertemplate": f"{label}<br>{split} loss %{{y:.4g}} at step %{{x}}<extra></extra>",
@@ -161,6 +192,8 @@ def curves_figure(
                         **accuracy_axes,
                     }
                 )
+        if r not in marked:
+            continue
         best = result.best_validation_step
         value = float(result.validation_loss[best])
         best_markers.append(
@@ -192,15 +225,87 @@ def curves_figure(
     layout["xaxis"] = {
         "domain": [0, 1],
         "anchor": "y",
-        "title": {"text": "" if classifies else "step"},
+        "title": {"text": "" if classifies else "step", "standoff": 4},
         "showticklabels": not classifies,
     }
-    layout["yaxis"] = {"domain": [split_at, 1.0], "title": {"text": "loss"}, **_loss_axis(loss_lines)}
+    loss_axis, off_axis = loss_axis_of(results, sizes)
+    layout["yaxis"] = {"domain": [split_at, 1.0], "title": {"text": "loss"}, **loss_axis}
+    layout["annotations"] = off_axis
     if classifies:
         layout["yaxis"]["domain"] = [split_at + 0.06, 1.0]
-        layout["xaxis2"] = {"domain": [0, 1], "anchor": "y2", "matches": "x", "title": {"text": "step"}}
-        layout["yaxis2"] = {"domain": [0, split_at], "title": {"text": "accuracy"}, "tickformat": ".0%"}
+        layout["xaxis2"] = {"domain": [0, 1], "anchor": "y2", "matches": "x", "title": {"text": "step", "standoff": 4}}
+        layout["yaxis2"] = {
+            "domain": [0, split_at],
+            "title": {"text": "accuracy"},
+            "tickformat": ".0%",
+            "range": _accuracy_range(results),
+        }
     return as_figure({"data": data, "layout": layout})
+
+
+def _accuracy_range(results: Sequence[TrainResult]) -> list[float]:
+    """The accuracy axis from below its lowest value to 100%, its lowest tick label clear of
+    the axis's bottom (where it touched the step axis's "0")."""
+    values = np.concatenate([np.concatenate([r.train_accuracy, r.validation_accuracy]) for r in results])
+    values = values[np.isfinite(values)]
+    low = float(values.min()) if values.size else 0.0
+    span = 1.0 - low
+    return [low - 0.15 * max(span, 0.1), 1.0 + 0.05 * max(span, 0.1)]
+
+
+def loss_axis_of(results: Sequence[TrainResult], sizes: Sizes) -> tuple[dict, list[dict]]:
+    """The loss axis, and a note for each diverged run whose loss leaves it.
+
+    Scaled to the runs that did not diverge (a diverged run's 10¹⁵ flattened the others' fall),
+    with HEADROOM above; logarithmic when all the losses span more than two decades and the
+    validation losses more than LINEAR_BELOW_DECADES (else a linear axis shows an overfitting
+    run's validation loss turning up, squeezed at the top of a log axis)."""
+    kept = [r for r in results if r.outcome.kind != "diverged"] or list(results)
+    train = np.concatenate([r.train_loss for r in kept])
+    validation = np.concatenate([r.validation_loss for r in kept])
+    both = np.concatenate([train, validation])
+    finite = both[np.isfinite(both) & (both > 0)]
+    if not finite.size:
+        return {}, []
+    valid = validation[np.isfinite(validation) & (validation > 0)]
+    valid_decades = np.log10(valid.max() / valid.min()) if valid.size else 0.0
+    log = spans_decades(both) and valid_decades > LINEAR_BELOW_DECADES
+    low, high = float(finite.min()), float(finite.max())
+    if log:
+        top = np.log10(high) + HEADROOM * np.log10(high / low) / (1 - HEADROOM)
+        axis = {**decade_axis([{"y": finite}]), "range": [np.log10(low) - 0.1, top]}
+        ceiling = 10**top
+    else:
+        ceiling = high / (1 - HEADROOM)
+        axis = {"range": [0, ceiling], "rangemode": "tozero"}
+    notes = []
+    for r, result in enumerate(results):
+        if result.outcome.kind != "diverged" or any(k is result for k in kept):
+            continue
+        loss = result.train_loss
+        above = np.flatnonzero(~(loss <= ceiling))
+        if not above.size:
+            continue
+        last = result.final_step
+        notes.append(
+            {
+                "text": f"→ {_power(float(loss[last]))} at step {last}",
+                "x": int(above[0]),
+                "y": float(np.log10(ceiling)) if log else ceiling,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "left",
+                "yanchor": "top",
+                "ax": 24,
+                "ay": 2 * sizes.font,
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowcolor": run_style(r).color,
+                "font": {"size": max(sizes.font - 2, 11), "color": run_style(r).color},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+        )
+    return axis, notes
 
 
 def sharpness_figure(

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optviz.figures.animation import controls_margin, play_controls, screen
-from optviz.figures.network.common import as_figure, diverged_title, finite_snapshots, frame_snapshots
+from optviz.figures.network.common import as_figure, finite_snapshots, frame_snapshots, run_mark, wrap_parts
 from optviz.figures.style import PALETTE, TEMPLATE, Sizes, run_style
 from optviz.network import kernel
 from optviz.network.train import TrainResult, kernel_inputs
@@ -71,6 +71,30 @@ def probability_grid(result: TrainResult, n: int) -> tuple[np.ndarray, np.ndarra
     xs, ys = np.linspace(*_padded(points[:, 0]), n), np.linspace(*_padded(points[:, 1]), n)
     gx, gy = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def last_drawn_snapshot(result: TrainResult, inputs: np.ndarray, y_range: tuple[float, float] | None) -> int:
+    """The index of the run's last recorded snapshot its panel can draw: the last finite one
+    (all of a run that did not diverge), and for a regression (``y_range``: the panel's) the
+    last before the fit first leaves the panel by more than its height (a diverging run's
+    blown-up weights fit a near-vertical line)."""
+    last = finite_snapshots(result) - 1
+    if y_range is None or result.outcome.kind != "diverged":
+        return last
+    fits = network_outputs(result, inputs, result.weights[: last + 1])
+    height = y_range[1] - y_range[0]
+    inside = np.all((fits >= y_range[0] - height) & (fits <= y_range[1] + height), axis=1)
+    outside = np.flatnonzero(~inside)
+    return max(int(outside[0]) - 1, 0) if outside.size else last
+
+
+def _title_lines(label: str, result: TrainResult, shown: int, chars: int) -> list[str]:
+    """A panel's title wrapped to its width; a diverged run's says where, and which step it shows."""
+    lines = wrap_parts(label, chars)
+    if result.outcome.kind == "diverged":
+        note = f"diverged at step {result.outcome.step} · shows step {result.recorded_steps[shown]}"
+        lines += wrap_parts(note, chars)
+    return lines
 
 
 def _layout_grid(count: int, columns: int | None) -> tuple[int, int]:
@@ -138,7 +162,8 @@ def decision_figure(
     data: list[dict] = []
     moving: list[int] = []
     frame_values: list[list[dict]] = [[] for _ in snapshots]
-    annotations = []
+    titles: list[list[str]] = []
+    title_chars = int(_panel_px(arrangement, presentation, columns) / (CHAR_FONTS * key_font(sizes)))
     if classifies:
         xs, ys, inputs = probability_grid(results[0], n)
     else:
@@ -153,8 +178,9 @@ def decision_figure(
     for r, (result, label) in enumerate(zip(results, labels)):
         suffix = "" if r == 0 else str(r + 1)
         axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-        # a diverged run stays at its last finite snapshot
-        shown = np.minimum(snapshots, finite_snapshots(result) - 1)
+        # a diverged run stays at its last snapshot whose fit can be drawn
+        last = last_drawn_snapshot(result, inputs, None if classifies else y_range)
+        shown = np.minimum(snapshots, last)
         outputs = network_outputs(result, inputs, result.weights[shown])
         moving.append(len(data))
         if classifies:
@@ -206,11 +232,13 @@ def decision_figure(
             for k in range(len(shown)):
                 frame_values[k].append({"x": screen(xs), "y": fitted[k]})
         data += _point_traces(result, sizes, axes)
-        annotations.append(_panel_title(r, diverged_title(label, result), sizes))
+        titles.append(_title_lines(label, result, last, title_chars))
 
+    title_lines = max(len(t) for t in titles)
     layout, key_y, colourbar_y = _panel_layout(
-        len(results), rows, columns, sizes, presentation, arrangement, classifies, x_range, y_range
+        len(results), rows, columns, sizes, presentation, arrangement, classifies, x_range, y_range, title_lines
     )
+    annotations = [_panel_title(r, lines, sizes) for r, lines in enumerate(titles)]
     layout["annotations"] = annotations + [_key(classifies, sizes, key_y, arrangement == "stacked")]
     if colourbar_y is not None:  # a phone has no room beside the panels: the scale lies under the key
         data[0]["colorbar"].update(
@@ -251,7 +279,10 @@ REGRESSION_ASPECT = 0.7
 GAP_FONTS = 3.6  # font sizes between panel rows: each panel's title sits in the gap
 TITLE_FONTS = 1.6  # the figure's title, in title font sizes
 KEY_FONTS = 1.9  # the key's line (and on a phone the colour bar's), in key font sizes
-PANEL_TITLE_FONTS = 1.7  # room above the top row for its panels' titles, in font sizes
+PANEL_TITLE_FONTS = 1.9  # room above the top row for its panels' titles (one line), in key font sizes
+LINE_FONTS = 1.25  # each further line of a panel's title, in key font sizes
+CHAR_FONTS = 0.56  # a title character's width, in font sizes (a little more than the average: never too wide)
+X_GAP = 0.05  # between the panels of a row (only the first shows its y tick labels)
 
 
 def key_font(sizes: Sizes) -> int:
@@ -288,13 +319,18 @@ def _key(classifies: bool, sizes: Sizes, y: float, phone: bool) -> dict:
     }
 
 
-def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float, room: float) -> int:
-    """A panel row's height: the panels' width times the data's aspect, within the row range and
-    within ``room`` (px left for the rows in a Presentation-mode figure)."""
+def _panel_px(arrangement: str, presentation: bool, columns: int) -> float:
+    """A panel's expected width (px)."""
     width = FIGURE_WIDTH_PX[(arrangement, presentation)] - 50 - 20
     if arrangement == "side":
         width -= COLOURBAR_PX[presentation]
-    panel = width * (1 - 0.07 * (columns - 1)) / columns
+    return width * (1 - X_GAP * (columns - 1)) / columns
+
+
+def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float, room: float) -> int:
+    """A panel row's height: the panels' width times the data's aspect, within the row range and
+    within ``room`` (px left for the rows in a Presentation-mode figure)."""
+    panel = _panel_px(arrangement, presentation, columns)
     low, high = ROW_PX_RANGE[min(rows, 2)]
     equal = panel * aspect
     if presentation and arrangement == "side":  # the panels as tall as the projector allows
@@ -304,7 +340,7 @@ def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspec
 
 def _domains(r: int, rows: int, columns: int, plot_px: float, gap_px: float) -> tuple[list, list]:
     row, column = divmod(r, columns)
-    x_gap = 0.07
+    x_gap = X_GAP
     width = (1.0 - x_gap * (columns - 1)) / columns
     x0 = column * (width + x_gap)
     height = (plot_px - gap_px * (rows - 1)) / rows / plot_px
@@ -312,10 +348,12 @@ def _domains(r: int, rows: int, columns: int, plot_px: float, gap_px: float) -> 
     return [x0, x0 + width], [max(top - height, 0.0), top]
 
 
-def _panel_title(r: int, text: str, sizes: Sizes) -> dict:
+def _panel_title(r: int, lines: list[str], sizes: Sizes) -> dict:
+    """The run's marker (as on its curves) and its label, wrapped to the panel's width."""
     suffix = "" if r == 0 else str(r + 1)
     return {
-        "text": f'<span style="color:{run_style(r).color}">■</span> {text}',
+        "text": f"{run_mark(r)} " + "<br>".join(lines),
+        "align": "left",
         "xref": f"x{suffix} domain",
         "yref": f"y{suffix} domain",
         "x": 0.0,
@@ -323,21 +361,24 @@ def _panel_title(r: int, text: str, sizes: Sizes) -> dict:
         "xanchor": "left",
         "yanchor": "bottom",
         "showarrow": False,
-        "font": {"size": sizes.font},
+        "font": {"size": key_font(sizes)},
     }
 
 
-def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement, classifies, x_range, y_range):
+def _panel_layout(
+    count, rows, columns, sizes: Sizes, presentation, arrangement, classifies, x_range, y_range, title_lines=1
+):
     """The layout, the key's top (container fraction) and, on a phone, the colour bar's middle.
 
     From the top: the title, the key (one line), on a phone the colour bar, each row of panels
     under its titles, and under the last row its axis labels, ▶ Play and the slider."""
     aspect = (y_range[1] - y_range[0]) / (x_range[1] - x_range[0]) if classifies else REGRESSION_ASPECT
-    gap_px = GAP_FONTS * sizes.font
+    panel_titles_px = (PANEL_TITLE_FONTS + LINE_FONTS * (title_lines - 1)) * key_font(sizes)
+    gap_px = GAP_FONTS * sizes.font + LINE_FONTS * (title_lines - 1) * key_font(sizes)
     title_px = sizes.title * TITLE_FONTS
     key_px = KEY_FONTS * key_font(sizes)
     colourbar_px = 2.4 * key_font(sizes) if classifies and arrangement == "stacked" else 0
-    top = int(title_px + key_px + colourbar_px + PANEL_TITLE_FONTS * sizes.font)
+    top = int(title_px + key_px + colourbar_px + panel_titles_px)
     bottom = controls_margin(sizes.font)
     room = PRESENTATION_HEIGHT_PX - top - bottom - (rows - 1) * gap_px
     row_px = _row_px(arrangement, presentation, rows, columns, aspect, room)
@@ -359,6 +400,10 @@ def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement,
         "hovermode": "closest",
         "dragmode": "pan",
     }
+    # whole numbers, never rotated: the spirals' ±0.5 ticks turned and ran into the x₁ title
+    x_ticks, y_ticks = (
+        {"dtick": 1 if hi - lo <= 5 else 2, "tick0": 0, "tickangle": 0} for lo, hi in (x_range, y_range)
+    )
     for r in range(count):
         suffix = "" if r == 0 else str(r + 1)
         x_domain, y_domain = _domains(r, rows, columns, plot_px, gap_px)
@@ -370,16 +415,17 @@ def _panel_layout(count, rows, columns, sizes: Sizes, presentation, arrangement,
             "title": {"text": ("x₁" if classifies else "x") if bottom_row else "", "standoff": 2},
             "showgrid": not classifies,
             "zeroline": False,
-            "nticks": 6,
+            **x_ticks,
         }
         layout[f"yaxis{suffix}"] = {
             "domain": y_domain,
             "anchor": f"x{suffix}",
             "range": list(y_range),
             "title": {"text": ("x₂" if classifies else "y") if r % columns == 0 else "", "standoff": 2},
+            "showticklabels": r % columns == 0,  # the rows share their range: the next panel's labels sat in the gap
             "showgrid": not classifies,
             "zeroline": False,
-            "nticks": 6,
+            **y_ticks,
         }
     key_y = 1.0 + (top - title_px) / plot_px
     colourbar_y = 1.0 - (title_px + key_px + colourbar_px / 2) / height if colourbar_px else None
