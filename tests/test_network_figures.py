@@ -168,7 +168,15 @@ def test_landscape_names_each_runs_captured_share(name, request):
         share = f"({landscape.captured[r]:.0%} of its path in the plane)"
         assert any(n and n.startswith(label) and n.endswith(share) for n in names)
     assert landscape.kind.name in fig.layout.title.text and "2-D slice" in fig.layout.title.text
-    assert fig.layout.xaxis.title.text == "a (direction 1)" and fig.layout.yaxis.title.text == "b (direction 2)"
+    assert fig.layout.xaxis.title.text == "a: distance along direction 1"
+    assert fig.layout.yaxis.title.text == "b: along direction 2"
+    start = next(i for i, t in enumerate(fig.data) if t.name == "start (every run's)")
+    heads = [  # the runs' markers on the map (not the 3-D scene's)
+        i
+        for i, t in enumerate(fig.data)
+        if t.type == "scatter" and t.mode == "markers" and (t.legendgroup or "").startswith("run")
+    ]
+    assert heads and start > max(heads)  # drawn over the runs' markers at step 0, which sit on it
 
 
 def test_a_random_plane_draws_its_centre_and_the_validation_loss(moons):

@@ -137,9 +137,10 @@ def landscape_figure(
     moving: list[int] = []
     frame_data: list[list[dict]] = [[] for _ in snapshots]
     paths = [p for p in plane.paths if p is not None]
-    if paths:
+    if paths:  # drawn after the runs (below), so the markers at step 0 do not hide it; first in the legend
         start = paths[0][0]
-        data.append(_marker_trace(start[0], start[1], "start (every run's)", "circle-open", "#000000", sizes, 8))
+        start_marker = _marker_trace(start[0], start[1], "start (every run's)", "circle-open", "#000000", sizes, 8)
+        start_marker["legendrank"] = 1
     else:  # a random plane holds no path: only its centre, the end it is drawn around
         r = _run_end(plane, results)
         data.append(
@@ -164,7 +165,8 @@ def landscape_figure(
                 "legendgroup": f"run{r}",
                 "hoverinfo": "skip",
                 "opacity": 0.85,
-                "line": {"color": style.color, "dash": style.dash, "width": sizes.line},
+                # solid: a dashed path on a small map broke into blobs; colour and marker tell runs apart
+                "line": {"color": style.color, "width": sizes.line},
             }
         )
         moving += [len(data), len(data) + 1]
@@ -200,6 +202,8 @@ def landscape_figure(
         for k, head in enumerate(heads):
             tail = heads[max(0, k - TRAIL_FRAMES)]
             frame_data[k] += [{"x": a[tail : head + 1], "y": b[tail : head + 1]}, {"x": [a[head]], "y": [b[head]]}]
+    if paths:
+        data.append(start_marker)
     if show_3d:
         scene_traces, scene_moving = _scene(plane, shown, lo, hi, snapshots, labels, sizes)
         for k, trace_frames in enumerate(scene_moving):
@@ -397,7 +401,7 @@ def _layout(plane, labels, sizes: Sizes, which, arrangement, show_3d, strip_axis
         "xaxis": {
             "domain": mx,
             "range": [a0, a1],
-            "title": {"text": "a (direction 1)"},
+            "title": {"text": "a: distance along direction 1"},
             "showgrid": False,
             "zeroline": False,
             "constrain": "domain",
@@ -405,7 +409,7 @@ def _layout(plane, labels, sizes: Sizes, which, arrangement, show_3d, strip_axis
         "yaxis": {
             "domain": my,
             "range": [b0, b1],
-            "title": {"text": "b (direction 2)"},
+            "title": {"text": "b: along direction 2"},
             "showgrid": False,
             "zeroline": False,
             "scaleanchor": "x",
