@@ -89,18 +89,23 @@ def new_scratch(net, rows):
     return Scratch(np.zeros(shape), np.zeros(shape), np.zeros(shape))
 
 
+# Cephes' tanh (S. Moshier): below |z| = 0.625 a rational function of z², above it one exp.
+# Within ~2 ulp of torch's tanh, at a third of libm's tanh's time here (the forward pass's main cost).
+_TANH_P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
+_TANH_Q = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
+
+
 @inlined
 def tanh(z):
-    """tanh from one exp (a third of libm's tanh's time here); expm1 near 0, where 1 − e cancels.
-    Within a few ulp of torch's tanh."""
     size = abs(z)
-    if size > 0.25:
+    if size > 0.625:
         e = math.exp(-2.0 * size)
         t = (1.0 - e) / (1.0 + e)
-    else:
-        m = math.expm1(-2.0 * size)
-        t = -m / (2.0 + m)
-    return t if z >= 0.0 else -t
+        return t if z >= 0.0 else -t
+    s = z * z
+    p = (_TANH_P[0] * s + _TANH_P[1]) * s + _TANH_P[2]
+    q = ((s + _TANH_Q[0]) * s + _TANH_Q[1]) * s + _TANH_Q[2]
+    return z + z * s * p / q
 
 
 @inlined
