@@ -23,7 +23,7 @@ from optviz.ui import network_compute as compute
 from optviz.ui import pages
 from optviz.ui.bridge import NARROW_PX
 from optviz.ui.compute import figure
-from optviz.ui.views import CHART_CONFIG, PRESENTATION_CSS, html_table, on_phone
+from optviz.ui.views import CHART_CONFIG, PRESENTATION_CSS, download, html_table, on_phone, still_step
 
 __all__ = ["PRESENTATION_CSS", "on_phone"]
 
@@ -292,47 +292,34 @@ def export_tab(state: NetState, results: list[TrainResult], link: str) -> None:
     st.code(link, language=None, wrap_lines=True)
     name = f"optviz-network-{state.preset or state.dataset}"
     labels = state.labels()
-    st.download_button(
+    download(
         "⬇ Losses and accuracies at every step (CSV)",
-        data=lambda: losses_csv(state, results),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key="net_dl_csv",
-        on_click="ignore",
+        lambda: losses_csv(state, results),
+        f"{name}.csv",
+        "text/csv",
+        "net_dl_csv",
     )
-    st.download_button(
+    download(
         "⬇ What the network computes, animated (HTML, plays offline)",
-        data=lambda: standalone_html(figures.decision_figure(results, labels).to_dict(), "What the network computes"),
-        file_name=f"{name}.html",
-        mime="text/html",
-        key="net_dl_html",
-        on_click="ignore",
+        lambda: standalone_html(figures.decision_figure(results, labels).to_dict(), "What the network computes"),
+        f"{name}.html",
+        "text/html",
+        "net_dl_html",
     )
     # slide files are drawn with Pillow (no browser on the server), only when their button is clicked
     title = NET_PRESETS[state.preset].title if is_preset_view(state) else "What the network computes"
-    last = len(results[0].train_loss) - 1
-    step = st.number_input(
-        "Still at step",
-        min_value=0,
-        max_value=last,
-        value=last,
-        step=1,
-        key="net_still_step",
-        help=f"Which moment the PNG shows, 0 to {last} (the end by default; a diverged run at its last finite step).",
-    )
-    st.download_button(
+    step = still_step("net_still_step", len(results[0].train_loss) - 1, "; a diverged run at its last finite step")
+    download(
         "⬇ What the network computes, a slide still (PNG, 1920×1080)",
-        data=lambda: decision_png(results, labels, title, int(step)),
-        file_name=f"{name}-step{int(step)}.png",
-        mime="image/png",
-        key="net_dl_png",
-        on_click="ignore",
+        lambda: decision_png(results, labels, title, step),
+        f"{name}-step{step}.png",
+        "image/png",
+        "net_dl_png",
     )
-    st.download_button(
+    download(
         "⬇ What the network computes while it trains, for slides (GIF, 960×720)",
-        data=lambda: decision_gif(results, labels, title, frame_ms=state.speed),
-        file_name=f"{name}.gif",
-        mime="image/gif",
-        key="net_dl_gif",
-        on_click="ignore",
+        lambda: decision_gif(results, labels, title, frame_ms=state.speed),
+        f"{name}.gif",
+        "image/gif",
+        "net_dl_gif",
     )

@@ -418,23 +418,15 @@ def exports(view: View) -> None:
     st.caption("Files for slides and notebooks. Each is generated when you click; none needs a browser on the server.")
     name = f"optviz-{state.surface}"
     last = max(t.steps for t in computed.runs)
-    step = st.number_input(
-        "Still at step",
-        min_value=0,
-        max_value=last,
-        value=last,
-        step=1,
-        key="still_step",
-        help=f"Which moment the PNG shows, 0 to {last} (the end by default).",
-    )
-    _download(
+    step = still_step("still_step", last)
+    download(
         "⬇ Slide still (PNG, 1920×1080)",
         lambda: still_png(landscape, computed.runs, computed.labels, state.start, title, int(step)),
         f"{name}-step{int(step)}.png",
         "image/png",
         "dl_png",
     )
-    _download(
+    download(
         "⬇ Animated map for slides (GIF, 960×720)",
         lambda: animated_gif(landscape, computed.runs, computed.labels, state.start, title, state.speed),
         f"{name}.gif",
@@ -442,14 +434,14 @@ def exports(view: View) -> None:
         "dl_gif",
     )
     paths = paths_json(view, show_3d=shows_3d(state))  # the file shows what the page shows
-    _download(
+    download(
         "⬇ Interactive page (HTML, plays offline, fills the window)",
         lambda: standalone_html(json.loads(paths.text), title),
         f"{name}.html",
         "text/html",
         "dl_html",
     )
-    _download(
+    download(
         "⬇ Trajectories (CSV)",
         lambda: trajectories_csv(computed.runs, computed.labels, [KINDS[r.kind] for r in state.runs]),
         f"{name}.csv",
@@ -458,7 +450,21 @@ def exports(view: View) -> None:
     )
 
 
-def _download(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str) -> None:
+def still_step(key: str, last: int, note: str = "") -> int:
+    """The step a slide still shows, 0 to ``last`` (the end by default)."""
+    value = st.number_input(
+        "Still at step",
+        min_value=0,
+        max_value=last,
+        value=last,
+        step=1,
+        key=key,
+        help=f"Which moment the PNG shows, 0 to {last} (the end by default{note}).",
+    )
+    return int(value)
+
+
+def download(label: str, make: Callable[[], bytes | str], file_name: str, mime: str, key: str) -> None:
     """A button whose file is made when clicked.  It must not rerun the page: a rerun re-registers
     every button's file, and a second click sent before the browser has the new ids downloads nothing."""
     st.download_button(label, data=make, file_name=file_name, mime=mime, key=key, on_click="ignore")
