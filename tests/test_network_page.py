@@ -59,6 +59,8 @@ def test_a_bad_link_warns_by_field_and_range_and_the_page_still_trains():
     ):
         assert expected in warnings
     assert len(at.get("plotly_chart")) == 2
+    at.button(key="net_dismiss_warnings").click().run()
+    assert not at.warning and not problems(at)
 
 
 def test_a_lesson_click_keeps_the_viewers_display_settings():

@@ -118,8 +118,11 @@ def render() -> None:
     if state.presentation:
         st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
     views.header(state)
-    for warning in st.session_state.get(WARNINGS, []):
-        st.warning(plain(warning), icon="⚠️")
+    warnings = st.session_state.get(WARNINGS)
+    if warnings:  # a bad link's: shown until dismissed or a lesson is chosen
+        for warning in warnings:
+            st.warning(plain(warning), icon="⚠️")
+        st.button("Dismiss", key="net_dismiss_warnings", on_click=st.session_state.pop, args=(WARNINGS, None))
     compute.wait_for_compiled_trainer()
     with st.spinner(f"Training {len(state.runs)} run{'s' if len(state.runs) > 1 else ''}…"):
         results = compute.trained(state)
