@@ -15,6 +15,7 @@ from optviz.netstate import NetState
 from optviz.network.planes import Plane, line, plane
 from optviz.network.sharpness import sharpness_along
 from optviz.network.train import TrainResult, train_runs
+from optviz.ui import warmup as warmup_ui
 
 SHARPNESS_POINTS = 40
 # parameters × points: a large network gets fewer points (each costs ∝ its size); the lessons' get 40
@@ -23,7 +24,7 @@ SHARPNESS_BUDGET = 50_000
 
 def wait_for_compiled_trainer() -> None:
     """A cold deploy compiles in the background: interpreted, a training would take minutes."""
-    warmup.start()
+    warmup_ui.begin()  # the one start per server process (app.py has called it already)
     if not warmup.stage_ready(warmup.NETWORK_STAGE):
         left = warmup.seconds_left(stages=warmup.NETWORK_STAGE + 1)
         with st.spinner(f"The app has just restarted: compiling the network trainer, about {left:.0f} s more…"):

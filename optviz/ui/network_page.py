@@ -32,8 +32,7 @@ PRESET = "net.preset"
 TAB = "net.tab"
 TABS = {"network": "▶ Network", "landscape": "🗺 Landscape", "sharpness": "📐 Sharpness", "export": "⇪ Share"}
 NAMES = {  # what a choice's value reads as
-    "dataset": lambda key: DATASETS[key].name,
-    "plane": lambda key: views.PLANE_NAMES[key],
+    "dataset": lambda key: DATASETS[key].name
 }
 
 
