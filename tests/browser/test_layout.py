@@ -23,6 +23,7 @@ GEOMETRY = """() => {
           lesson: lesson ? box(lesson) : null, legend: box(legend),
           tabs: box(document.querySelector('[data-testid="stMain"] [role="tablist"]')),
           play: box(g.querySelector('.updatemenu-button')),
+          buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
           height: window.innerHeight, results_overflow: results.scrollWidth - results.clientWidth,
           table_overflow: table.scrollWidth - table.getBoundingClientRect().width,
           table_px: getComputedStyle(table.querySelector('td')).fontSize,
@@ -31,11 +32,12 @@ GEOMETRY = """() => {
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_at_720p_the_map_is_half_the_screen_high_with_play_lesson_and_legend_above_the_fold(screens, app_url, preset):
+    """The teacher's whole slide without scrolling: the map, its Play and Pause, the lesson and the legend."""
     page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": preset})
     try:
         g = page.evaluate(GEOMETRY)
         assert g["map"][3] - g["map"][1] >= g["height"] / 2, g
-        assert g["play"][3] <= g["height"], g
+        assert g["map"][3] <= g["height"] and all(button[3] <= g["height"] for button in g["buttons"]), g
         assert g["lesson"][3] <= g["height"], g  # and the lesson beside it
         assert g["legend"][3] <= g["height"], g  # and the legend under the lesson (saddle, L2 vs AdamW fell off)
         assert g["tabs"][1] <= 0.05 * g["height"], g  # no empty band above the tabs (it was ~90 px)

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from optviz.presets import PRESETS
 from optviz.state import default_state, make_run
 from optviz.ui.binding import NEW_RUN_KINDS
 from optviz.urlstate import encode
@@ -117,20 +116,6 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(screens, app_url, name, run
             assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
         if name == "projector-1920x1080":  # the map takes most of the screen's height
             assert b["plot"][3] - b["plot"][1] >= 0.55 * 1080, b
-    finally:
-        page.close()
-
-
-@pytest.mark.parametrize("preset", list(PRESETS))
-def test_on_a_720p_projector_every_lesson_fits_beside_its_map(screens, app_url, preset):
-    """The teacher's whole slide without scrolling: the map, its Play and the preset's lesson."""
-    page = open_page(screens("projector-1280x720"), app_url, "projector-1280x720", {"preset": preset})
-    try:
-        b = page.evaluate(BOXES)
-        lesson = page.locator(".st-key-lesson").bounding_box()
-        height = b["viewport"][3]
-        assert lesson and lesson["y"] + lesson["height"] <= height, ("the lesson runs off the screen", lesson)
-        assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
     finally:
         page.close()
 
