@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from optviz.figures.style import OKABE_ITO, Sizes, hex_rgb, run_style
 from optviz.figures.surface3d import surface_figure
 from optviz.kinds import KINDS
 from optviz.presets import PRESETS
+from optviz.state import default_state
 from optviz.ui.compute import _landscape as cached_landscape
 from optviz.ui.compute import compute_runs
 
@@ -273,3 +276,21 @@ def test_the_page_legend_shows_each_runs_marker_as_the_map_draws_it():
             assert swatch.count(f'stroke="{style.color}"') == 3, (r, swatch)
         else:
             assert element in swatch and f'fill="{style.color}"' in swatch, (r, swatch)
+
+
+def test_a_diverged_runs_loss_beyond_float32_leaves_the_top_of_the_strip_instead_of_stopping_short():
+    """GD at lr 0.2 on Himmelblau overflows: its last losses pass float32's largest (3.4e38),
+    where a cast to float32 would make them inf and Plotly would drop them."""
+    state = default_state("himmelblau")
+    run = replace(state.runs[0], hyperparameters=(("lr", 0.2),) + state.runs[0].hyperparameters[1:])
+    state = replace(state, runs=(run,))
+    computed = compute_runs(state)
+    loss = computed.runs[0].loss
+    assert computed.runs[0].outcome.kind == "diverged" and np.nanmax(loss[np.isfinite(loss)]) > 3.5e38
+    landscape, uri = cached_landscape.__wrapped__(state.surface, state.surface_params, state.l1, state.l2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast"
+        figure = paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri, show_3d=False)
+    strip = next(t for t in figure["data"] if t.get("yaxis") == "y2" and t.get("mode") == "lines")
+    y = np.asarray(strip["y"], dtype=float)
+    assert np.isfinite(y[~np.isnan(y)]).all() and np.nanmax(y) == float(np.finfo(np.float32).max)

@@ -42,6 +42,7 @@ FLAT = {
     # a phone without the 3-D view: the map first, the strip between it and ▶ Play
     "stacked": {"map": ([0.0, 1.0], [0.38, 1.0]), "strip": ([0.14, 1.0], [0.0, 0.24])},
 }
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 STACKED_EXTRA_PX = {True: 420, False: 140}  # the phone's figure grows by the panels under its map
 
 
@@ -196,7 +197,9 @@ def loss_strip(landscape: Landscape, runs: list[Trajectory], sizes: Sizes, shown
             {
                 "type": "scatter",
                 "x": keep.astype(np.int32),
-                "y": loss[keep].astype(np.float32),
+                # beyond float32 a diverged run's loss would be inf, which Plotly drops: the line
+                # would stop short instead of leaving the top of the strip
+                "y": np.clip(loss[keep], -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32),
                 "mode": "lines",
                 "xaxis": "x2",
                 "yaxis": "y2",
