@@ -43,6 +43,16 @@ def test_frame_count_is_capped(steps, expected):
     shown = frame_steps(steps)
     assert len(shown) == expected and shown[0] == 0 and shown[-1] == steps
     assert np.all(np.diff(shown) > 0) and len(shown) <= MAX_FRAMES + 1
+    gaps = np.diff(shown)
+    assert (gaps[:-1] == gaps[0]).all() and gaps[-1] <= gaps[0]  # an even pace: one stride, the last gap shorter
+
+
+@pytest.mark.parametrize("steps", [121, 150, 250, 400, 997])
+def test_play_moves_a_whole_stride_a_frame_and_the_slider_labels_its_multiples(steps):
+    shown = frame_steps(steps)
+    stride = shown[1]
+    assert (shown[:-1] == np.arange(len(shown) - 1) * stride).all() and shown[-1] == steps
+    assert len(shown) <= MAX_FRAMES + 1 and (stride == 1 or steps / (stride - 1) > MAX_FRAMES)  # none finer fits
 
 
 def test_contour_frames_carry_only_the_moving_traces(scene):

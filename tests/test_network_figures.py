@@ -46,7 +46,9 @@ def _labels(results):
 
 def _animated(fig, frames: int):
     names = [f.name for f in fig.frames]
-    assert len(names) == frames
+    assert 2 <= len(names) <= frames
+    gaps = np.diff([int(n) for n in names])
+    assert (gaps[:-1] == gaps[0]).all() and 0 < gaps[-1] <= gaps[0]  # Play at an even pace
     assert [s.label for s in fig.layout.sliders[0].steps] == names
     return names
 

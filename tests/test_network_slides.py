@@ -170,7 +170,7 @@ def test_six_panels_fit_the_slide_apart_in_two_rows_of_three(six):
 def test_a_gif_has_one_frame_per_snapshot_shown_and_moves(moons):
     gif = decision_gif([moons], ["Adam"], "Moons", frame_ms=80, frames=12)
     frames = _gif_frames(gif)
-    assert len(frames) == len(frame_snapshots(moons, 12)) == 12
+    assert 2 < len(frames) == len(frame_snapshots(moons, 12)) <= 12
     assert not np.array_equal(frames[0], frames[-1])
     image, durations = Image.open(io.BytesIO(gif)), []
     for k in range(image.n_frames):

@@ -120,10 +120,18 @@ def path_and_head(
     return path, marker
 
 
+def evenly(last: int, most: int) -> np.ndarray:
+    """0, s, 2s, … and ``last``: at most ``most`` + 1 values one whole stride s apart (only the
+    final gap may be shorter), so ▶ Play moves at an even pace and the slider's labels are
+    multiples of s (a rounded linspace labelled 0, 5, 10, 14, 19 …)."""
+    stride = max(1, -(-last // most))
+    shown = np.arange(0, last + 1, stride)
+    return shown if shown[-1] == last else np.append(shown, last)
+
+
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
-    """The step shown by each frame: 0 … steps, at most max_frames + 1 of them."""
-    count = min(steps, max_frames) + 1
-    return np.unique(np.linspace(0, steps, count).round().astype(int))
+    """The step shown by each frame: 0 … steps, at most max_frames + 1 of them, evenly spaced."""
+    return evenly(steps, max_frames)
 
 
 def frame_positions(trajectory: Trajectory, shown: np.ndarray) -> list[tuple[list[int], int]]:

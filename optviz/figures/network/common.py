@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from optviz.figures.animation import evenly
 from optviz.figures.style import run_style
 from optviz.network.train import TrainResult
 
@@ -26,9 +27,8 @@ def finite_snapshots(result: TrainResult) -> int:
 
 
 def frame_snapshots(result: TrainResult, frames: int) -> np.ndarray:
-    """Indices of up to ``frames`` recorded snapshots, evenly spread, the first and the last included."""
-    count = len(result.recorded_steps)
-    return np.unique(np.linspace(0, count - 1, max(2, min(frames, count))).round().astype(int))
+    """Indices of up to ``frames`` recorded snapshots a whole stride apart, the first and the last included."""
+    return evenly(len(result.recorded_steps) - 1, max(1, frames - 1))
 
 
 # each run's marker (style.SYMBOLS) as a character, for titles and keys in text
