@@ -102,6 +102,7 @@ def test_a_quiz_link_takes_a_clicked_guess_and_reveals(page, app_url):
     page.wait_for_function("() => !document.querySelector('.st-key-quiz_reveal button[disabled]')")
     reveal.click()
     wait_chart(page, "The first 10 steps")
+    page.get_by_text("Closest guess").wait_for(timeout=30_000)  # the results may land after the chart
     assert page.get_by_text("Closest guess").count() == 1
     no_exception(page)
 
