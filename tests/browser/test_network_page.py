@@ -109,6 +109,7 @@ def test_the_decision_panels_and_curves_fit_each_screen(screens, app_url, name):
         if name.startswith("projector"):  # the teacher's slide, without scrolling
             height = g["height"]
             assert play[3] <= height and all(p[3] <= height for p in panels + curves["plots"]), g
+            assert decision["chart"][3] <= height, decision  # the slider and its step labels too
             assert all(p[3] - p[1] >= 0.3 * height for p in panels), decision  # the legend left the panels room
         if name.startswith("phone"):
             assert_fits_the_width(g)

@@ -260,7 +260,15 @@ def decision_figure(
         {"name": str(int(step)), "data": values, "traces": moving} for step, values in zip(steps, frame_values)
     ]
     # contours redraw with each frame: Plotly keeps only scatter traces current without a redraw
-    layout.update(play_controls([f["name"] for f in frame_list], frame_ms, redraw=classifies, sizes_font=sizes.font))
+    layout.update(
+        play_controls(
+            [f["name"] for f in frame_list],
+            frame_ms,
+            redraw=classifies,
+            sizes_font=sizes.font,
+            slider_x=_slider_start(presentation, arrangement, sizes.font),
+        )
+    )
     return as_figure({"data": data, "layout": layout, "frames": frame_list})
 
 
@@ -273,7 +281,8 @@ FIGURE_WIDTH_PX = {("side", False): 460, ("side", True): 660, ("stacked", False)
 COLOURBAR_PX = {False: 60, True: 80}  # the colour bar and its labels, right of the panels (side by side)
 ROW_PX_RANGE = {1: (200, 400), 2: (140, 260)}  # one row, or several: two rows and Play fit 1440×900
 # 1280×720 in Presentation mode: the figure, Play and its slider under the page's header and tabs
-PRESENTATION_HEIGHT_PX = 580
+PRESENTATION_HEIGHT_PX = 525
+SIDE_PLOT_720P_PX = 590  # the panels' plot width at 1280×720 in Presentation mode, the narrowest side by side
 STRETCH = 1.5  # Presentation mode: a panel at most this much taller than equal scale makes it
 REGRESSION_ASPECT = 0.7
 GAP_FONTS = 3.6  # font sizes between panel rows: each panel's title sits in the gap
@@ -325,6 +334,14 @@ def _panel_px(arrangement: str, presentation: bool, columns: int) -> float:
     if arrangement == "side":
         width -= COLOURBAR_PX[presentation]
     return width * (1 - X_GAP * (columns - 1)) / columns
+
+
+def _slider_start(presentation: bool, arrangement: str, font: int) -> float | None:
+    """On a projector the slider starts right of ▶ Play / ❚❚ Pause (about 10.5 font sizes wide),
+    on their row: the row it saves keeps the slider and its labels on a 720p screen."""
+    if not presentation or arrangement != "side":
+        return None
+    return (font * 10.5 + 24) / SIDE_PLOT_720P_PX
 
 
 def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float, room: float) -> int:
@@ -379,7 +396,7 @@ def _panel_layout(
     key_px = KEY_FONTS * key_font(sizes)
     colourbar_px = 2.4 * key_font(sizes) if classifies and arrangement == "stacked" else 0
     top = int(title_px + key_px + colourbar_px + panel_titles_px)
-    bottom = controls_margin(sizes.font)
+    bottom = controls_margin(sizes.font, _slider_start(presentation, arrangement, sizes.font))
     room = PRESENTATION_HEIGHT_PX - top - bottom - (rows - 1) * gap_px
     row_px = _row_px(arrangement, presentation, rows, columns, aspect, room)
     plot_px = rows * row_px + (rows - 1) * gap_px
