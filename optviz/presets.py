@@ -154,7 +154,7 @@ PRESETS: dict[str, Preset] = {
             "momentum_ravine",
             "Momentum in a ravine",
             f"A narrow valley, {RAVINE_STEEPNESS:g} times steeper across than along. The steep direction caps the "
-            f"lr: GD turns unstable above lr = 2 / (steepest curvature).",
+            f"lr plain GD can use.",
             (
                 Claim(
                     "GD creeps along the floor even near its cap",
@@ -162,7 +162,8 @@ PRESETS: dict[str, Preset] = {
                         not e.converged(0)
                         and e.distance(0) > 1
                         and 0.5 * e.stability_limit(0) < e.hp(0, "lr") < e.stability_limit(0)
-                        and f"The steep direction keeps GD below lr = 2/L ≈ {fmt(e.stability_limit(0))}. Even at "
+                        and "GD is stable only below lr = 2/L, L the steepest curvature: "
+                        f"here ≈ {fmt(e.stability_limit(0))}. Even at "
                         f"lr = {e.lr(0)}, {e.hp(0, 'lr') / e.stability_limit(0):.0%} of that limit, each step takes "
                         f"only {_last_step_gain(e, 0):.1%} off its distance to the minimum along the valley's nearly "
                         f"flat floor: after {e.state.steps} steps it is still {fmt(e.distance(0))} away."

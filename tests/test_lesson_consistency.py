@@ -115,7 +115,7 @@ def test_the_ravine_lesson_at_another_condition_number_defines_its_cap():
     computed = compute_runs(steeper)
     told = lesson_for(steeper, computed.runs, computed.goals, computed.minima, computed.verdicts, False)
     assert told.sentences and not any("that cap" in s for s in told.sentences)
-    assert any("2/L ≈" in s for s in told.sentences if "GD" in s)
+    assert any("2/L, L the steepest curvature: here ≈" in s for s in told.sentences if "GD" in s)
 
 
 def test_a_coordinate_at_rounding_distance_from_zero_reads_0():

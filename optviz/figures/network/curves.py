@@ -73,7 +73,7 @@ def _best_key(runs: Sequence[int]) -> dict:
         "y": [None],
         "mode": "markers",
         "name": "".join(run_mark(r) for r in runs) + " best validation",
-        "marker": {"size": 1, "opacity": 0},
+        "marker": {"size": 1, "opacity": 0, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
     }
 
 
@@ -289,7 +289,7 @@ def loss_axis_of(results: Sequence[TrainResult], sizes: Sizes) -> tuple[dict, li
         last = result.final_step
         notes.append(
             {
-                "text": f"→ {_power(float(loss[last]))} at step {last}",
+                "text": f"→ {_power(float(loss[last]))} at step {last}, its last finite loss",
                 "x": int(above[0]),
                 "y": float(np.log10(ceiling)) if log else ceiling,
                 "xref": "x",
