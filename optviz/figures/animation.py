@@ -188,6 +188,12 @@ def _button_height(font: int) -> int:
     return int(font * 1.6 + 14)
 
 
+def slider_beside_buttons(font: int, plot_px: float) -> float:
+    """Where a slider on ▶ Play / ❚❚ Pause's row starts, as a fraction of a plot ``plot_px``
+    wide: right of the two buttons (about 10.5 font sizes)."""
+    return (font * 10.5 + 24) / plot_px
+
+
 def controls_margin(font: int, slider_x: float | None = None) -> int:
     """Bottom margin (px) for the axis labels, the play buttons and the slider (its own row
     unless it starts at ``slider_x``, right of the buttons)."""

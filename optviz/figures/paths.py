@@ -16,7 +16,14 @@ import math
 import numpy as np
 
 from optviz.engine.trajectory import Trajectory
-from optviz.figures.animation import controls_margin, envelope_points, frame_steps, play_controls, point
+from optviz.figures.animation import (
+    controls_margin,
+    envelope_points,
+    frame_steps,
+    play_controls,
+    point,
+    slider_beside_buttons,
+)
 from optviz.figures.contour import contour_figure, run_trace_indices
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import TEMPLATE, Sizes, marker_shape, run_style
@@ -51,10 +58,10 @@ NARROWEST_SIDE_PLOT = 760  # px: the plot area side by side at 1280 px (laptop w
 
 def slider_start(arrangement: str, font: int) -> float | None:
     """Where the slider starts, as a fraction of the plot's width: right of ▶ Play / ❚❚ Pause
-    (about 10.5 font sizes wide) on the narrowest side-by-side figure; on a phone, its own row."""
+    on the narrowest side-by-side figure; on a phone, its own row."""
     if arrangement == "stacked":
         return None
-    return (font * 10.5 + 24) / NARROWEST_SIDE_PLOT
+    return slider_beside_buttons(font, NARROWEST_SIDE_PLOT)
 
 
 def paths_figure(

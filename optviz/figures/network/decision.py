@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from optviz.figures.animation import controls_margin, play_controls, screen
+from optviz.figures.animation import controls_margin, play_controls, screen, slider_beside_buttons
 from optviz.figures.network.common import as_figure, finite_snapshots, frame_snapshots, run_mark, wrap_parts
 from optviz.figures.style import PALETTE, TEMPLATE, Sizes, run_style
 from optviz.network import kernel
@@ -337,11 +337,11 @@ def _panel_px(arrangement: str, presentation: bool, columns: int) -> float:
 
 
 def _slider_start(presentation: bool, arrangement: str, font: int) -> float | None:
-    """On a projector the slider starts right of ▶ Play / ❚❚ Pause (about 10.5 font sizes wide),
-    on their row: the row it saves keeps the slider and its labels on a 720p screen."""
+    """On a projector the slider starts right of ▶ Play / ❚❚ Pause, on their row: the row it
+    saves keeps the slider and its labels on a 720p screen."""
     if not presentation or arrangement != "side":
         return None
-    return (font * 10.5 + 24) / SIDE_PLOT_720P_PX
+    return slider_beside_buttons(font, SIDE_PLOT_720P_PX)
 
 
 def _row_px(arrangement: str, presentation: bool, rows: int, columns: int, aspect: float, room: float) -> int:
