@@ -421,8 +421,8 @@ def exports(view: View) -> None:
     step = still_step("still_step", last)
     download(
         "⬇ Slide still (PNG, 1920×1080)",
-        lambda: still_png(landscape, computed.runs, computed.labels, state.start, title, int(step)),
-        f"{name}-step{int(step)}.png",
+        lambda: still_png(landscape, computed.runs, computed.labels, state.start, title, step),
+        f"{name}-step{step}.png",
         "image/png",
         "dl_png",
     )
