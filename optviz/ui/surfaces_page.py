@@ -75,6 +75,11 @@ def render() -> None:
                 BODIES[tab_id](view)
 
     with st.sidebar:  # first in the sidebar: the way to the networks
-        st.page_link(pages.network(), label="Train a real network: overfitting, landscapes, sharpness", icon="🧠")
+        st.page_link(
+            pages.network(),
+            label="Train a real network",
+            icon="🧠",
+            help="Overfitting, regularisation, loss landscapes and sharpness on small networks trained on data.",
+        )
     sidebar.render(state)
     st.query_params.from_dict(encode(state))
