@@ -633,7 +633,7 @@ def bench_first_visit(repeats: int) -> dict[str, float]:
             _goto_when_up(page, url, started, limit=300)
             page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=300_000)
             first_chart = time.perf_counter() - started
-            page.get_by_role("tab", name="🗺 Maps").click()
+            page.get_by_role("radiogroup", name="View").get_by_role("radio", name="Maps").click()
             toggle = page.locator(".st-key-maps_on label")
             toggle.wait_for(timeout=120_000)
             clicked = time.perf_counter()

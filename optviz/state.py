@@ -67,11 +67,6 @@ TAB = Param("tab", "paths", kind="choice", choices=tuple(TABS), help="The open t
 assert APP_MAX_STEPS <= MAX_STEPS
 
 
-def tab_id(label: str) -> str:
-    """The id of the tab shown as ``label`` (the tabs widget holds labels)."""
-    return next((k for k, v in TABS.items() if v == label), TAB.default)
-
-
 Items = tuple[tuple[str, Any], ...]
 
 
@@ -247,17 +242,7 @@ PAGE_FIELDS: tuple[PageField, ...] = (
         from_widgets=lambda on, n: int(n) if on else 0,
     ),
     # a lesson opens on its own picture: "Show me" in the glossary, or a preset clicked on Curves, shows the paths
-    PageField(
-        "tab",
-        "tab",
-        TAB,
-        ("tab",),
-        engine=False,
-        figures=False,
-        set_by_lesson=True,
-        to_widgets=lambda t: (TABS[t],),
-        from_widgets=tab_id,
-    ),
+    PageField("tab", "tab", TAB, ("tab",), engine=False, figures=False, set_by_lesson=True),
 )
 VIEW_ONLY_URL_KEYS = tuple(f.url for f in PAGE_FIELDS if not f.engine)
 

@@ -73,7 +73,7 @@ def _answer_texts(state, n: int) -> set[str]:
 def _page_text(at) -> str:
     parts = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader", "latex", "code"):
-        parts += [e.value for e in at.get(kind)]
+        parts += [e.value for e in at.get(kind) if not e.value.startswith("<style>")]  # CSS is not read
     parts += [e.value.to_csv() for e in [*at.dataframe, *at.table]]
     parts += [json.dumps(s["layout"].get("title", "")) for s in specs(at)]
     return "\n".join(str(p) for p in parts)

@@ -21,7 +21,6 @@ from optviz.state import (
     MAX_RUNS,
     PAGE_FIELDS,
     STEPS,
-    TABS,
     RunKeys,
     RunState,
     State,
@@ -203,11 +202,6 @@ def read(surface_key: str | None = None) -> State:
     if not surface.in_domain(*state.start):
         state = replace(state, start=last.start if last is not None else surface.start)
     return replace(state, quiz=min(state.quiz, state.steps))
-
-
-def open_tab(tab: str) -> None:
-    """Select tab ``tab`` (an id) before the tabs are drawn (the tabs widget holds labels)."""
-    st.session_state["tab"] = TABS[tab]
 
 
 def note_drawn(state: State) -> None:

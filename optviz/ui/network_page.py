@@ -21,7 +21,7 @@ from optviz.network.train import MAX_RUNS
 from optviz.params import Param
 from optviz.ui import network_compute as compute
 from optviz.ui import network_views as views
-from optviz.ui.widgets import param_widget, plain
+from optviz.ui.widgets import param_widget, plain, view_picker
 
 HYDRATED = "net.hydrated"
 GOOD = "net.good."  # + a widget's key: its last value inside the declared range
@@ -133,10 +133,7 @@ def render() -> None:
         "sharpness": views.sharpness_tab,
         "export": lambda s, r: views.export_tab(s, r, _link(s)),
     }
-    for tab_id, tab in zip(TABS, st.tabs(list(TABS.values()), key=TAB, on_change="rerun")):
-        if tab.open:
-            with tab:
-                bodies[tab_id](state, results)
+    bodies[view_picker(TAB, TABS, phone=views.on_phone())](state, results)
     _sidebar(state)
     st.query_params.from_dict(encode(state))
 

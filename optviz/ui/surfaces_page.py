@@ -27,6 +27,7 @@ from optviz.ui import (
     views,
     warmup,
 )
+from optviz.ui.widgets import view_picker
 from optviz.urlstate import encode
 
 BODIES = {  # each tab's body runs only while it is open
@@ -65,14 +66,8 @@ def render() -> None:
 
     if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
         quiz_view.render_results(view)
-    shown = views.shown_tabs(state)
-    if state.tab not in shown:
-        state = replace(state, tab=shown[0])
-        binding.open_tab(state.tab)
-    for tab_id, tab in zip(shown, st.tabs([TABS[t] for t in shown], key="tab", on_change="rerun")):
-        if tab.open:
-            with tab:
-                BODIES[tab_id](view)
+    state = replace(state, tab=view_picker("tab", TABS, views.shown_tabs(state), phone))
+    BODIES[state.tab](view)
 
     with st.sidebar:  # first in the sidebar: the way to the networks
         st.page_link(

@@ -35,6 +35,7 @@ PAGE_CSS = """<style>
 .st-key-bridge_host { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+.st-key-views button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
 .st-key-results table { font-size: 1rem; width: 100%; }
 .st-key-results th, .st-key-results td { white-space: normal; overflow-wrap: anywhere; }
 @media (max-width: NARROW_PXpx) {  /* a phone: each run one block of "name: value" lines, no sideways scroll */
@@ -59,16 +60,16 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] button p { font-size: 1.3rem; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
-[data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.25rem; }
-[data-testid="stMain"] .stTabs [role="tablist"] { flex-wrap: wrap; row-gap: 0.2rem; }
+[data-testid="stMain"] .st-key-views button p { font-size: 1.25rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
 .st-key-results table { font-size: 1.45rem; }  /* as the explanations under it */
-@media (max-height: 800px) {  /* 720p: the tabs on one row and the map from the top of the screen */
+@media (max-height: 800px) {  /* 720p: the views on one row and the map from the top of the screen */
   .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.25; }
-  [data-testid="stMain"] [data-testid="stTab"] p { font-size: 1.05rem; }
-  /* the ~90 px band above the tabs: the header's white bar (only » in it, left of the tabs) and the
+  [data-testid="stMain"] .st-key-views button p { font-size: 1.05rem; }
+  .st-key-views button { padding: 0.1rem 0.55rem; min-height: 2rem; }
+  /* the ~90 px band above the views: the header's white bar (only » in it, left of the views) and the
      gaps around the page's style elements; reclaimed, a long lesson and the legend under it fit */
   [data-testid="stMainBlockContainer"] { padding-top: 0.4rem; }
   [data-testid="stHeader"] { background: transparent; pointer-events: none; }
@@ -234,7 +235,7 @@ def view_3d_button(shown: bool) -> None:
 def paths(view: View) -> None:
     if view.state.presentation:
         # projector: the legend (and the lesson, if any) beside the figure, so the map starts under
-        # the tabs and takes half the screen's height with ▶ Play above the fold, however many runs
+        # the views and takes half the screen's height with ▶ Play above the fold, however many runs
         left, right = st.columns([2.6, 1])  # the map stays over half a 720p screen high
         with left:
             animations(view, legend=False)

@@ -16,6 +16,14 @@ from optviz.serve import CHROMIUM_FLAGS, chromium_path, start_streamlit, stop
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = chromium_path()
+# a page's row of views (optviz.ui.widgets.view_picker): a radio group named "View"
+VIEWS = '[role="radiogroup"][aria-label="View"]'
+
+
+def open_view(page, label: str) -> None:
+    page.get_by_role("radiogroup", name="View").get_by_role("radio", name=label).click()
+
+
 SERVER_LOG = ARTIFACTS / "server.log"
 
 

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
+from tests.browser.conftest import VIEWS, open_view
 from tests.browser.test_student_journey import CHARTS, no_exception, open_app, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def query(page) -> dict[str, str]:
 
 def test_a_clicked_stability_cell_becomes_the_run(page, app_url):
     open_app(page, app_url, {"surface": "booth", "r1": "gd", "r1.lr": "0.01"})
-    page.get_by_role("tab", name="Maps").click()
+    open_view(page, "Maps")
     page.locator(".st-key-maps_on label").click()
     index = wait_chart(page, "GD on Booth", timeout=240_000)  # a cold first use waits for the background compile
     wait_idle(page, charts=1)
@@ -54,7 +55,7 @@ def test_a_clicked_stability_cell_becomes_the_run(page, app_url):
 
 def test_basins_compare_two_optimizers_side_by_side(page, app_url):
     open_app(page, app_url, {"surface": "himmelblau", "r1": "gd", "r2": "adam"})
-    page.get_by_role("tab", name="Maps").click()
+    open_view(page, "Maps")
     page.locator(".st-key-maps_on label").click()
     page.get_by_role("tab", name="Basins of attraction").click()
     first, second = wait_chart(page, "Run 1", timeout=240_000), wait_chart(page, "Run 2")
@@ -65,7 +66,7 @@ def test_basins_compare_two_optimizers_side_by_side(page, app_url):
 
 def test_the_inspector_steps_with_the_keyboard(page, app_url):
     open_app(page, app_url, {"surface": "himmelblau", "r1": "momentum"})
-    page.get_by_role("tab", name="Inside a step").click()
+    open_view(page, "Inside a step")
     index = wait_chart(page, "Step 1:")
     arrows = page.evaluate("(i) => document.querySelectorAll('" + CHARTS + "')[i].layout.annotations.length", index)
     assert arrows == 3  # −lr·g, the momentum part, the actual step
@@ -78,7 +79,7 @@ def test_the_inspector_steps_with_the_keyboard(page, app_url):
 
 def test_noise_tab_draws_the_ensemble_and_opens_dropout(page, app_url):
     open_app(page, app_url)
-    page.get_by_role("tab", name="Noise & dropout").click()
+    open_view(page, "Noise & dropout")
     wait_chart(page, "GD, 30 seeds")
     wait_chart(page, "Loss above the minimum over the seeds")
     page.locator(".st-key-open_noisy_bowl button").click()
@@ -127,11 +128,11 @@ def test_typing_a_formula_redraws_and_a_bad_one_says_why(page, app_url):
 
 def test_a_link_with_a_tab_opens_on_that_tab_and_the_link_follows(page, app_url):
     open_app(page, app_url, {"surface": "booth", "tab": "curves"})
-    selected = page.locator('[role="tab"][aria-selected="true"]')
+    selected = page.locator(f'{VIEWS} [aria-checked="true"]')
     assert "Curves" in selected.inner_text()
     wait_chart(page, "Loss")  # the curves are drawn; the paths tab did not run
     assert page.locator(CHARTS).count() == 4  # loss, lr, gradient norm, distance
-    page.get_by_role("tab", name="Glossary").click()
+    open_view(page, "Glossary")
     page.wait_for_function("() => location.search.includes('tab=glossary')", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=60_000)
     assert page.locator(CHARTS).count() == 0 and query(page)["surface"] == "booth"

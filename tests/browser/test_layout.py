@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from optviz.presets import PRESETS
+from tests.browser.conftest import VIEWS
 from tests.browser.test_screens import open_page
 from tests.browser.test_screens import screens as screens  # a fixture
 
@@ -21,13 +22,13 @@ GEOMETRY = """() => {
   const lesson = document.querySelector('.st-key-lesson'), legend = document.querySelector('.optviz-legend');
   return {map: box(g.querySelector('.nsewdrag')), strip: box(g.querySelectorAll('.nsewdrag')[1]),
           lesson: lesson ? box(lesson) : null, legend: box(legend),
-          tabs: box(document.querySelector('[data-testid="stMain"] [role="tablist"]')),
+          views: box(document.querySelector('[data-testid="stMain"] VIEWS')),
           play: box(g.querySelector('.updatemenu-button')),
           buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
           height: window.innerHeight, results_overflow: results.scrollWidth - results.clientWidth,
           table_overflow: table.scrollWidth - table.getBoundingClientRect().width,
           table_px: getComputedStyle(table.querySelector('td')).fontSize,
-          said_px: getComputedStyle(said).fontSize}; }"""
+          said_px: getComputedStyle(said).fontSize}; }""".replace("VIEWS", VIEWS)
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
@@ -40,7 +41,7 @@ def test_at_720p_the_map_is_half_the_screen_high_with_play_lesson_and_legend_abo
         assert g["map"][3] <= g["height"] and all(button[3] <= g["height"] for button in g["buttons"]), g
         assert g["lesson"][3] <= g["height"], g  # and the lesson beside it
         assert g["legend"][3] <= g["height"], g  # and the legend under the lesson (saddle, L2 vs AdamW fell off)
-        assert g["tabs"][1] <= 0.05 * g["height"], g  # no empty band above the tabs (it was ~90 px)
+        assert g["views"][1] <= 0.05 * g["height"], g  # no empty band above the views (it was ~90 px)
         assert g["table_px"] == g["said_px"], g  # the table's text as large as the explanations under it
     finally:
         page.close()

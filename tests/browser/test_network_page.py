@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from optviz.netlessons import NET_PRESETS
+from tests.browser.conftest import open_view
 from tests.browser.test_screens import SCREENS, VIEWPORTS, overlaps
 from tests.browser.test_screens import screens as screens  # a fixture
 
@@ -137,7 +138,7 @@ def test_play_runs_the_decision_panels_to_their_last_frame(screens, app_url):
         page.close()
 
 
-TABS = {"landscape": ("🗺 Landscape", "on the plane"), "sharpness": ("📐 Sharpness", "Sharpness")}
+TABS = {"landscape": ("Landscape", "on the plane"), "sharpness": ("Sharpness", "Sharpness")}
 
 
 @pytest.mark.parametrize("tab", list(TABS))
@@ -146,7 +147,7 @@ def test_the_landscape_and_sharpness_tabs_draw_apart_and_fit(screens, app_url, n
     label, words = TABS[tab]
     page = open_network(screens(name), app_url, name, {"preset": "overfitting"})
     try:
-        page.get_by_role("tab", name=label).click()
+        open_view(page, label)
         page.wait_for_function(
             f"""() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout.title
                 && (g.layout.title.text || '').includes({words!r}) && g.querySelector('.nsewdrag'))""",

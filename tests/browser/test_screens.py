@@ -17,7 +17,7 @@ import pytest
 from optviz.state import default_state, make_run
 from optviz.ui.binding import NEW_RUN_KINDS
 from optviz.urlstate import encode
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import ROOT, VIEWS
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,8 @@ BOXES = """() => {
           plot: box(g.querySelector('.nsewdrag')), buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
           thumb: box(g.querySelector('.slider-grip-rect')),
           viewport: [0, 0, window.innerWidth, window.innerHeight],
-          tabs_cut: (t => t.scrollWidth - t.clientWidth)(document.querySelector('[role="tablist"]'))};
-}"""
+          views_cut: (t => t.scrollWidth - t.clientWidth)(document.querySelector('VIEWS'))};
+}""".replace("VIEWS", VIEWS)
 
 
 def runs_query(n: int, extra: dict) -> dict:
@@ -111,7 +111,7 @@ def test_nothing_overlaps_and_the_slider_thumb_shows(screens, app_url, name, run
         if name.startswith("phone"):  # the toolbar would cover the titles at this width: hidden until gestures are on
             assert b["toolbar"] is None, b
         if name.startswith("projector"):  # the map and its Play fit the projector without scrolling; every tab shows
-            assert b["tabs_cut"] <= 1, b
+            assert b["views_cut"] <= 1, b
             height = b["viewport"][3]
             assert b["plot"][3] <= height and all(button[3] <= height for button in b["buttons"]), b
         if name == "projector-1920x1080":  # the map takes most of the screen's height
@@ -147,7 +147,11 @@ def test_one_play_moves_the_map_and_the_surface_together(browser, app_url):
         context.close()
 
 
-START = "() => { const g = document.querySelector('.js-plotly-plot'); return [g.data[2].x[0], g.data[2].y[0]]; }"
+# null while a new figure replaces the old one (Streamlit remounts a chart whose figure changed)
+START = (
+    "() => { const g = document.querySelector('.js-plotly-plot');"
+    " return g && g.data ? [g.data[2].x[0], g.data[2].y[0]] : null; }"
+)
 # The data point under a fraction (fx, fy) of the map's plot area, from the drawn box and the axis ranges
 UNDER = """([fx, fy]) => { const g = document.querySelector('.js-plotly-plot');
   const r = g.querySelector('.nsewdrag').getBoundingClientRect();
@@ -164,7 +168,7 @@ def settle(page, seconds: float = 1.0) -> None:
 
 
 def wait_start_moved(page, before) -> list[float]:
-    page.wait_for_function(f"() => ({START})()[0] !== {before[0]}", timeout=30_000)
+    page.wait_for_function(f"() => (s => s !== null && s[0] !== {before[0]})(({START})())", timeout=30_000)
     settle(page)
     return page.evaluate(START)
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from optviz.presets import DEFAULT_PRESET, PRESETS
 from optviz.ui.compute import compute_runs
+from tests.browser.conftest import open_view
 
 pytestmark = pytest.mark.browser
 
@@ -141,7 +142,7 @@ def test_share_link_reopens_the_same_view(page, app_url, browser):
     page.get_by_text(PRESETS["basins"].title).last.wait_for()
     wait_idle(page)
     paths = [chart_data(page, CONTOUR, 3 + 3 * r) for r in range(3)]
-    page.get_by_role("tab", name="Export").click()
+    open_view(page, "Share & export")
     page.get_by_text("Share this exact view").click()
     link = page.locator('.st-key-share_link [data-testid="stCode"] code').first.inner_text().strip()
     assert link.startswith(app_url) and link.endswith("?preset=basins")  # an unchanged preset: its name
@@ -178,7 +179,7 @@ def test_presentation_mode_enlarges_the_text(page, app_url):
 
 def test_downloads_are_valid_files_even_clicked_in_quick_succession(page, app_url, tmp_path):
     open_app(page, app_url)
-    page.get_by_role("tab", name="Export").click()
+    open_view(page, "Share & export")
     page.wait_for_function("() => location.search.includes('tab=export')", timeout=60_000)  # written as the run ends
     wait_idle(page, charts=0)
     keys = ("dl_csv", "dl_html", "dl_gif", "dl_png")
