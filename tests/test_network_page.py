@@ -147,3 +147,20 @@ def test_every_tab_opens_without_an_error(tab):
         assert {"net_dl_csv", "net_dl_html", "net_dl_png", "net_dl_gif"} <= keys
     else:
         assert len(at.get("plotly_chart")) >= 1
+
+
+def test_going_to_the_networks_and_back_keeps_both_pages_as_they_were_left():
+    """Streamlit drops a page's widget values when the reader switches pages: each page reopens
+    on the view it last drew (it raised a KeyError, or would have shown the defaults)."""
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.select_slider(key="r0_hp_lr").set_value(0.05).run()
+    at.number_input(key="steps").set_value(77).run()
+    at.switch_page(PAGE).run()
+    lr = network_page._run_key(0, "lr")
+    at.select_slider(key=lr).set_value(0.05).run()
+    at.switch_page("optviz/ui/page_surfaces.py").run()
+    assert not problems(at), problems(at)
+    assert (at.query_params["r1.lr"], at.query_params["steps"]) == ("0.05", "77")
+    at.switch_page(PAGE).run()
+    assert not problems(at), problems(at)
+    assert at.select_slider(key=lr).value == 0.05

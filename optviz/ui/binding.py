@@ -122,6 +122,13 @@ def load_from_url(query: dict[str, list[str]]) -> None:
     st.session_state[WARNED_VIEW] = state_key(state)
 
 
+def restore_after_page_switch() -> None:
+    """Back from /network: Streamlit dropped this page's widget values on the switch, and the
+    view comes back as the reader left it (LAST_GOOD), not as a traceback or the defaults."""
+    if "surface" not in st.session_state and LAST_GOOD in st.session_state:
+        hydrate(st.session_state[LAST_GOOD])
+
+
 def _value(key: str, param, default):
     """A widget's value (float noise tidied), or ``default`` for a widget not drawn yet or out of
     range (reading never writes)."""

@@ -29,6 +29,7 @@ RUNS = Param("runs", 2, 1, MAX_RUNS, kind="int", help="Every run trains the same
 WARNINGS = "net.warnings"
 COUNT = "net.count"
 PRESET = "net.preset"
+LAST = "net.last"  # the NetState the page last drew: back from the surfaces, the page reopens on it
 TAB = "net.tab"
 TABS = {"network": "▶ Network", "landscape": "🗺 Landscape", "sharpness": "📐 Sharpness", "export": "⇪ Share"}
 NAMES = {  # what a choice's value reads as
@@ -112,7 +113,10 @@ def render() -> None:
         store(state)
         st.session_state[WARNINGS] = warnings
         st.session_state[HYDRATED] = True
+    elif LAST in st.session_state and any(_key(f.name) not in st.session_state for f in NET_FIELDS):
+        store(st.session_state[LAST])  # back from the surfaces: Streamlit dropped this page's widget values
     state = read()
+    st.session_state[LAST] = state
     st.markdown(views.NETWORK_CSS, unsafe_allow_html=True)
     if state.presentation:
         st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)

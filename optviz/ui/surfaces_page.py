@@ -46,6 +46,7 @@ BODIES = {  # each tab's body runs only while it is open
 def render() -> None:
     if not st.session_state.get(binding.HYDRATED):
         binding.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
+    binding.restore_after_page_switch()
 
     binding.apply_picked_point()
     maps_view.apply_pending_run_update()
