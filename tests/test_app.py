@@ -22,12 +22,6 @@ def run_app(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
-def open_section(at: AppTest, key: str) -> AppTest:
-    """Unfold a sidebar section, as a click on its header does: only then are its widgets drawn."""
-    at.session_state[key] = True
-    return at.run()
-
-
 def specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
@@ -156,7 +150,7 @@ def test_changing_surface_resets_start_and_learning_rates():
 
 
 def test_presentation_mode_enlarges_fonts():
-    at = open_section(run_app(), "sec_playback")
+    at = run_app()
     small = specs(at)[0]["layout"]["font"]["size"]
     at.toggle(key="presentation").set_value(True).run()
     assert specs(at)[0]["layout"]["font"]["size"] > small
@@ -257,20 +251,3 @@ def test_the_first_chart_does_not_wait_for_pandas():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=root)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
-
-
-def test_a_folded_section_draws_no_widget_and_its_values_stay_while_folded():
-    """Folded, a section sends nothing to the browser (each element costs ~1 ms on every rerun);
-    what was set in it still counts, and is there again when it opens."""
-    at = run_app()
-    drawn = lambda: {w.key for w in [*at.select_slider, *at.toggle, *at.number_input, *at.radio]}  # noqa: E731
-    assert {"r0_hp_lr", "steps"} <= drawn() and not {"r1_hp_lr", "presentation", "quiz_on", "l2"} & drawn()
-    open_section(at, "sec_run1")
-    at.select_slider(key="r1_hp_lr").set_value(0.05).run()
-    at.session_state["sec_run1"] = False  # folded again
-    at.select_slider(key="r0_hp_lr").set_value(0.02).run()
-    assert not at.exception and "r1_hp_lr" not in drawn()
-    assert at.query_params["r2.lr"] == "0.05" and at.query_params["r1.lr"] == "0.02"
-    open_section(at, "sec_run1")
-    assert at.select_slider(key="r1_hp_lr").value == 0.05
-    assert any(e.label.startswith("Run 2 ") and "lr=0.05" in e.label for e in at.expander)  # its header says so

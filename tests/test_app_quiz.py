@@ -8,7 +8,7 @@ from optviz.presets import PRESETS
 from optviz.state import replace
 from optviz.ui.compute import compute_runs
 from optviz.urlstate import decode, encode
-from tests.test_app import animated, open_section, run_app, specs
+from tests.test_app import animated, run_app, specs
 
 
 def guess(at, x, y):
@@ -43,7 +43,6 @@ def test_a_quiz_link_hides_the_paths_and_scores_the_guesses():
 def test_the_teacher_turns_a_preset_into_a_quiz_link():
     at = run_app()
     at.button(key="preset_saddle_escape").click().run()
-    open_section(at, "sec_quiz")
     at.toggle(key="quiz_on").set_value(True).run()
     at.number_input(key="quiz_steps").set_value(30).run()
     assert not at.exception

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app import open_section, run_app, specs
+from tests.test_app import run_app, specs
 
 THREE_D = {"surface", "scatter3d"}
 
@@ -39,8 +39,7 @@ def test_the_3d_view_is_hidden_unless_chosen(query, shown):
 def test_one_click_hides_the_3d_view_and_the_link_keeps_it():
     at = run_app({"3d": "on"})
     at.button(key="view_3d_button").click().run()
-    assert not has_3d(at) and "3d" not in at.query_params
-    assert open_section(at, "sec_playback").radio(key="view_3d").value == "off"  # the sidebar agrees: the default
+    assert not has_3d(at) and "3d" not in at.query_params and at.radio(key="view_3d").value == "off"  # the default
     paths = specs(at)[0]
     assert all(max(f["traces"]) < len(paths["data"]) for f in paths["frames"])  # frames point at real traces
     reopened = run_app({k: at.query_params[k] for k in at.query_params})

@@ -12,23 +12,10 @@ from optviz.presets import PRESETS
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import APP_MAX_STEPS, MAX_RUNS, SCREEN, SPEED, STEPS, VIEW_3D, State
 from optviz.ui import binding
-from optviz.ui.widgets import KEEP, format_number, param_widget, plain
+from optviz.ui.widgets import format_number, param_widget, plain
 from surfaces import CATALOGUE as SURFACES
 from surfaces.custom import EXTENT_RANGE, parse_key
 from surfaces.formula import ALLOWED, MAX_LENGTH
-
-
-def section(label: str, key: str, expanded: bool = False):
-    """A folded-away part of the sidebar: its expander, or None while it is folded, when nothing
-    in it is drawn.  The browser re-renders every element on each rerun, about 1 ms each, and
-    the folded sections held ~30 of them; their widgets keep their values meanwhile (KEEP).
-
-    Streamlit ties an expander's state to its label, and a run's label changes as the run is
-    edited: the state the reader left is carried over to the new label under ``key``."""
-    left = st.session_state.get(key)
-    st.session_state[key] = expanded if left is None else left
-    box = st.sidebar.expander(label, expanded=expanded, key=key, on_change="rerun")
-    return box if box.open else None
 
 
 def render_presets() -> None:
@@ -56,9 +43,9 @@ def render_surface(state: State) -> None:
     if st.session_state["surface"] == binding.CUSTOM:
         render_formula()
     surface = state.surface_spec
-    if box := section("Formula and why it is interesting", "sec_formula"):
-        box.latex(surface.formula)
-        box.caption(surface.story)
+    with sb.expander("Formula and why it is interesting"):
+        st.latex(surface.formula)
+        st.caption(surface.story)
     for p in surface.params:
         param_widget(f"sp_{p.name}", p, container=sb)
     (x0, x1), (y0, y1) = surface.domain
@@ -120,9 +107,7 @@ def render_formula() -> None:
 
 
 def render_regularization(state: State) -> None:
-    if not (box := section("Regularization (added to the loss)", "sec_regularization")):
-        return
-    with box:
+    with st.sidebar.expander("Regularization (added to the loss)"):
         st.caption("λ₁‖w‖₁ + λ₂/2‖w‖² reshape the landscape for every run; the star marks the shifted minimum.")
         param_widget("l1", PENALTY, "L1 penalty λ₁", in_use=state.l1)
         param_widget("l2", PENALTY, "L2 penalty λ₂", in_use=state.l2)
@@ -131,10 +116,7 @@ def render_regularization(state: State) -> None:
 def render_run(i: int, state: State) -> None:
     surface, run, keys = state.surface_spec, state.runs[i], binding.run_keys(i)
     colour = OKABE_ITO[i]
-    box = section(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", f"sec_run{i}", i == 0)
-    if not box:
-        return
-    with box:
+    with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
         st.selectbox(
             "Optimizer",
             list(KINDS),
@@ -143,7 +125,6 @@ def render_run(i: int, state: State) -> None:
             on_change=binding.on_kind_change,
             args=(i,),
             help=KINDS[run.kind].blurb,
-            persist_state=KEEP,
         )
         problem = binding.run_problem(i, surface)
         if problem:
@@ -158,7 +139,6 @@ def render_run(i: int, state: State) -> None:
             help=SCHEDULES[run.schedule].help,
             on_change=binding.on_schedule_change,
             args=(i,),
-            persist_state=KEEP,
         )
         for p in SCHEDULES[run.schedule].params:
             param_widget(keys.schedule_param(p.name), p, in_use=dict(run.schedule_params).get(p.name))
@@ -173,7 +153,6 @@ def render_run(i: int, state: State) -> None:
                 on_change=binding.on_gradient_change,
                 args=(i,),
                 help=" · ".join(f"{k}: {GRADIENT_MODES[k].help}" for k in modes),
-                persist_state=KEEP,
             )
             mode = GRADIENT_MODES[run.gradient]
             if mode.param is not None:
@@ -201,15 +180,10 @@ VIEW_3D_LABELS = {"off": "hidden", "on": "shown", "auto": "auto"}
 
 
 def render_playback(state: State) -> None:
-    if not (box := section("Playback and display", "sec_playback")):
-        return
-    with box:
+    with st.sidebar.expander("Playback and display", expanded=False):
         param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
         st.toggle(
-            "Presentation mode (projector)",
-            key="presentation",
-            help="Larger fonts, thicker lines and bigger markers.",
-            persist_state=KEEP,
+            "Presentation mode (projector)", key="presentation", help="Larger fonts, thicker lines and bigger markers."
         )
         st.radio(
             "Projector screen",
@@ -218,7 +192,6 @@ def render_playback(state: State) -> None:
             horizontal=True,
             help=SCREEN.help,
             disabled=not state.presentation,
-            persist_state=KEEP,
         )
         st.radio(
             "3-D view beside the map",
@@ -227,19 +200,15 @@ def render_playback(state: State) -> None:
             horizontal=True,
             format_func=VIEW_3D_LABELS.get,
             help=f"{VIEW_3D.help} Hidden, ▶ Play runs at full speed on any machine.",
-            persist_state=KEEP,
         )
 
 
 def render_quiz(state: State) -> None:
-    if not (box := section("❓ Predict, then play (quiz)", "sec_quiz", bool(state.quiz))):
-        return
-    with box:
+    with st.sidebar.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
         st.toggle(
             "Quiz mode: hide the paths",
             key="quiz_on",
             help="Students click where they think each run will be, then reveal. The share link keeps it.",
-            persist_state=KEEP,
         )
         steps = state.steps
         st.number_input(
@@ -249,7 +218,6 @@ def render_quiz(state: State) -> None:
             step=1,
             key="quiz_steps",
             help=f"N in [1, steps]; the runs have {steps} steps.",
-            persist_state=KEEP,
         )
         if int(st.session_state["quiz_steps"]) > steps:
             st.caption(f"N is larger than the run ({steps} steps): the quiz asks for the end point.")

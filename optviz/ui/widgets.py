@@ -13,7 +13,6 @@ from optviz.params import Param
 
 _MANTISSAS = (1.0, 2.0, 5.0)
 VIEW_PICKER = "views"  # the container around a page's row of views
-KEEP = "session"  # persist_state: a widget keeps its value while not drawn, on either page
 
 
 def log_grid(low: float, high: float) -> list[float]:
@@ -51,22 +50,19 @@ def read_value(key: str, p: Param) -> Any:
 
 
 def param_widget(key: str, p: Param, label: str | None = None, container=st, in_use: Any = None) -> None:
-    """Render the widget for ``p``; its value lives in st.session_state[key], and stays there while
-    the widget is not drawn (a folded section).  Number boxes take any number, and one outside
-    ``p``'s range gets a message under the box that names the field, the allowed range and
-    ``in_use``, the value the page uses instead."""
+    """Render the widget for ``p``; its value lives in st.session_state[key].  Number boxes take
+    any number, and one outside ``p``'s range gets a message under the box that names the field,
+    the allowed range and ``in_use``, the value the page uses instead."""
     label = label or p.name
     helptext = p.help + (f" Range {p.range_text()}." if p.kind != "bool" else "")
     if p.kind == "bool":
-        container.checkbox(label, key=key, help=helptext, persist_state=KEEP)
+        container.checkbox(label, key=key, help=helptext)
     elif p.kind == "pair":
         left, right = container.columns(2)
         for i, column in enumerate((left, right)):
-            column.number_input(
-                f"{label}[{i}]", step=0.001, format="%.4g", key=f"{key}_{i}", help=helptext, persist_state=KEEP
-            )
+            column.number_input(f"{label}[{i}]", step=0.001, format="%.4g", key=f"{key}_{i}", help=helptext)
     elif p.kind == "int":
-        container.number_input(label, step=1, key=key, help=helptext, persist_state=KEEP)
+        container.number_input(label, step=1, key=key, help=helptext)
     elif p.scale == "log" and p.low > 0:
         current = st.session_state.get(key, p.default)
         options = sorted(set(log_grid(p.low, p.high)) | {float(current)})
@@ -76,10 +72,9 @@ def param_widget(key: str, p: Param, label: str | None = None, container=st, in_
             key=key,
             format_func=lambda v: f"{v:g}",
             help=helptext + " Log scale: use ← → to step.",
-            persist_state=KEEP,
         )
     else:
-        container.number_input(label, step=_step(p), format="%.4g", key=key, help=helptext, persist_state=KEEP)
+        container.number_input(label, step=_step(p), format="%.4g", key=key, help=helptext)
     rejected(container, label, p, read_value(key, p), in_use)
 
 
