@@ -317,7 +317,7 @@ PRESETS: dict[str, Preset] = {
                         and e.jitter(1) < 0.25 * _ridge_shift(e)
                         and f"The dropout run settles, jittering, around {where(e.minima(1)[0])} (the open star in "
                         f"its colour): the minimum of the loss plus an L2 penalty, {fmt(_ridge_shift(e))} away "
-                        f"from the least-squares minimum. The Noise & dropout tab draws the theory."
+                        f"from the least-squares minimum. The Noise & dropout view draws the theory."
                     ),
                     {0: CONVERGES, 1: JITTERS},
                 ),
@@ -476,7 +476,7 @@ PRESETS: dict[str, Preset] = {
                         e.run(1).schedule == "step"
                         and e.run(2).schedule == "cosine"
                         and f"By the end the step schedule has cut the lr to {fmt(float(e.run(1).lr[-1]))} and the "
-                        f"cosine to {fmt(float(e.run(2).lr[-1]))} (the Curves tab plots them)."
+                        f"cosine to {fmt(float(e.run(2).lr[-1]))} (the Curves view plots them)."
                     ),
                     {1: frozenset(VERDICTS), 2: frozenset(VERDICTS)},
                 ),

@@ -137,7 +137,7 @@ def render() -> None:
         "sharpness": views.sharpness_tab,
         "export": lambda s, r: views.export_tab(s, r, _link(s)),
     }
-    bodies[view_picker(TAB, TABS, phone=views.on_phone())](state, results)
+    bodies[view_picker(TAB, TABS)](state, results)  # four views: on a phone, two rows rather than one cut
     _sidebar(state)
     st.query_params.from_dict(encode(state))
 

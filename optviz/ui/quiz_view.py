@@ -67,7 +67,7 @@ def render_guessing(view: View) -> None:
     st.subheader(f"❓ Predict, then play: where is each run after {state.quiz} steps?")
     st.caption(
         "The paths are hidden. Pick a run, click or tap the map where you think it will be, and repeat for the "
-        "others; then reveal. The equations tab may help."
+        "others; then reveal. The Equations view may help."
     )
     picture, controls = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
     figure = guess_figure(

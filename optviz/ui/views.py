@@ -136,7 +136,7 @@ def share_link(state: State) -> None:
             landings,
             format_func=TABS.get,
             key="share_landing",
-            help="The tab the class sees first. The address bar's link keeps the tab you are on.",
+            help="The view the class sees first. The address bar's link keeps the view you are on.",
         )
         st.caption(
             "Opening this link reproduces the surface, runs, start, seed and settings exactly. "
