@@ -6,7 +6,11 @@ Two pages (optviz.ui.pages): the surfaces (home, optviz.ui.surfaces_page) and /n
 
 import streamlit as st
 
-from optviz.ui import warmup
+from optviz.ui import preload
+
+preload.mount()  # first: the browser loads Plotly's code while the modules below import
+
+from optviz.ui import warmup  # noqa: E402
 
 warmup.begin()  # a fresh deploy starts compiling in the background while the page's modules import
 

@@ -22,7 +22,7 @@ from optviz.kinds import KINDS
 from optviz.presets import PRESETS, lesson_for
 from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import QUIZ_SAFE_TABS, TABS, State
-from optviz.ui import binding, bridge, quiz_view
+from optviz.ui import binding, bridge, preload, quiz_view
 from optviz.ui.compute import Computed, View, figure
 from optviz.ui.widgets import plain
 from optviz.urlstate import encode, is_preset_view
@@ -31,8 +31,10 @@ CONTOUR_KEY = "contour_chart"
 # The results table's columns: on a phone each cell is a line that names its column.
 RESULT_COLUMNS = ("run", "outcome", "final loss", "steps to converge", "final point", "distance to nearest minimum")
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
-PAGE_CSS = """<style>
-.st-key-bridge_host { display: none; }
+PAGE_CSS = (
+    """<style>
+/* the two components draw nothing: hidden with their wrappers, which took a row gap each */
+div:has(> .st-key-bridge_host), div:has(> .st-key-PRELOAD_HOST) { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-views button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
@@ -46,13 +48,16 @@ PAGE_CSS = """<style>
   .st-key-results td:first-child { font-weight: 600; }
 RESULT_LABELS
 }
-</style>""".replace("NARROW_PX", str(bridge.NARROW_PX)).replace(
-    "RESULT_LABELS",
-    "\n".join(
-        f'  .st-key-results td:nth-child({i})::before {{ content: "{name}: "; font-weight: 600; }}'
-        for i, name in enumerate(RESULT_COLUMNS, start=1)
-        if i > 1  # the run's name heads its block
-    ),
+</style>""".replace("NARROW_PX", str(bridge.NARROW_PX))
+    .replace("PRELOAD_HOST", preload.HOST)
+    .replace(
+        "RESULT_LABELS",
+        "\n".join(
+            f'  .st-key-results td:nth-child({i})::before {{ content: "{name}: "; font-weight: 600; }}'
+            for i, name in enumerate(RESULT_COLUMNS, start=1)
+            if i > 1  # the run's name heads its block
+        ),
+    )
 )
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,

@@ -53,6 +53,9 @@ def test_page_loads_without_console_errors_and_draws_map_and_surface(page, app_u
     assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{SURFACE_3D}].querySelector('canvas') !== null")
     assert page.evaluate(f"document.querySelectorAll('{CHARTS}')[{CONTOUR}].data.length") >= 6
     assert page.console_errors == []
+    # Plotly's code was fetched once: optviz.ui.preload's early import and Streamlit's own share it
+    fetched = "performance.getEntriesByType('resource').filter(e => e.name.includes('/PlotlyChart.')).length"
+    assert page.evaluate(f"() => [{fetched}, !!window.__optvizPlotly]") == [1, True]
 
 
 def test_play_moves_the_markers_and_keeps_the_landscape(page, app_url):
