@@ -30,7 +30,7 @@ from optviz.ui import (
 from optviz.ui.widgets import view_picker
 from optviz.urlstate import encode
 
-BODIES = {  # each tab's body runs only while it is open
+BODIES = {  # each view's body runs only while it is open
     "quiz": quiz_view.render_guessing,
     "paths": views.paths,
     "curves": views.curves,
@@ -65,7 +65,7 @@ def render() -> None:
     if not state.presentation:  # in Presentation mode the lesson sits beside the figure (views.paths)
         views.lesson(view)
 
-    if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the tabs
+    if state.quiz and not quiz_view.hidden(state):  # revealed: the answer above the views
         quiz_view.render_results(view)
     state = replace(state, tab=view_picker("tab", TABS, views.shown_tabs(state), phone))
     BODIES[state.tab](view)

@@ -24,7 +24,7 @@ from optviz.schedules import CATALOGUE as SCHEDULES
 from optviz.state import QUIZ_SAFE_TABS, TABS, State
 from optviz.ui import binding, bridge, preload, quiz_view
 from optviz.ui.compute import Computed, View, figure
-from optviz.ui.widgets import plain
+from optviz.ui.widgets import VIEW_PICKER, plain
 from optviz.urlstate import encode, is_preset_view
 
 CONTOUR_KEY = "contour_chart"
@@ -37,7 +37,7 @@ PAGE_CSS = (
 div:has(> .st-key-bridge_host), div:has(> .st-key-PRELOAD_HOST) { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-.st-key-views button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
+.st-key-VIEW_PICKER button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
 .st-key-results table { font-size: 1rem; width: 100%; }
 .st-key-results th, .st-key-results td { white-space: normal; overflow-wrap: anywhere; }
 @media (max-width: NARROW_PXpx) {  /* a phone: each run one block of "name: value" lines, no sideways scroll */
@@ -50,6 +50,7 @@ RESULT_LABELS
 }
 </style>""".replace("NARROW_PX", str(bridge.NARROW_PX))
     .replace("PRELOAD_HOST", preload.HOST)
+    .replace("VIEW_PICKER", VIEW_PICKER)
     .replace(
         "RESULT_LABELS",
         "\n".join(
@@ -65,15 +66,15 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] button p { font-size: 1.3rem; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
-[data-testid="stMain"] .st-key-views button p { font-size: 1.25rem; }
+[data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.25rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; line-height: 1.4; }
 .st-key-results table { font-size: 1.45rem; }  /* as the explanations under it */
 @media (max-height: 800px) {  /* 720p: the views on one row and the map from the top of the screen */
   .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.25; }
-  [data-testid="stMain"] .st-key-views button p { font-size: 1.05rem; }
-  .st-key-views button { padding: 0.1rem 0.55rem; min-height: 2rem; }
+  [data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.05rem; }
+  .st-key-VIEW_PICKER button { padding: 0.1rem 0.55rem; min-height: 2rem; }
   /* the ~90 px band above the views: the header's white bar (only » in it, left of the views) and the
      gaps around the page's style elements; reclaimed, a long lesson and the legend under it fit */
   [data-testid="stMainBlockContainer"] { padding-top: 0.4rem; }
@@ -86,7 +87,7 @@ PRESENTATION_CSS = """<style>
   .st-key-lesson [data-testid="stMarkdownContainer"] { width: 100% !important; }
   [data-testid="stColumn"] .optviz-legend { font-size: 1.05rem !important; }
 }
-</style>"""
+</style>""".replace("VIEW_PICKER", VIEW_PICKER)
 
 
 def messages(state: State) -> None:
