@@ -27,6 +27,7 @@ import streamlit as st
 from optviz.figures.animation import FOLLOW_3D_JS
 
 KEY = "bridge"
+HOST = "bridge_host"  # hidden by views.PAGE_CSS: the bridge draws nothing
 NARROW_PX = 480
 TAP_SLOP_PX = 8
 TAP_MS = 700
@@ -157,7 +158,7 @@ def narrow(guess: bool) -> bool:
 def mount(drawn_narrow: bool) -> None:
     """Put the bridge on the page (it draws nothing).  ``drawn_narrow``: whether this run draws
     the phone layout; the browser reports back (a rerun) only when the screen disagrees."""
-    with st.container(key="bridge_host"):
+    with st.container(key=HOST):
         _COMPONENT(
             key=KEY,
             data={

@@ -34,7 +34,7 @@ CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PAGE_CSS = (
     """<style>
 /* the two components draw nothing: hidden with their wrappers, which took a row gap each */
-div:has(> .st-key-bridge_host), div:has(> .st-key-PRELOAD_HOST) { display: none; }
+div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST) { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-VIEW_PICKER button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
@@ -49,6 +49,7 @@ div:has(> .st-key-bridge_host), div:has(> .st-key-PRELOAD_HOST) { display: none;
 RESULT_LABELS
 }
 </style>""".replace("NARROW_PX", str(bridge.NARROW_PX))
+    .replace("BRIDGE_HOST", bridge.HOST)
     .replace("PRELOAD_HOST", preload.HOST)
     .replace("VIEW_PICKER", VIEW_PICKER)
     .replace(
