@@ -30,6 +30,11 @@ from optviz.network.train import TrainResult
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def as_shown(value: float) -> float:
+    """``value`` as ``fmt`` prints it: a ratio of two printed numbers is then the one a reader works out."""
+    return float(f"{value:.3g}")
+
+
 def fmt(value: float) -> str:
     """A number to 3 significant figures that keeps its trailing zeros ("1.00", not "1"), very
     large or small ones as a power of ten ("4.48×10¹²", not "4.48e+12"); 0 as "0"."""
@@ -176,7 +181,7 @@ def _overfits(e: NetEvidence, i: int) -> str | None:
             f" Its validation accuracy changes far less meanwhile, from {percent(r.validation_accuracy[best])} to "
             f"{percent(r.validation_accuracy[end])} ({wrong_best}, then {wrong_end} of the "
             f"{len(r.data.y_validation)} validation points wrong), while its validation loss grows "
-            f"{fmt(val_end / val_best)}×: most of that rise is the network growing more confident, in its wrong "
+            f"{fmt(as_shown(val_end) / as_shown(val_best))}×: most of that rise is the network growing more confident, in its wrong "
             "answers as well, not making more mistakes."
         )
     return sentence

@@ -17,6 +17,7 @@ from optviz.netstate import RUN_FIELDS, NetState
 from optviz.network.sharpness import sharpness, sharpness_along
 from optviz.network.train import MAX_RUNS, train_runs
 
+FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 LR = next(f.param for f in RUN_FIELDS if f.name == "lr")
 
 
@@ -57,6 +58,9 @@ def check_overfits(e, runs, sentence):
         wrong = [round(n * (1 - r.validation_accuracy[t])) for t in (best, end)]
         assert f"({wrong[0]}, then {wrong[1]} of the {n} validation points wrong)" in sentence
         assert r.validation_loss[end] / r.validation_loss[best] >= 2 * wrong[1] / wrong[0]
+        # the rise it quotes is the one a reader gets from the two losses it prints
+        shown = [float(fmt(r.validation_loss[t]).replace("×10", "e").translate(FROM_SUPERSCRIPT)) for t in (best, end)]
+        assert f"validation loss grows {fmt(shown[1] / shown[0])}×" in sentence
 
 
 def check_gap(e, runs, sentence):
