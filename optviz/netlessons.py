@@ -181,8 +181,8 @@ def _overfits(e: NetEvidence, i: int) -> str | None:
             f" Its validation accuracy changes far less meanwhile, from {percent(r.validation_accuracy[best])} to "
             f"{percent(r.validation_accuracy[end])} ({wrong_best}, then {wrong_end} of the "
             f"{len(r.data.y_validation)} validation points wrong), while its validation loss grows "
-            f"{fmt(as_shown(val_end) / as_shown(val_best))}×: most of that rise is the network growing more confident, in its wrong "
-            "answers as well, not making more mistakes."
+            f"{fmt(as_shown(val_end) / as_shown(val_best))}×: most of that rise is the network growing more "
+            "confident, in its wrong answers as well, not making more mistakes."
         )
     return sentence
 

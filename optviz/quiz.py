@@ -21,12 +21,17 @@ class Answer:
         return None if self.distance is None else self.distance / span
 
 
+def steps_phrase(n: int) -> str:
+    """ "1 step", "20 steps": how the quiz names its N."""
+    return "1 step" if n == 1 else f"{n} steps"
+
+
 def truth_after(traj: Trajectory, n: int) -> tuple[Point, str]:
     """The run's position after n steps; a run that stopped earlier is where it stopped."""
     last = len(traj.path) - 1
     if last >= n:
         x, y = traj.path[n]
-        return (float(x), float(y)), f"after {n} steps"
+        return (float(x), float(y)), f"after {steps_phrase(n)}"
     x, y = traj.path[-1]
     kind, step = traj.outcome.kind, traj.outcome.step
     why = {

@@ -52,7 +52,7 @@ VIEW_3D = Param(
 # The page's tabs: the id the share link uses, and the label the page shows (bodies: app.py).
 TABS = {
     "quiz": "❓ Quiz",
-    "paths": "▶ Paths & results",
+    "paths": "🧭 Paths & results",  # not ▶: that is Play
     "curves": "📈 Curves",
     "inside": "🔬 Inside a step",
     "noise": "🎲 Noise & dropout",

@@ -58,3 +58,15 @@ def test_bad_quiz_values_in_a_link_warn_by_name():
     at = run_app({"quiz": "250", "steps": "100"})
     assert any("'quiz'" in w.value and "at most steps=100" in w.value for w in at.warning)
     assert at.query_params["quiz"] == "100"
+
+
+def test_a_one_step_quiz_says_step_not_steps():
+    state = replace(PRESETS["basins"].build(), quiz=1)
+    at = run_app(encode(state))
+    assert at.subheader[0].value.endswith("after 1 step?")
+    assert specs(at)[0]["layout"]["title"]["text"].startswith("Where will each run be after 1 step?")
+    guess(at, 1.0, 1.0)
+    at.button(key="quiz_reveal").click().run()
+    assert specs(at)[0]["layout"]["title"]["text"].startswith("The first step:")
+    assert any(s.value.endswith("The answer after 1 step") for s in at.subheader)
+    assert not any("1 steps" in text for text in (s.value for s in at.subheader))

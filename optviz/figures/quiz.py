@@ -15,7 +15,7 @@ from optviz.figures.contour import (
 )
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
-from optviz.quiz import Answer, Point
+from optviz.quiz import Answer, Point, steps_phrase
 
 GROWN_POINTS = 200
 
@@ -61,7 +61,7 @@ def guess_figure(
         start_trace(start, sizes, hover=False),
     ]
     data += _guess_traces(guesses, labels, sizes)
-    layout = base_layout(sizes, f"Where will each run be after {n} steps? Click to guess")
+    layout = base_layout(sizes, f"Where will each run be after {steps_phrase(n)}? Click to guess")
     layout.update(map_layout(landscape, image_uri))
     layout.update(
         {"hovermode": "closest", "dragmode": False, "clickmode": "event", "uirevision": landscape.surface.key}
@@ -103,7 +103,8 @@ def reveal_figure(
             }
         )
     figure["data"] = figure["data"] + extra  # after the animated traces: frames address runs by index
-    figure["layout"]["title"]["text"] = f"The first {n} steps: press ▶ to watch them reach your guesses"
+    first = "The first step" if n == 1 else f"The first {n} steps"
+    figure["layout"]["title"]["text"] = f"{first}: press ▶ to watch them reach your guesses"
     return figure
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from optviz.figures.prebuilt import PrebuiltFigure
 from optviz.figures.quiz import guess_figure, reveal_figure
-from optviz.quiz import answers, first_steps
+from optviz.quiz import answers, first_steps, steps_phrase
 from optviz.state import State
 from optviz.ui import binding, bridge
 from optviz.ui.compute import View
@@ -64,7 +64,7 @@ def render_guessing(view: View) -> None:
     state, computed, sizes = view.state, view.computed, view.sizes
     quiz = _session(state)
     n_runs = len(state.runs)
-    st.subheader(f"❓ Predict, then play: where is each run after {state.quiz} steps?")
+    st.subheader(f"❓ Predict, then play: where is each run after {steps_phrase(state.quiz)}?")
     st.caption(
         "The paths are hidden. Pick a run, click or tap the map where you think it will be, and repeat for the "
         "others; then reveal. The Equations view may help."
@@ -126,7 +126,7 @@ def render_results(view: View) -> None:
     n = state.quiz
     result = answers(computed.runs, quiz["guesses"], n)
     span = state.surface_spec.span
-    st.subheader(f"❓ The answer after {n} steps")
+    st.subheader(f"❓ The answer after {steps_phrase(n)}")
     runs = [first_steps(t, n) for t in computed.runs]
     figure = reveal_figure(
         view.landscape, view.image_uri, runs, computed.labels, state.start, result, n, sizes, state.speed
