@@ -15,7 +15,7 @@ from optviz.figures.contour import (
 )
 from optviz.figures.landscape import Landscape
 from optviz.figures.style import Sizes, base_layout, run_style
-from optviz.quiz import Answer, Point, steps_phrase
+from optviz.quiz import Answer, Point
 
 GROWN_POINTS = 200
 
@@ -47,13 +47,7 @@ def _guess_traces(guesses: dict[int, Point], labels: list[str], sizes: Sizes) ->
 
 
 def guess_figure(
-    landscape: Landscape,
-    image_uri: str,
-    start: Point,
-    guesses: dict[int, Point],
-    labels: list[str],
-    n: int,
-    sizes: Sizes,
+    landscape: Landscape, image_uri: str, start: Point, guesses: dict[int, Point], labels: list[str], sizes: Sizes
 ) -> dict:
     data = [
         hover_grid_trace(landscape, HOVER_GRID, "click: guess here"),
@@ -61,8 +55,11 @@ def guess_figure(
         start_trace(start, sizes, hover=False),
     ]
     data += _guess_traces(guesses, labels, sizes)
-    layout = base_layout(sizes, f"Where will each run be after {steps_phrase(n)}? Click to guess")
+    # untitled: the page's heading above it asks the question (a title took a sixth of a projector's height)
+    layout = base_layout(sizes, "")
+    layout["margin"]["t"] = 16 + 2 * sizes.font  # the legend's row
     layout.update(map_layout(landscape, image_uri))
+    layout["yaxis"]["constraintoward"] = "top"  # on a narrow screen the square map sits under its legend
     layout.update(
         {"hovermode": "closest", "dragmode": False, "clickmode": "event", "uirevision": landscape.surface.key}
     )

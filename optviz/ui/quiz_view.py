@@ -69,10 +69,8 @@ def render_guessing(view: View) -> None:
         "The paths are hidden. Pick a run, click or tap the map where you think it will be, and repeat for the "
         "others; then reveal. The Equations view may help."
     )
-    picture, controls = st.columns([3, 2]) if not state.presentation else (st.container(), st.container())
-    figure = guess_figure(
-        view.landscape, view.image_uri, state.start, quiz["guesses"], computed.labels, state.quiz, sizes
-    )
+    picture, controls = st.columns([3, 2])  # Reveal beside the map: above the fold on a 720p projector
+    figure = guess_figure(view.landscape, view.image_uri, state.start, quiz["guesses"], computed.labels, sizes)
     with picture.container(key="quiz_map"):  # bridge.MAPS: taps here are guesses
         st.plotly_chart(PrebuiltFigure(figure), key=GUESS_CHART, theme=None)
     with controls:

@@ -90,8 +90,13 @@ def test_noise_tab_draws_the_ensemble_and_opens_dropout(page, app_url):
 
 def test_a_quiz_link_takes_a_clicked_guess_and_reveals(page, app_url):
     page.goto(app_url + "/?" + urlencode({"surface": "himmelblau", "quiz": "10", "r1": "gd"}))  # one chart only
-    index = wait_chart(page, "Where will each run be after 10 steps?")
+    page.get_by_text("where is each run after 10 steps?").wait_for(timeout=90_000)
+    page.locator(".st-key-quiz_map " + CHARTS).wait_for(timeout=90_000)  # the guessing map: the heading asks
     page.wait_for_function(SETTLED, timeout=60_000)
+    index = page.evaluate(
+        "(s) => Array.from(document.querySelectorAll(s)).indexOf(document.querySelector('.st-key-quiz_map ' + s))",
+        CHARTS,
+    )
     legend = "() => Array.from(document.querySelectorAll('" + CHARTS + "')).flatMap(g => g.data.map(d => d.name))"
     assert not any(name and name.startswith("GD") for name in page.evaluate(legend))  # the path is hidden
     click_data_point(page, index, 2.0, 1.5)

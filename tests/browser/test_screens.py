@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from optviz.presets import PRESETS
 from optviz.state import default_state, make_run
 from optviz.ui.binding import NEW_RUN_KINDS
 from optviz.urlstate import encode
@@ -253,5 +254,22 @@ def test_on_a_phone_a_preset_tap_folds_the_sidebar_over_its_result(browser, app_
         lesson = page.locator(".st-key-lesson")
         lesson.wait_for(timeout=60_000)
         assert lesson.is_visible() and "Momentum in a ravine" in lesson.inner_text()
+    finally:
+        context.close()
+
+
+def test_on_a_720p_projector_the_quiz_map_and_reveal_fit_the_screen(browser, app_url):
+    """A teacher guesses with the class and reveals without scrolling."""
+    query = {**encode(replace(PRESETS["basins"].build(), quiz=12)), "present": "1"}
+    context = browser.new_context(**VIEWPORTS["projector-1280x720"][0])
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/?{urlencode(query)}")
+        page.wait_for_selector(".st-key-quiz_map .js-plotly-plot .nsewdrag", timeout=90_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        plot = page.locator(".st-key-quiz_map .nsewdrag").bounding_box()
+        reveal = page.get_by_role("button", name="Reveal", exact=True).bounding_box()
+        assert plot["y"] + plot["height"] <= 720 and reveal["y"] + reveal["height"] <= 720, (plot, reveal)
+        assert plot["height"] >= 0.5 * 720, plot  # the map is the picture, not a thumbnail
     finally:
         context.close()
