@@ -58,6 +58,7 @@ def guess_figure(
     # untitled: the page's heading above it asks the question (a title took a sixth of a projector's height)
     layout = base_layout(sizes, "")
     layout["margin"]["t"] = 16 + 2 * sizes.font  # the legend's row
+    layout["height"] = sizes.height - 2 * sizes.font  # under the heading and its hint, the x axis fits 720p
     layout.update(map_layout(landscape, image_uri))
     layout["yaxis"]["constraintoward"] = "top"  # on a narrow screen the square map sits under its legend
     layout.update(

@@ -116,6 +116,8 @@ def render_guessing(view: View) -> None:
             help="Show the paths and how far each guess was."
             + (f" {missing} run(s) still have no guess." if missing else ""),
         )
+        if not quiz["guesses"]:
+            st.caption("Reveal opens once the map has a guess.")
 
 
 def render_results(view: View) -> None:

@@ -59,7 +59,7 @@ def render() -> None:
     phone = views.on_phone()
     bridge.mount(phone)
     if phone:
-        views.phone_header()
+        views.phone_header(guessing=quiz_view.hidden(state))
     warmup.notice(state.presentation)
     view = warmup.run(lambda: compute.view_for(state), "these runs")
     if not state.presentation:  # in Presentation mode the lesson sits beside the figure (views.paths)

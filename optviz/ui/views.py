@@ -65,6 +65,7 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
 [data-testid="stMain"] button p { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stSelectbox"] input { font-size: 1.3rem; }  /* e.g. the quiz's run picker */
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; } [data-testid="stMain"] h3 { font-size: 2rem !important; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
 [data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.25rem; }
@@ -263,9 +264,11 @@ def run_legend(view: View) -> None:
     )
 
 
-def phone_header() -> None:
+def phone_header(guessing: bool) -> None:
+    """``guessing``: a quiz hides the paths, so there is no ▶ Play yet."""
     st.markdown("**optviz** · optimizers, visible")
-    st.caption("Scroll down to ▶ Play under the pictures. » (top left) opens the presets and settings.")
+    where = "the map, tap your guesses, then Reveal" if guessing else "▶ Play under the pictures"
+    st.caption(f"Scroll down to {where}. » (top left) opens the presets and settings.")
 
 
 def on_phone() -> bool:

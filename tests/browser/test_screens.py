@@ -268,8 +268,22 @@ def test_on_a_720p_projector_the_quiz_map_and_reveal_fit_the_screen(browser, app
         page.wait_for_selector(".st-key-quiz_map .js-plotly-plot .nsewdrag", timeout=90_000)
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         plot = page.locator(".st-key-quiz_map .nsewdrag").bounding_box()
+        axis = page.locator(".st-key-quiz_map .xtitle").bounding_box()
         reveal = page.get_by_role("button", name="Reveal", exact=True).bounding_box()
-        assert plot["y"] + plot["height"] <= 720 and reveal["y"] + reveal["height"] <= 720, (plot, reveal)
+        assert all(box["y"] + box["height"] <= 720 for box in (plot, axis, reveal)), (plot, axis, reveal)
         assert plot["height"] >= 0.5 * 720, plot  # the map is the picture, not a thumbnail
+    finally:
+        context.close()
+
+
+def test_on_a_phone_a_quiz_points_to_the_map_not_to_play(browser, app_url):
+    """Before Reveal there is no ▶ Play: the phone's top hint says where to guess instead."""
+    query = encode(replace(PRESETS["basins"].build(), quiz=12))
+    context = browser.new_context(**VIEWPORTS["phone-390x844"][0])
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/?{urlencode(query)}")
+        page.get_by_text("Scroll down to the map, tap your guesses, then Reveal.").wait_for(timeout=90_000)
+        assert page.get_by_text("Scroll down to ▶ Play").count() == 0
     finally:
         context.close()
