@@ -59,7 +59,7 @@ def test_contour_frames_carry_only_the_moving_traces(scene):
     state, computed, landscape, uri = scene
     fig = contour_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri)
     n = len(computed.runs)
-    assert len(fig["data"]) == STATIC_TRACES + TRACES_PER_RUN * n + 1  # + the minima again, drawn on top
+    assert len(fig["data"]) == STATIC_TRACES + TRACES_PER_RUN * n + 2  # + the minima and the start again, on top
     assert len(fig["frames"]) == len(frame_steps(state.steps))
     moving = sorted(i for r in range(n) for i in run_trace_indices(r)[1:])
     for frame in fig["frames"]:

@@ -50,6 +50,16 @@ def test_every_end_marker_of_l2_vs_adamw_shows_and_the_minima_on_top_are_outline
     assert all(s.endswith("-open") for s in overlay["marker"]["symbol"])
 
 
+def test_the_start_ring_shows_over_the_run_markers_that_sit_on_it_at_step_0():
+    """The legend's ◯ start is what the map shows before ▶ Play, not the last run's marker."""
+    fig, _, computed = preset_figure("basins")
+    rings = [i for i, d in enumerate(fig["data"]) if d.get("name") == "start"]
+    heads = [run_trace_indices(r)[2] for r in range(len(computed.runs))]
+    assert max(rings) > max(heads)
+    ring = fig["data"][max(rings)]
+    assert ring["marker"]["symbol"] == "circle-open" and (ring["x"][0], ring["y"][0]) == tuple(computed.runs[0].path[0])
+
+
 def test_rastrigins_minima_are_small_dots_on_the_surface_not_tiles():
     fig, landscape, _ = preset_figure("rastrigin_noise")
     minima = next(d for d in fig["data"] if d["type"] == "scatter3d" and d["name"] == "minimum")

@@ -227,6 +227,8 @@ def contour_figure(
         data += [path, trail, head_marker]
     # drawn last, as outlines, so run markers never hide where the minima are nor the minima a run
     data.append({**outline_of(minima_trace(landscape, sizes, hover=False)), "showlegend": False})
+    # and the start's ring again over the runs' markers, which all sit on it at step 0 (the legend's ◯)
+    data.append({**start_trace(start, sizes, hover=False), "showlegend": False})
     data += goal_traces(goals or [], landscape.minima, sizes)
     frames = []
     moving = [i for r in range(len(runs)) for i in run_trace_indices(r)[1:]]
