@@ -36,6 +36,10 @@ PAGE_CSS = (
 /* the two components draw nothing: hidden with their wrappers, which took a row gap each */
 div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST) { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
+@media (max-width: NARROW_PXpx) {  /* a phone: the views' row scrolls sideways; its right edge fades to say so */
+  .st-key-VIEW_PICKER [role="radiogroup"] {
+    mask-image: linear-gradient(to right, #000 calc(100% - 2.5rem), transparent); padding-right: 2.5rem; }
+}
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 .st-key-VIEW_PICKER button { padding: 0.2rem 0.65rem; min-height: 2.25rem; }
 .st-key-results table { font-size: 1rem; width: 100%; }

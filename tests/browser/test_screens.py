@@ -287,3 +287,20 @@ def test_on_a_phone_a_quiz_points_to_the_map_not_to_play(browser, app_url):
         assert page.get_by_text("Scroll down to ▶ Play").count() == 0
     finally:
         context.close()
+
+
+def test_on_a_phone_the_views_row_fades_where_it_scrolls_and_its_last_view_clears_the_fade(screens, app_url):
+    page = open_page(screens("phone-390x844"), app_url, "phone-390x844", {})
+    try:
+        row = page.locator(VIEWS)
+        shown = row.evaluate(
+            """(g) => { const fade = getComputedStyle(g).maskImage || getComputedStyle(g).webkitMaskImage;
+                        g.scrollLeft = g.scrollWidth;
+                        const last = [...g.querySelectorAll('button')].pop().getBoundingClientRect();
+                        return {fade, scrolls: g.scrollWidth > g.clientWidth,
+                                clear: g.getBoundingClientRect().right - last.right}; }"""
+        )
+        assert shown["scrolls"] and "gradient" in shown["fade"], shown  # more views than fit: the edge says so
+        assert shown["clear"] >= 30, shown  # scrolled to the end, "Share & export" is not under the fade
+    finally:
+        page.close()
