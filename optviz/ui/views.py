@@ -33,8 +33,10 @@ RESULT_COLUMNS = ("run", "outcome", "final loss", "steps to converge", "final po
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": True}
 PAGE_CSS = (
     """<style>
-/* the two components draw nothing: hidden with their wrappers, which took a row gap each */
-div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST) { display: none; }
+/* what draws nothing takes no row gap: the two components, with their wrappers, and the style
+   elements (on /network the two above its title pushed ▶ Play past a 900 px screen's bottom) */
+div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST),
+[data-testid="stMainBlockContainer"] .stElementContainer:has(> .stMarkdown style) { display: none; }
 @media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
 @media (max-width: NARROW_PXpx) {  /* a phone: the views' row scrolls sideways; its right edge fades to say so */
   .st-key-VIEW_PICKER [role="radiogroup"] {
@@ -81,12 +83,11 @@ PRESENTATION_CSS = """<style>
   .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.25; }
   [data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.05rem; }
   .st-key-VIEW_PICKER button { padding: 0.1rem 0.55rem; min-height: 2rem; }
-  /* the ~90 px band above the views: the header's white bar (only » in it, left of the views) and the
-     gaps around the page's style elements; reclaimed, a long lesson and the legend under it fit */
+  /* the band above the views: the header's white bar (only » in it, left of the views); reclaimed,
+     a long lesson and the legend under it fit */
   [data-testid="stMainBlockContainer"] { padding-top: 0.4rem; }
   [data-testid="stHeader"] { background: transparent; pointer-events: none; }
   [data-testid="stHeader"] button { pointer-events: auto; }
-  [data-testid="stMainBlockContainer"] .stElementContainer:has(> .stMarkdown style) { display: none; }
   /* the lesson's text takes the narrow column's whole width, the legend the lesson's size */
   .st-key-lesson [data-testid="stAlertContentInfo"] div:has(> span > [data-testid="stAlertDynamicIcon"]) {
     display: none; }
