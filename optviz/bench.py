@@ -228,8 +228,8 @@ CHART_SIGNATURE = (
 
 
 def _open_page(browser, script: Path) -> tuple:
-    """Start a server for ``script`` and open it: (server, page, measures so far).  The cold start
-    is the time from starting the server to the first chart drawn."""
+    """Start a server for ``script`` and open it: (server, page, bytes received so far, measures).
+    The cold start is the time from starting the server to the first chart drawn."""
     from optviz.serve import start_streamlit
 
     started = time.perf_counter()
@@ -244,10 +244,10 @@ def _open_page(browser, script: Path) -> tuple:
     )
     _goto_when_up(page, url, started)
     page.wait_for_function(f"() => ({CHART_SIGNATURE})() !== null", timeout=180_000)
-    measures = {"cold_s": time.perf_counter() - started, "received": received}
+    cold = time.perf_counter() - started
     time.sleep(1.0)
-    measures.update(first_page_http_kb=received["http"] / 1e3, first_page_ws_kb=received["ws"] / 1e3)
-    return process, page, measures
+    measures = {"cold_s": cold, "first_page_http_kb": received["http"] / 1e3, "first_page_ws_kb": received["ws"] / 1e3}
+    return process, page, received, measures
 
 
 def _change(page, slider_selector: str, received: dict) -> tuple[float, float]:
@@ -279,13 +279,13 @@ def _measure_round(browser, scripts: dict[str, Path], repeats: int) -> dict[str,
         order = list(scripts)
         for i in range(repeats):
             for side in order if i % 2 == 0 else order[::-1]:
-                _, page, measures = opened[side]
-                ms, kb = _change(page, SLIDER[side], measures["received"])
+                _, page, received, _ = opened[side]
+                ms, kb = _change(page, SLIDER[side], received)
                 samples[side][0].append(ms)
                 samples[side][1].append(kb)
         return {
             side: {
-                **{k: v for k, v in opened[side][2].items() if k != "received"},
+                **opened[side][3],
                 "change_ms": statistics.median(samples[side][0]),
                 "change_samples": samples[side][0],
                 "change_ws_kb": statistics.median(samples[side][1]),
@@ -293,7 +293,7 @@ def _measure_round(browser, scripts: dict[str, Path], repeats: int) -> dict[str,
             for side in scripts
         }
     finally:
-        for process, page, _ in opened.values():
+        for process, page, _, _ in opened.values():
             page.close()
             stop(process)
 
