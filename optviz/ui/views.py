@@ -47,6 +47,7 @@ div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST),
 .st-key-results table { font-size: 1rem; width: 100%; }
 .st-key-results th, .st-key-results td { white-space: normal; overflow-wrap: anywhere; }
 @media (max-width: NARROW_PXpx) {  /* a phone: each run one block of "name: value" lines, no sideways scroll */
+  [data-testid="stMainBlockContainer"] { padding-top: 5rem; }  /* the first line clear of the header's bar */
   .st-key-results table, .st-key-results tbody, .st-key-results tr, .st-key-results td { display: block; }
   .st-key-results thead { display: none; }
   .st-key-results tr { padding: 0.3rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2); }

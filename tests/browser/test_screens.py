@@ -304,3 +304,24 @@ def test_on_a_phone_the_views_row_fades_where_it_scrolls_and_its_last_view_clear
         assert shown["clear"] >= 30, shown  # scrolled to the end, "Share & export" is not under the fade
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("path", ["", "network"])
+def test_on_a_phone_the_first_line_clears_the_header_bar(screens, app_url, path):
+    context = screens("phone-390x844")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/{path}")
+        page.wait_for_selector(".js-plotly-plot .nsewdrag", timeout=120_000)
+        tops = page.evaluate(
+            """() => {
+              const header = document.querySelector('[data-testid="stHeader"]').getBoundingClientRect();
+              const first = [...document.querySelectorAll('[data-testid="stMain"] p, [data-testid="stMain"] h1, '
+                  + '[data-testid="stMain"] h2, [data-testid="stMain"] h3')]
+                .map(e => e.getBoundingClientRect()).find(r => r.height > 0);
+              return {header: header.bottom, first: first.top};
+            }"""
+        )
+        assert tops["first"] >= tops["header"] - 1, tops  # no line of text under the bar with »
+    finally:
+        page.close()
