@@ -304,3 +304,25 @@ def test_a_diverged_runs_loss_beyond_float32_leaves_the_top_of_the_strip_instead
     strip = next(t for t in figure["data"] if t.get("yaxis") == "y2" and t.get("mode") == "lines")
     y = np.asarray(strip["y"], dtype=float)
     assert np.isfinite(y[~np.isnan(y)]).all() and np.nanmax(y) == float(np.finfo(np.float32).max)
+
+
+def test_the_page_gets_the_template_folded_into_each_axis_and_item(scene):
+    """Plotly compares a template object by identity, so the page's figures carry none: its
+    defaults are written into the layout, with the figure's own values winning."""
+    from optviz.figures.prebuilt import encode, fold_template
+    from optviz.figures.style import TEMPLATE
+
+    state, computed, landscape, uri = scene
+    figure = paths_figure(landscape, computed.runs, computed.labels, state.start, SIZES, 60, uri)
+    own_grid = figure["layout"]["xaxis"].get("gridcolor")
+    layout = json.loads(encode(figure).text)["layout"]
+    assert "template" not in layout
+    axis_defaults = TEMPLATE["layout"]["xaxis"]
+    for name in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
+        assert layout[name]["zerolinecolor"] == axis_defaults["zerolinecolor"], name
+    assert layout["xaxis"]["gridcolor"] == (own_grid or axis_defaults["gridcolor"])
+    assert layout["plot_bgcolor"] == "white" and layout["font"]["color"] == TEMPLATE["layout"]["font"]["color"]
+    assert layout["font"]["size"] == SIZES.font  # the figure's own value, beside the template's colour
+    notes = fold_template({"layout": {"template": TEMPLATE, "annotations": [{"text": "a", "arrowcolor": "red"}, {}]}})
+    default_arrow = TEMPLATE["layout"]["annotationdefaults"]["arrowcolor"]
+    assert [a["arrowcolor"] for a in notes["annotations"]] == ["red", default_arrow]
