@@ -8,7 +8,7 @@ built JSON in a cache shared by every session) skips the encoding too: its dict 
 ``_EncodedDict`` and ``plotly.io.to_json`` is wrapped to return the text it carries.
 
 Streamlit hands each new figure to ``Plotly.react`` twice: once when the chart mounts, once more
-after re-parsing it (new objects, same content).  The second call was a full redraw (35-50 ms of a
+after re-parsing it (new objects, same content).  The second call is a full redraw (35-50 ms of a
 slider change in headless Chromium) unless Plotly can tell nothing changed: so the encoded
 layout carries no template object (its defaults are folded in: a template is compared by
 identity) and a ``datarevision`` named after the content (data arrays are then not compared
