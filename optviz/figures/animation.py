@@ -241,7 +241,7 @@ def play_controls(
         "yanchor": "top",
         "pad": {"t": below - 10 if same_row else below + _button_height(sizes_font), "l": 8},
         "currentvalue": {"prefix": "step ", "xanchor": "right", "font": {"size": sizes_font}},
-        "font": {"size": max(sizes_font - 6, 10)},
+        "font": {"size": max(sizes_font - 4, 10)},
         "ticklen": 4,
         "minorticklen": 2,
         "steps": [

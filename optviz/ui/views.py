@@ -82,7 +82,7 @@ PRESENTATION_CSS = """<style>
 .st-key-results table { font-size: 1.45rem; }  /* as the explanations under it */
 @media (max-height: 800px) {  /* 720p: the views on one row and the map from the top of the screen */
   .st-key-lesson [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.25; }
-  [data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.05rem; }
+  [data-testid="stMain"] .st-key-VIEW_PICKER button p { font-size: 1.15rem; }
   .st-key-VIEW_PICKER button { padding: 0.1rem 0.55rem; min-height: 2rem; }
   /* the band above the views: the header's white bar (only » in it, left of the views); reclaimed,
      a long lesson and the legend under it fit */
