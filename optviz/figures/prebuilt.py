@@ -1,11 +1,11 @@
 """Hand Streamlit a figure without Plotly re-validating or re-encoding it.
 
 Constructing ``go.Figure`` from 150 animation frames costs ~180 ms even with validation off,
-so figures are built as plain dicts (from our own code, never from user text).  Streamlit
-accepts any ``BaseFigure`` and serialises ``figure.to_dict()`` with ``plotly.io.to_json``;
-``PrebuiltFigure`` returns the dict we built.  A figure already encoded (the page keeps
-built JSON in a cache shared by every session) skips the encoding too: its dict is an
-``_EncodedDict`` and ``plotly.io.to_json`` is wrapped to return the text it carries.
+so figures are built as plain dicts (from our own code, never from user text) and encoded
+here once (``encode``; the page keeps built JSON in a cache shared by every session).
+Streamlit accepts any ``BaseFigure`` and serialises ``figure.to_dict()`` with
+``plotly.io.to_json``: ``PrebuiltFigure``'s dict is an ``_EncodedDict``, and
+``plotly.io.to_json`` is wrapped to return the text it carries.
 
 Streamlit hands each new figure to ``Plotly.react`` twice: once when the chart mounts, once more
 after re-parsing it (new objects, same content).  The second call is a full redraw (35-50 ms of a
@@ -99,7 +99,8 @@ def encode(figure: dict[str, Any]) -> Encoded:
         trace.pop("uid", None)
     layout = {**fold_template(figure), "datarevision": _REVISION}
     text = to_json_plotly({**figure, "layout": layout})
-    text = text.replace(_REVISION, hashlib.sha1(text.encode()).hexdigest()[:16], 1)
+    stamp = f'"datarevision":"{_REVISION}"'
+    text = text.replace(stamp, stamp.replace(_REVISION, hashlib.sha1(text.encode()).hexdigest()[:16]), 1)
     return Encoded(text, tuple((k, layout[k]) for k in ("width", "height") if k in layout))
 
 
