@@ -324,5 +324,6 @@ def test_the_page_gets_the_template_folded_into_each_axis_and_item(scene):
     assert layout["plot_bgcolor"] == "white" and layout["font"]["color"] == TEMPLATE["layout"]["font"]["color"]
     assert layout["font"]["size"] == SIZES.font  # the figure's own value, beside the template's colour
     notes = fold_template({"layout": {"template": TEMPLATE, "annotations": [{"text": "a", "arrowcolor": "red"}, {}]}})
+    assert "title" not in notes  # an untitled chart stays untitled (the page finds charts by their titles)
     default_arrow = TEMPLATE["layout"]["annotationdefaults"]["arrowcolor"]
     assert [a["arrowcolor"] for a in notes["annotations"]] == ["red", default_arrow]

@@ -39,6 +39,7 @@ class Encoded:
 _REVISION = "optviz-content-revision"  # replaced in the text by a digest of the text around it
 _PER_ITEM = {"annotationdefaults": "annotations", "shapedefaults": "shapes", "imagedefaults": "images"}
 _SCENE_TRACES = {"surface", "scatter3d", "mesh3d", "cone", "streamtube", "isosurface", "volume"}
+_STYLES_ONLY = {"title"}  # a template styles a chart's title, never makes one: untitled stays untitled
 
 
 def _under(defaults: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +86,8 @@ def fold_template(figure: dict[str, Any]) -> dict[str, Any]:
         elif key in _PER_ITEM:
             if folded.get(_PER_ITEM[key]):
                 folded[_PER_ITEM[key]] = [_under(defaults, item) for item in folded[_PER_ITEM[key]]]
+        elif key in _STYLES_ONLY and key not in folded:
+            continue
         elif isinstance(defaults, dict):
             folded[key] = _under(defaults, folded.get(key, {}))
         else:
