@@ -293,8 +293,8 @@ def _measure_round(browser, scripts: dict[str, Path], repeats: int) -> dict[str,
         return {
             side: {
                 **opened[side][3],
-                "change_samples": samples[side][0],
-                "settled_samples": samples[side][1],
+                **{name: statistics.median(samples[side][i]) for i, name in enumerate(POOLED)},
+                **{pooled: samples[side][i] for i, pooled in enumerate(POOLED.values())},
                 "change_ws_kb": statistics.median(samples[side][2]),
             }
             for side in scripts
@@ -343,14 +343,12 @@ def warm_numba_cache() -> None:
 
 
 BROWSER_ROUNDS = 5  # a change time drifts with this shared machine: more rounds, steadier medians
-POOLED = {"change_ms": "change_samples", "settled_ms": "settled_samples"}  # name: its per-change samples
+POOLED = {"change_ms": "change_samples", "settled_ms": "settled_samples"}  # in _change's order
 
 
 def _over_rounds(rounds: list[dict]) -> dict[str, float]:
     """One page's figures over every round: the median of its rounds' figures, and of every
-    change pooled.  Each round gets its own change medians too, for the per-round ratios."""
-    for measured in rounds:
-        measured.update({name: statistics.median(measured[samples]) for name, samples in POOLED.items()})
+    change pooled."""
     once = ("cold_s", "first_page_http_kb", "first_page_ws_kb", "change_ws_kb")
     return {
         **{key: statistics.median(measured[key] for measured in rounds) for key in once},

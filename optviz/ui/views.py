@@ -37,8 +37,9 @@ PAGE_CSS = (
    elements (on /network the two above its title pushed ▶ Play past a 900 px screen's bottom) */
 div:has(> .st-key-BRIDGE_HOST), div:has(> .st-key-PRELOAD_HOST),
 [data-testid="stMainBlockContainer"] .stElementContainer:has(> .stMarkdown style) { display: none; }
-@media (max-width: NARROW_PXpx) { body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; } }
-@media (max-width: NARROW_PXpx) {  /* a phone: the views' row scrolls sideways; its right edge fades to say so */
+@media (max-width: NARROW_PXpx) {
+  body:not(.optviz-gestures) .js-plotly-plot .modebar-container { display: none; }
+  /* a phone: the views' row scrolls sideways; its right edge fades to say so */
   .st-key-VIEW_PICKER [role="radiogroup"] {
     mask-image: linear-gradient(to right, #000 calc(100% - 2.5rem), transparent); padding-right: 2.5rem; }
 }
