@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -100,10 +101,11 @@ LEGEND_ENTRY_PX = 46  # an entry's symbol and gaps
 
 def legend_rows(names: Sequence[str], font: int, width: float) -> int:
     """Rows a horizontal legend of ``names`` wraps to in ``width`` px (entries packed left to
-    right, each its text at ~0.58 font sizes a character plus its symbol)."""
+    right, each its text at ~0.58 font sizes a character plus its symbol).  A name's HTML (a run's
+    coloured marker) is markup, not width."""
     rows, used = 1, 0.0
     for name in names:
-        entry = LEGEND_ENTRY_PX + 0.58 * font * len(name)
+        entry = LEGEND_ENTRY_PX + 0.58 * font * len(re.sub(r"<[^>]*>", "", name))
         if used and used + entry > width:
             rows, used = rows + 1, 0.0
         used += entry
