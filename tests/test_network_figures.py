@@ -138,19 +138,6 @@ def test_curves_mark_each_best_validation_step(name, request):
     assert ("yaxis2" in fig.layout and fig.layout.yaxis2.domain is not None) == results[0].data.dataset.classifies
 
 
-def test_the_curves_legend_names_the_runs_except_beside_the_projectors_panels(moons):
-    """In Presentation mode the decision panels beside the curves name each run in its colour;
-    the curves' legend keeps only its line styles, on as few rows as they fit."""
-    legend = lambda fig: [t.name for t in fig.data if t.showlegend is not False]  # noqa: E731
-    keys = ["training", "validation"]
-    laptop = curves_figure(moons, _labels(moons))
-    projector = curves_figure(moons, _labels(moons), presentation=True)
-    assert legend(laptop)[:2] == keys and all(label in legend(laptop) for label in _labels(moons))
-    assert legend(projector)[:2] == keys and not any(label in legend(projector) for label in _labels(moons))
-    assert "best validation" in legend(projector)[2]
-    assert projector.layout.legend.traceorder == "grouped"  # Plotly's "normal" gives each entry the widest's width
-
-
 def test_legend_rows_count_what_is_shown_not_the_markup():
     marked = '<span style="color:#E69F00">●</span><span style="color:#0072B2">■</span> best validation'
     assert legend_rows(["training", "validation", marked], 12, 400) == 1  # the spans' ~70 characters show as 2

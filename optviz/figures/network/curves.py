@@ -58,7 +58,6 @@ def _key(name: str, dash: str, sizes: Sizes, axes: dict | None = None) -> dict:
         "y": [None],
         "mode": "lines",
         "name": name,
-        "legendgroup": f"key {name}",
         "line": {"color": KEY_COLOUR, "dash": dash_of(dash, width), "width": width},
         **(axes or {}),
     }
@@ -134,7 +133,6 @@ def curves_figure(
 ) -> go.Figure:
     """Loss against step (training solid, validation dashed, each run's best validation step
     marked: where early stopping stops), and the accuracy below it when the network classifies.
-    Its legend explains the line styles and, except in Presentation mode, names the runs.
     Full-batch runs are drawn thin over the mini-batch ones (whose noise hid them);
     a diverged run's loss leaves an axis scaled to the other runs, with its last value noted."""
     sizes = Sizes.for_mode(presentation)
@@ -149,9 +147,6 @@ def curves_figure(
     # drawn in this order: mini-batch runs first, the full-batch (smooth) ones on top
     order = sorted(range(len(results)), key=lambda r: results[r].run.batch_size is None)
     noisy = any(result.run.batch_size is not None for result in results)
-    # In Presentation mode the decision panels beside this chart name each run, in its colour,
-    # in their titles: the runs' two legend rows here left the plots ~100 px high at 1280×720.
-    names_runs = not presentation
     for r in order:
         result, label = results[r], labels[r]
         style = run_style(r)
@@ -175,7 +170,7 @@ def curves_figure(
                     "name": name,
                     "legendgroup": f"run{r}",
                     "legendrank": 1000 + r,
-                    "showlegend": first and names_runs,
+                    "showlegend": first,
                     "line": line,
                     "hovertemplate": f"{label}<br>{split} loss %{{y:.4g}} at step %{{x}}<extra></extra>",
                     **loss_axes,
@@ -226,7 +221,6 @@ def curves_figure(
     if presentation:  # 1280×720: beside the decision panels, under the header and tabs, whole
         height = min(height, PRESENTATION_HEIGHT_PX)
     layout = _layout(sizes, "Train against validation", height, _names(data), screen_name(presentation, phone))
-    layout["legend"]["traceorder"] = "grouped"  # packed in rows at their widths ("normal" gives each the widest's)
     split_at = 0.42 if classifies else 0.0
     layout["xaxis"] = {
         "domain": [0, 1],
