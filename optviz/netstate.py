@@ -169,7 +169,7 @@ class NetRunChoice:
         """The legend's words: the kind, its lr and what sets it apart."""
         parts = [KINDS[self.kind].label, f"lr {self.lr:g}"]
         if self.batch_size:
-            parts.append(f"B {self.batch_size}")
+            parts.append(f"batch {self.batch_size}")
         for name, value in (("L1", self.l1), ("L2", self.l2), ("wd", self.weight_decay), ("dropout", self.dropout)):
             if value:
                 parts.append(f"{name} {value:g}")
