@@ -256,9 +256,9 @@ def _open_page(browser, script: Path) -> tuple:
     return process, page, received, measures
 
 
-def _change(page, slider_selector: str, received: dict) -> tuple[float, float, float]:
-    """One slider press to a value this page has not shown yet: (ms until the chart is redrawn,
-    ms until the page has settled, websocket kB until the page is quiet again)."""
+def _change(page, slider_selector: str, received: dict) -> dict[str, float]:
+    """One slider press to a value this page has not shown yet: ms until the chart is redrawn,
+    ms until the page has settled, websocket kB until the page is quiet again."""
     slider = page.locator(slider_selector).first
     before = page.evaluate(f"({CHART_SIGNATURE})()")
     sent_before = received["ws"]
@@ -271,7 +271,7 @@ def _change(page, slider_selector: str, received: dict) -> tuple[float, float, f
     ms = 1e3 * (time.perf_counter() - t0)
     _wait_quiet(page, received, 1.5)
     settled = page.evaluate("window.__optvizChanged") - pressed
-    return ms, settled, (received["ws"] - sent_before) / 1e3
+    return {"change_ms": ms, "settled_ms": settled, "change_ws_kb": (received["ws"] - sent_before) / 1e3}
 
 
 def _measure_round(browser, scripts: dict[str, Path], repeats: int) -> dict[str, dict[str, float]]:
@@ -283,19 +283,17 @@ def _measure_round(browser, scripts: dict[str, Path], repeats: int) -> dict[str,
     try:
         for side, script in scripts.items():  # cold starts one after the other, never overlapping
             opened[side] = _open_page(browser, script)
-        samples = {side: ([], [], []) for side in scripts}
+        changes = {side: [] for side in scripts}
         order = list(scripts)
         for i in range(repeats):
             for side in order if i % 2 == 0 else order[::-1]:
                 _, page, received, _ = opened[side]
-                for kept, value in zip(samples[side], _change(page, SLIDER[side], received)):
-                    kept.append(value)
+                changes[side].append(_change(page, SLIDER[side], received))
         return {
             side: {
                 **opened[side][3],
-                **{name: statistics.median(samples[side][i]) for i, name in enumerate(POOLED)},
-                **{pooled: samples[side][i] for i, pooled in enumerate(POOLED.values())},
-                "change_ws_kb": statistics.median(samples[side][2]),
+                **{name: statistics.median(c[name] for c in changes[side]) for name in changes[side][0]},
+                "changes": changes[side],
             }
             for side in scripts
         }
@@ -343,16 +341,16 @@ def warm_numba_cache() -> None:
 
 
 BROWSER_ROUNDS = 5  # a change time drifts with this shared machine: more rounds, steadier medians
-POOLED = {"change_ms": "change_samples", "settled_ms": "settled_samples"}  # in _change's order
+POOLED = ("change_ms", "settled_ms")  # a change's times: the median of every round's changes together
 
 
 def _over_rounds(rounds: list[dict]) -> dict[str, float]:
-    """One page's figures over every round: the median of its rounds' figures, and of every
-    change pooled."""
+    """One page's figures over every round: the times of every change pooled, the other figures
+    the median of its rounds'."""
     once = ("cold_s", "first_page_http_kb", "first_page_ws_kb", "change_ws_kb")
     return {
         **{key: statistics.median(measured[key] for measured in rounds) for key in once},
-        **{name: statistics.median(v for m in rounds for v in m[samples]) for name, samples in POOLED.items()},
+        **{name: statistics.median(c[name] for m in rounds for c in m["changes"]) for name in POOLED},
     }
 
 
