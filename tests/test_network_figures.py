@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from optviz.figures.network import curves_figure, decision_figure, landscape_figure, line_figure, sharpness_figure
-from optviz.figures.network.common import LEGEND_WIDTH_PX, legend_rows
-from optviz.figures.network.curves import legend_names, marks_best
+from optviz.figures.network.common import legend_rows
+from optviz.figures.network.curves import marks_best
 from optviz.figures.network.decision import probability_grid, sigmoid
 from optviz.figures.network.landscape import captured_name
 from optviz.network.planes import line, plane
@@ -142,31 +142,6 @@ def test_legend_rows_count_what_is_shown_not_the_markup():
     marked = '<span style="color:#E69F00">●</span><span style="color:#0072B2">■</span> best validation'
     assert legend_rows(["training", "validation", marked], 12, 400) == 1  # the spans' ~70 characters show as 2
     assert legend_rows(["training", "validation", marked], 18, 320) == 2
-
-
-def test_a_run_that_adds_to_the_first_is_named_by_what_it_adds():
-    regularised = ["Adam · lr 0.003", "Adam · lr 0.003 · L2 0.02", "Adam · lr 0.003 · dropout 0.5"]
-    assert legend_names(regularised) == ["Adam · lr 0.003", "+ L2 0.02", "+ dropout 0.5"]
-    # nothing to factor out: runs that differ in what the first run has, or add nothing
-    for labels in (["GD · lr 0.1", "GD · lr 1"], ["GD · lr 0.1", "SGD · lr 0.1 · batch 8"], ["GD · lr 1", "GD · lr 1"]):
-        assert legend_names(labels) == labels
-    assert legend_names(regularised[1:] + regularised[:1]) == regularised[1:] + regularised[:1]
-
-
-def test_at_1280x720_the_regularisation_lessons_legend_takes_a_row_less(moons):
-    """Named by what they add, and spread over the chart's whole width, the runs of the two
-    overfitting lessons share legend rows on a projector (the loss plot was 124 and 104 px high)."""
-    font = 18  # the legend's at 1280×720 (Sizes.for_mode(True).font - 2)
-    keys = ["training", "validation", "●■◆ best validation"]
-    for labels, rows in (
-        (["Adam · lr 0.003", "Adam · lr 0.003 · L2 0.02"], 3),
-        (["Adam · lr 0.003", "Adam · lr 0.003 · L2 0.02", "Adam · lr 0.003 · dropout 0.5"], 4),
-    ):
-        assert legend_rows(keys + labels, font, LEGEND_WIDTH_PX["presentation"]) == rows + 1
-        assert legend_rows(keys + legend_names(labels), font, LEGEND_WIDTH_PX["presentation"]) == rows
-    fig = curves_figure(moons, ["SGD · lr 0.5", "SGD · lr 0.5 · L2 0.02"], presentation=True)
-    assert [t.name for t in fig.data if t.showlegend is not False][-2:] == ["SGD · lr 0.5", "+ L2 0.02"]
-    assert fig.layout.legend.xref == "container"  # the width the rows are counted in
 
 
 def test_the_2_over_lr_line_is_2_over_lr(moons):

@@ -86,10 +86,9 @@ def run_indices(count: int, given: Sequence[int] | None) -> list[int]:
     return list(range(count)) if given is None else [int(r) for r in given]
 
 
-# a legend's room (px): the width of a chart beside the decision panels (the legend spans the
-# whole chart, not only its plot area: `_layout`) at 1440 px with the sidebar open, at 1280 px in
-# Presentation mode, and on a phone, less 15 px
-LEGEND_WIDTH_PX = {"laptop": 467, "presentation": 425, "phone": 343}
+# a legend's room (px; Plotly wraps it at the plot area's width) beside the decision panels at
+# 1440 px with the sidebar open, at 1280 px in Presentation mode, and on a phone
+LEGEND_WIDTH_PX = {"laptop": 370, "presentation": 320, "phone": 250}
 WIDE_LEGEND_WIDTH_PX = {"laptop": 880, "presentation": 1000, "phone": 250}  # a chart the page's whole width
 
 

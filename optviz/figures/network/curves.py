@@ -119,28 +119,9 @@ def _layout(sizes: Sizes, title: str, height: int, names: Sequence[str], screen:
             "t": int(title_px + rows * (1.2 * legend_font + 15) + 8),
             "b": 40 + 2 * sizes.font,
         },
-        # the chart's whole width, not only the plot area's (at 1280×720 a quarter more: a row fewer)
-        "legend": {
-            **legend_on_top(legend_font),
-            "xref": "container",
-            "yref": "container",
-            "y": 1 - title_px / height,
-            "yanchor": "top",
-        },
+        "legend": {**legend_on_top(legend_font), "yref": "container", "y": 1 - title_px / height, "yanchor": "top"},
         "hovermode": "closest",
     }
-
-
-def legend_names(labels: Sequence[str], separator: str = " · ") -> list[str]:
-    """Each run's name in the curves' legend: a run whose label is the first run's and more is
-    named by what it adds ("+ L2 0.02").  The legend then says what the later runs change, and on
-    a projector, where the chart is 440 px wide, it takes a row less for the overfitting lessons."""
-    parts = [label.split(separator) for label in labels]
-    base = parts[0] if parts else []
-    extends = [p[: len(base)] == base and len(p) > len(base) for p in parts[1:]]
-    if not extends or not all(extends):
-        return list(labels)
-    return [labels[0]] + [f"+ {separator.join(p[len(base) :])}" for p in parts[1:]]
 
 
 def _names(data: list[dict]) -> list[str]:
@@ -166,12 +147,11 @@ def curves_figure(
     # drawn in this order: mini-batch runs first, the full-batch (smooth) ones on top
     order = sorted(range(len(results)), key=lambda r: results[r].run.batch_size is None)
     noisy = any(result.run.batch_size is not None for result in results)
-    names = legend_names(labels)
     for r in order:
         result, label = results[r], labels[r]
         style = run_style(r)
         steps = np.arange(len(result.train_loss))
-        name = diverged_title(names[r], result)
+        name = diverged_title(label, result)
         # thin, on top of the noisy runs, a full-batch run shows where they run under it
         width = sizes.line * (0.5 if result.run.batch_size is None and noisy else 1.0)
         for split, loss, accuracy in (
