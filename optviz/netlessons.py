@@ -221,14 +221,14 @@ def _closes_gap(e: NetEvidence, regularised: int, plain: int, setting: str) -> s
     sentence = (
         f"{e.describe(regularised)}, {REGULARISERS[setting]}, fits its training points less closely: at step "
         f"{end} its training loss is {fmt(train_r)} against {fmt(train_p)} without it. Its validation loss is "
-        f"lower, {fmt(val_r)} against {fmt(val_p)}, and the gap between validation and training loss shrinks "
-        f"from {fmt(gap_p)} to {fmt(gap_r)}."
+        f"lower, {fmt(val_r)} against {fmt(val_p)}, and the gap between validation and training loss is "
+        f"{fmt(gap_r)}, against {fmt(gap_p)} without it."
     )
     if r.data.dataset.classifies:
         acc_r, acc_p = r.validation_accuracy[end], p.validation_accuracy[end]
         if acc_r < acc_p:
             sentence += (
-                f" A lower validation loss is not more right answers: it classifies {percent(acc_r)} of the "
+                f" A lower validation loss does not mean more right answers: it classifies {percent(acc_r)} of the "
                 f"validation points correctly, against {percent(acc_p)} without it. Its loss is lower because its "
                 "predictions are less over-confident, its wrong ones included."
             )
