@@ -216,3 +216,11 @@ def test_bad_input_names_the_field_and_range(call, message):
     with pytest.raises(ValueError) as error:
         call()
     assert message in str(error.value)
+
+
+def test_a_network_is_described_in_one_unbreakable_word():
+    """On a phone the lesson's "2-32-32-1" broke before its last 1; its hyphens now hold it together."""
+    from optviz.network.model import NON_BREAKING_HYPHEN, network
+
+    described = network(2, (32, 32), "tanh").describe()
+    assert described == NON_BREAKING_HYPHEN.join(["2", "32", "32", "1"]) + " tanh" and "-" not in described

@@ -17,6 +17,8 @@ from optviz.catalogue import Catalogue, compiled_dispatch
 from optviz.jit import inlined
 from optviz.params import Param
 
+NON_BREAKING_HYPHEN = "\u2011"
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -131,7 +133,8 @@ class Network:
         return np.concatenate(parts)
 
     def describe(self) -> str:
-        return "-".join(str(s) for s in self.sizes) + f" {self.activation.name}"
+        """ "2‑32‑32‑1 tanh", joined by non-breaking hyphens: a phone broke the line before the last 1."""
+        return NON_BREAKING_HYPHEN.join(str(s) for s in self.sizes) + f" {self.activation.name}"
 
 
 def network(inputs: int, hidden: Sequence[int] | int, activation: str) -> Network:
