@@ -133,7 +133,8 @@ class Network:
         return np.concatenate(parts)
 
     def describe(self) -> str:
-        """ "2‑32‑32‑1 tanh", joined by non-breaking hyphens: a phone broke the line before the last 1."""
+        """The layer sizes and activation, as "2‑32‑32‑1 tanh": the hyphens are non-breaking (a phone
+        broke the lesson's line before the last 1)."""
         return NON_BREAKING_HYPHEN.join(str(s) for s in self.sizes) + f" {self.activation.name}"
 
 
