@@ -11,7 +11,7 @@ from optviz.engine.rng import uniform
 from optviz.network import kernel
 from optviz.network.data import CATALOGUE as DATASETS
 from optviz.network.data import draw
-from optviz.network.model import ACTIVATIONS
+from optviz.network.model import ACTIVATIONS, NON_BREAKING_HYPHEN, network
 from optviz.network.train import MAX_RUNS, NetRun, Setup, recorded_steps, train, train_runs
 from optviz.optimizers import CATALOGUE
 from tests import reference
@@ -220,7 +220,5 @@ def test_bad_input_names_the_field_and_range(call, message):
 
 def test_a_network_is_described_in_one_unbreakable_word():
     """On a phone the lesson's "2-32-32-1" broke before its last 1; its hyphens now hold it together."""
-    from optviz.network.model import NON_BREAKING_HYPHEN, network
-
     described = network(2, (32, 32), "tanh").describe()
     assert described == NON_BREAKING_HYPHEN.join(["2", "32", "32", "1"]) + " tanh" and "-" not in described
