@@ -223,13 +223,18 @@ def note_drawn(state: State) -> None:
 PAGE_CHANGED = "_page_changed"
 
 
+def page_changed() -> None:
+    """The callback of a widget inside a fragment whose value the page reads outside it: the
+    fragment that reruns after it calls ``follow_page_changes`` and the page reruns."""
+    st.session_state[PAGE_CHANGED] = True
+
+
 def whole_page(callback):
-    """A callback fired inside a fragment that changes the whole view: the fragment that
-    reruns after it calls ``follow_page_changes`` and the page reruns."""
+    """``callback``, for a widget inside a fragment, when it changes the whole view."""
 
     def changed(*args):
         callback(*args)
-        st.session_state[PAGE_CHANGED] = True
+        page_changed()
 
     return changed
 

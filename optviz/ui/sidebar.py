@@ -1,4 +1,7 @@
-"""The sidebar: presets, surface, start, runs and playback, all generated from declarations."""
+"""The sidebar: presets, surface, start, runs and playback, all generated from declarations.
+
+Each part draws into the container it is called in (surfaces_page puts them in the sidebar):
+the runs are redrawn on their own, with the charts, when only a run changes."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from surfaces.formula import ALLOWED, MAX_LENGTH
 
 
 def render_presets() -> None:
-    with st.sidebar.expander("🎓 Lecture presets", expanded=True):
+    with st.expander("🎓 Lecture presets", expanded=True):
         for key, preset in PRESETS.items():
             st.button(
                 preset.title,
@@ -32,8 +35,7 @@ def render_presets() -> None:
 
 
 def render_surface(state: State) -> None:
-    sb = st.sidebar
-    sb.selectbox(
+    st.selectbox(
         "Surface",
         [*SURFACES, binding.CUSTOM],
         key="surface",
@@ -43,13 +45,13 @@ def render_surface(state: State) -> None:
     if st.session_state["surface"] == binding.CUSTOM:
         render_formula()
     surface = state.surface_spec
-    with sb.expander("Formula and why it is interesting"):
+    with st.expander("Formula and why it is interesting"):
         st.latex(surface.formula)
         st.caption(surface.story)
     for p in surface.params:
-        param_widget(f"sp_{p.name}", p, container=sb)
+        param_widget(f"sp_{p.name}", p)
     (x0, x1), (y0, y1) = surface.domain
-    left, right = sb.columns(2)
+    left, right = st.columns(2)
     left.number_input(
         "start x",
         step=0.1,
@@ -69,19 +71,18 @@ def render_surface(state: State) -> None:
         ("start y", st.session_state.get("start_y"), (y0, y1)),
     ):
         if isinstance(value, (int, float)) and not low <= value <= high:
-            sb.error(
+            st.error(
                 f"{name} = {value:g} is outside {surface.name}'s [{low:g}, {high:g}]; using the start "
                 f"{format_number(state.start)}.",
                 icon="⚠️",
             )
             break
-    sb.caption("Tip: click anywhere on the contour map to start there.")
-    param_widget("steps", STEPS, "steps", container=sb, in_use=state.steps)
+    st.caption("Tip: click anywhere on the contour map to start there.")
+    param_widget("steps", STEPS, "steps", in_use=state.steps)
 
 
 def render_formula() -> None:
-    sb = st.sidebar
-    sb.text_input(
+    st.text_input(
         "Formula f(x, y)",
         key="custom_formula",
         max_chars=MAX_LENGTH,
@@ -89,7 +90,7 @@ def render_formula() -> None:
         help=f"Press Enter to apply. Allowed: {ALLOWED}. Nothing you type is run as code.",
     )
     low, high = EXTENT_RANGE
-    sb.number_input(
+    st.number_input(
         "Plotted square: x and y in [−R, R], R =",
         min_value=low,
         max_value=high,
@@ -103,11 +104,11 @@ def render_formula() -> None:
     if error:
         last = st.session_state.get(binding.LAST_CUSTOM)
         shown = f" Still showing {parse_key(last)[0]}." if last else ""
-        sb.error(plain(f"{error}.{shown}"), icon="✏️")  # a FormulaError is a clause, like every ValueError
+        st.error(plain(f"{error}.{shown}"), icon="✏️")  # a FormulaError is a clause, like every ValueError
 
 
 def render_regularization(state: State) -> None:
-    with st.sidebar.expander("Regularization (added to the loss)"):
+    with st.expander("Regularization (added to the loss)"):
         st.caption("λ₁‖w‖₁ + λ₂/2‖w‖² reshape the landscape for every run; the star marks the shifted minimum.")
         param_widget("l1", PENALTY, "L1 penalty λ₁", in_use=state.l1)
         param_widget("l2", PENALTY, "L2 penalty λ₂", in_use=state.l2)
@@ -116,7 +117,7 @@ def render_regularization(state: State) -> None:
 def render_run(i: int, state: State) -> None:
     surface, run, keys = state.surface_spec, state.runs[i], binding.run_keys(i)
     colour = OKABE_ITO[i]
-    with st.sidebar.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
+    with st.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
         st.selectbox(
             "Optimizer",
             list(KINDS),
@@ -160,9 +161,8 @@ def render_run(i: int, state: State) -> None:
 
 
 def render_runs(state: State) -> None:
-    sb = st.sidebar
-    sb.subheader("Runs")
-    sb.number_input(
+    st.subheader("Runs")
+    st.number_input(
         "Number of runs",
         min_value=1,
         max_value=MAX_RUNS,
@@ -173,14 +173,14 @@ def render_runs(state: State) -> None:
     )
     for i in range(len(state.runs)):
         render_run(i, state)
-    param_widget("seed", SEED, "random seed", container=sb, in_use=state.seed)
+    param_widget("seed", SEED, "random seed", in_use=state.seed)
 
 
 VIEW_3D_LABELS = {"off": "hidden", "on": "shown", "auto": "auto"}
 
 
 def render_playback(state: State) -> None:
-    with st.sidebar.expander("Playback and display", expanded=False):
+    with st.expander("Playback and display", expanded=False):
         param_widget("speed", SPEED, "ms per frame", in_use=state.speed)
         st.toggle(
             "Presentation mode (projector)", key="presentation", help="Larger fonts, thicker lines and bigger markers."
@@ -204,7 +204,7 @@ def render_playback(state: State) -> None:
 
 
 def render_quiz(state: State) -> None:
-    with st.sidebar.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
+    with st.expander("❓ Predict, then play (quiz)", expanded=bool(st.session_state.get("quiz_on"))):
         st.toggle(
             "Quiz mode: hide the paths",
             key="quiz_on",
@@ -223,12 +223,16 @@ def render_quiz(state: State) -> None:
             st.caption(f"N is larger than the run ({steps} steps): the quiz asks for the end point.")
 
 
-def render(state: State) -> None:
-    st.sidebar.title("optviz")
-    st.sidebar.caption("Watch optimizers move on loss surfaces. torch.optim semantics, names and defaults.")
+def render_head(state: State) -> None:
+    """Above the runs: what the page is, the presets, the surface and where the runs start."""
+    st.title("optviz")
+    st.caption("Watch optimizers move on loss surfaces. torch.optim semantics, names and defaults.")
     render_presets()
     render_surface(state)
-    render_runs(state)
+
+
+def render_tail(state: State) -> None:
+    """Below the runs: what every run shares (the penalty), playback and the quiz."""
     render_regularization(state)
     render_playback(state)
     render_quiz(state)

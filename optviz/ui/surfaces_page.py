@@ -1,12 +1,14 @@
 """The surfaces page: optimizers moving on 2-D loss surfaces (the app's home page).
 
-Table of contents: read the State (URL on first visit, then widgets) → compute the view
-(cached, shared by every session) → draw the open tab only → draw the sidebar → write the
-State back into the URL.
+Table of contents: read the State (URL on first visit, then widgets) → draw the views and the
+runs (a fragment) → draw the rest of the sidebar around them.
 
-The sidebar is drawn last: every widget's value is already in st.session_state when the
-script starts, and sending the charts before ~75 sidebar elements gets them to the browser
-sooner (each element is a websocket message the browser renders on arrival).
+The views and the run settings form one fragment: a change to a run reruns only them, and
+the rest of the sidebar (presets, surface, playback, quiz) stays as it is in the browser.  Any
+other widget reruns the whole page, and so does a callback inside the fragment that changes
+something outside it (binding.whole_page).  The fragment is drawn first: on a whole-page run
+its charts reach the browser before the rest of the sidebar (each element is a message the
+browser renders on arrival).
 """
 
 from dataclasses import replace
@@ -47,17 +49,38 @@ def render() -> None:
     if not st.session_state.get(binding.HYDRATED):
         binding.load_from_url({key: st.query_params.get_all(key) for key in st.query_params.keys()})
     binding.restore_after_page_switch()
-
-    binding.apply_picked_point()
-    maps_view.apply_pending_run_update()
+    binding.apply_picked_point()  # before the start widgets
+    maps_view.apply_pending_run_update()  # before the run widgets
     state = binding.read()
-    binding.note_drawn(state)
 
     if state.presentation:
         st.markdown(views.PRESENTATION_CSS, unsafe_allow_html=True)
-    views.messages(state)
     phone = views.on_phone()
     bridge.mount(phone)
+    with st.sidebar:
+        head, runs, tail = st.container(), st.container(), st.container()
+    views_and_runs(runs, phone)
+    with head:  # first in the sidebar: the way to the networks
+        st.page_link(
+            pages.network(),
+            label="Train a real network",
+            icon="🧠",
+            help="Overfitting, regularisation, loss landscapes and sharpness on small networks trained on data.",
+        )
+        sidebar.render_head(state)
+    with tail:
+        sidebar.render_tail(state)
+
+
+@st.fragment
+def views_and_runs(runs, phone: bool) -> None:
+    """Everything a run's settings change: the views, the lesson, the run settings (in ``runs``,
+    a sidebar container) and the link."""
+    binding.follow_page_changes()
+    state = binding.read()
+    binding.note_drawn(state)
+
+    views.messages(state)
     if phone:
         views.phone_header(guessing=quiz_view.hidden(state))
     warmup.notice(state.presentation)
@@ -69,13 +92,6 @@ def render() -> None:
         quiz_view.render_results(view)
     state = replace(state, tab=view_picker("tab", TABS, views.shown_tabs(state), phone))
     BODIES[state.tab](view)
-
-    with st.sidebar:  # first in the sidebar: the way to the networks
-        st.page_link(
-            pages.network(),
-            label="Train a real network",
-            icon="🧠",
-            help="Overfitting, regularisation, loss landscapes and sharpness on small networks trained on data.",
-        )
-    sidebar.render(state)
+    with runs:
+        sidebar.render_runs(state)
     st.query_params.from_dict(encode(state))

@@ -133,7 +133,12 @@ def lesson(view: View) -> None:
         else:
             text = "None of its lesson's claims hold for the runs on screen."
         st.info(f"**Changed from the preset “{told.title}”.** {text}", icon="✏️")
-        st.button(f"Back to “{told.title}”", key="lesson_reset", on_click=binding.on_preset, args=(state.lesson,))
+        st.button(
+            f"Back to “{told.title}”",
+            key="lesson_reset",
+            on_click=binding.whole_page(binding.on_preset),
+            args=(state.lesson,),
+        )
 
 
 def shown_tabs(state: State) -> list[str]:
@@ -240,7 +245,7 @@ def view_3d_button(shown: bool) -> None:
     st.button(
         "Hide the 3-D view" if shown else "Show the 3-D view",
         key="view_3d_button",
-        on_click=_set_view_3d,
+        on_click=binding.whole_page(_set_view_3d),
         args=("off" if shown else "on",),
         help="Hidden, ▶ Play runs at full speed; shown, the 3-D view follows as fast as this machine draws it. "
         "The link keeps the choice.",
@@ -305,6 +310,7 @@ def animations(view: View, legend: bool = True) -> None:
         st.toggle(
             "Pan, zoom, rotate charts",
             key=bridge.GESTURES_KEY,
+            on_change=binding.page_changed,  # the bridge, outside the fragment, reads it
             help="With one finger. Off, a swipe over a chart scrolls the page; taps, ▶ Play and the slider "
             "work either way.",
         )
@@ -418,7 +424,7 @@ def glossary(view: View) -> None:
         right.button(
             "Show me",
             key=f"glossary_{term}",
-            on_click=binding.on_preset,
+            on_click=binding.whole_page(binding.on_preset),
             args=(preset_key,),
             help=PRESETS[preset_key].title,
         )

@@ -121,6 +121,46 @@ def test_changing_a_widget_updates_the_charts(page, app_url):
     no_exception(page)
 
 
+# Streamlit marks the elements a rerun redraws (data-stale) while it runs: record which keyed
+# elements of the sidebar were marked.
+WATCH_REDRAWN = """() => { window.__redrawn = new Set();
+  new MutationObserver(ms => { for (const m of ms) for (const c of m.target.classList)
+      if (c.startsWith('st-key-')) window.__redrawn.add(c.slice(7)); })
+    .observe(document.querySelector('[data-testid="stSidebar"]'),
+             {subtree: true, attributes: true, attributeFilter: ['data-stale']}); }"""
+
+
+def test_a_run_change_redraws_the_views_and_the_runs_and_leaves_the_rest_of_the_sidebar(page, app_url):
+    open_app(page, app_url)
+    page.evaluate(WATCH_REDRAWN)
+    path, link = chart_data(page, CONTOUR, 3), page.url
+    page.locator(".st-key-r0_hp_lr input[type=range]").first.press("ArrowRight")
+    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}')[0].data[3].x.length !== {len(path)}")
+    wait_idle(page)
+    redrawn = set(page.evaluate("[...window.__redrawn]"))
+    assert "r0_hp_lr" in redrawn and "n_runs" in redrawn  # the runs' settings were redrawn with the charts
+    assert not redrawn & {"preset_basins", "surface", "start_x", "steps", "l2", "presentation", "quiz_on"}
+    assert page.url != link and "r1.lr=" in page.url  # the link follows the run
+    assert page.get_by_text("Changed from the preset").count() == 1  # and so does the lesson
+    no_exception(page)
+
+
+def test_a_button_in_the_views_that_changes_the_sidebar_redraws_the_sidebar_too(page, app_url):
+    open_app(page, app_url)
+    page.locator(".st-key-view_3d_button button").first.click()  # beside ▶ Play; the sidebar's radio holds it
+    page.get_by_role("button", name="Hide the 3-D view").wait_for()
+    wait_idle(page)
+    page.get_by_text("Playback and display").click()
+    assert page.locator(".st-key-view_3d input[type=radio]:checked").evaluate("i => i.closest('label').innerText") == (
+        "shown"
+    )
+    page.locator(".st-key-steps input").fill("60")  # a change outside the runs: the lesson's "Back to …" appears
+    page.locator(".st-key-steps input").press("Enter")
+    page.locator(".st-key-lesson_reset button").first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-steps input').value === '120'", timeout=30_000)
+    no_exception(page)
+
+
 def test_every_preset_updates_the_page(page, app_url):
     open_app(page, app_url, {"3d": "on"})  # the whole figure, kept across preset clicks (a display setting)
     for key, preset in PRESETS.items():
