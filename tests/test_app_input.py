@@ -25,6 +25,8 @@ def test_a_value_typed_out_of_range_keeps_the_last_good_one_and_says_so():
     assert not at.exception
     assert in_use(at).steps == 150 and at.query_params["steps"] == "150"
     assert any("steps = 5000 is outside [1, 2000]; using 150." in e.value for e in at.error)
+    at.session_state[binding.run_panel_key(1)] = True  # run 2's settings open, as a click on its title does
+    at.run()
     at.number_input(key="r1_hp_momentum").set_value(0.5).run()
     at.number_input(key="r1_hp_momentum").set_value(3.0).run()
     assert in_use(at).runs[1].params["momentum"] == 0.5
@@ -57,3 +59,22 @@ def test_link_numbers_are_short_and_decode_to_the_number_in_use(x):
     number = parse_value(f"{text},{text}", START)
     assert number == (tidy(x), tidy(x)) and tidy(tidy(x)) == tidy(x)
     assert tidy(0.1) == 0.1 and tidy(-7.000000000000002) == -7.0 and format_value(0.30000000000000004) == "0.3"
+
+
+def test_a_closed_runs_settings_keep_their_values_and_show_them_when_opened():
+    """Only open runs draw their widgets; a closed run's values survive changes to the others."""
+    at = run_app({"surface": "himmelblau", "r1": "gd", "r2": "momentum", "r2.momentum": "0.5"})
+    assert not [w for w in at.number_input if w.key and w.key.startswith(binding.run_prefix(1))]
+    at.session_state[binding.run_panel_key(1)] = True  # a click on its title
+    at.run()
+    assert at.number_input(key="r1_hp_momentum").value == 0.5
+    at.number_input(key="r1_hp_momentum").set_value(0.3).run()
+    at.session_state[binding.run_panel_key(1)] = False
+    for lr in (0.02, 0.05, 0.1):
+        at.select_slider(key="r0_hp_lr").set_value(lr).run()
+    assert in_use(at).runs[1].params["momentum"] == 0.3 and at.query_params["r2.momentum"] == "0.3"
+    at.session_state[binding.run_panel_key(1)] = True
+    at.run()
+    assert at.number_input(key="r1_hp_momentum").value == 0.3
+    at.selectbox(key="r1_kind").set_value("nesterov").run()  # a new title: the settings stay open
+    assert at.number_input(key="r1_hp_momentum").value is not None and not at.exception

@@ -50,9 +50,14 @@ NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # 
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
 
+def run_prefix(i: int) -> str:
+    """What every widget key of run slot ``i`` (from 0) starts with."""
+    return f"r{i}_"
+
+
 def run_keys(i: int) -> RunKeys:
     """The widget keys of run slot ``i`` (from 0)."""
-    prefix = f"r{i}_"
+    prefix = run_prefix(i)
     return RunKeys(
         kind=prefix + "kind",
         schedule=prefix + "schedule",
@@ -61,6 +66,21 @@ def run_keys(i: int) -> RunKeys:
         hyperparameter=lambda name: f"{prefix}hp_{name}",
         schedule_param=lambda name: f"{prefix}sched_{name}",
     )
+
+
+def run_panel_key(i: int) -> str:
+    """The key of run slot ``i``'s expander: whether its settings are open.  A closed run's
+    settings draw no widgets (each costs the browser about 1 ms on every change to another run),
+    so its values are written back (keep_run)."""
+    return f"_run{i}_panel"
+
+
+def keep_run(i: int) -> None:
+    """Keep a closed run's values: Streamlit forgets a widget's value on a rerun that does not draw
+    it, and a value written through session_state stays until the widget is drawn again."""
+    prefix = run_prefix(i)
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefix)]:
+        st.session_state[key] = st.session_state[key]
 
 
 def hydrate_run(i: int, run: RunState) -> None:
@@ -285,6 +305,7 @@ def switch_surface(key: str) -> None:
 def on_kind_change(i: int) -> None:
     surface = get_surface(current_surface_key())
     hydrate_run(i, make_run(st.session_state[run_keys(i).kind], surface))
+    st.session_state[run_panel_key(i)] = True  # the run's new title is a new expander: kept open
 
 
 def on_schedule_change(i: int) -> None:

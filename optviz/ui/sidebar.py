@@ -115,9 +115,21 @@ def render_regularization(state: State) -> None:
 
 
 def render_run(i: int, state: State) -> None:
+    """Run slot ``i``'s settings in an expander, drawn only while it is open.  Its title names the
+    optimizer, not its values: a new title is a new expander, which the browser rebuilds (the
+    slider being stepped with ← → would lose the keyboard)."""
     surface, run, keys = state.surface_spec, state.runs[i], binding.run_keys(i)
     colour = OKABE_ITO[i]
-    with st.expander(f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {run.label()}", expanded=i == 0):
+    panel = st.expander(
+        f"Run {i + 1} · {COLOUR_NAMES[colour]}, {DASHES[i]} · {KINDS[run.kind].label}",
+        expanded=i == 0,
+        key=binding.run_panel_key(i),
+        on_change="rerun",
+    )
+    if not panel.open:
+        binding.keep_run(i)
+        return
+    with panel:
         st.selectbox(
             "Optimizer",
             list(KINDS),

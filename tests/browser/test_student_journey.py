@@ -145,6 +145,38 @@ def test_a_run_change_redraws_the_views_and_the_runs_and_leaves_the_rest_of_the_
     no_exception(page)
 
 
+def test_a_closed_runs_settings_keep_their_values_and_stay_open_when_its_optimizer_changes(page, app_url):
+    open_app(page, app_url, {"surface": "himmelblau", "r1": "gd", "r2": "momentum", "r2.momentum": "0.5"})
+    sidebar = page.get_by_test_id("stSidebar")
+    title = sidebar.get_by_text("Run 2 · ", exact=False).first
+    momentum = sidebar.locator(".st-key-r1_hp_momentum input")
+    assert momentum.count() == 0  # closed: its settings draw no widgets
+    title.click()
+    momentum.wait_for(timeout=30_000)
+    assert float(momentum.input_value()) == 0.5
+    momentum.fill("0.3")
+    momentum.press("Enter")
+    page.wait_for_function("() => location.search.includes('r2.momentum=0.3')", timeout=30_000)
+    title.click()  # closed again, then another run changes
+    momentum.wait_for(state="detached", timeout=30_000)
+    link = page.url
+    page.locator(".st-key-r0_hp_lr input[type=range]").first.press("ArrowRight")
+    page.wait_for_function(f"() => location.href !== {link!r}", timeout=30_000)
+    wait_idle(page)
+    assert "r2.momentum=0.3" in page.url
+    title.click()
+    momentum.wait_for(timeout=30_000)
+    assert float(momentum.input_value()) == 0.3
+    wait_idle(page)
+    sidebar.locator(".st-key-r1_kind").click()
+    page.get_by_role("option", name="Nesterov").first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('r2') === 'nesterov'", timeout=30_000)
+    wait_idle(page)
+    assert title.inner_text().endswith("Nesterov")
+    assert momentum.is_visible()  # still open under its new title
+    no_exception(page)
+
+
 def test_a_button_in_the_views_that_changes_the_sidebar_redraws_the_sidebar_too(page, app_url):
     open_app(page, app_url)
     page.locator(".st-key-view_3d_button button").first.click()  # beside ▶ Play; the sidebar's radio holds it
