@@ -168,8 +168,10 @@ def test_a_closed_runs_settings_keep_their_values_and_stay_open_when_its_optimiz
     momentum.wait_for(timeout=30_000)
     assert float(momentum.input_value()) == 0.3
     wait_idle(page)
-    sidebar.locator(".st-key-r1_kind").click()
-    page.get_by_role("option", name="Nesterov").first.click()
+    kind = sidebar.locator(".st-key-r1_kind input")  # type to filter the optimizers, Enter to pick
+    kind.click()
+    kind.press_sequentially("Nesterov")
+    kind.press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).get('r2') === 'nesterov'", timeout=30_000)
     wait_idle(page)
     assert title.inner_text().endswith("Nesterov")
