@@ -50,14 +50,9 @@ NEW_RUN_KINDS = ("gd", "momentum", "adam", "rmsprop", "nesterov", "adagrad")  # 
 assert len(NEW_RUN_KINDS) == MAX_RUNS
 
 
-def run_prefix(i: int) -> str:
-    """What every widget key of run slot ``i`` (from 0) starts with."""
-    return f"r{i}_"
-
-
 def run_keys(i: int) -> RunKeys:
     """The widget keys of run slot ``i`` (from 0)."""
-    prefix = run_prefix(i)
+    prefix = f"r{i}_"
     return RunKeys(
         kind=prefix + "kind",
         schedule=prefix + "schedule",
@@ -70,17 +65,8 @@ def run_keys(i: int) -> RunKeys:
 
 def run_panel_key(i: int) -> str:
     """The key of run slot ``i``'s expander: whether its settings are open.  A closed run's
-    settings draw no widgets (each costs the browser about 1 ms on every change to another run),
-    so its values are written back (keep_run)."""
+    settings draw no widgets (each costs the browser about 1 ms on every change to another run)."""
     return f"_run{i}_panel"
-
-
-def keep_run(i: int) -> None:
-    """Keep a closed run's values: Streamlit forgets a widget's value on a rerun that does not draw
-    it, and a value written through session_state stays until the widget is drawn again."""
-    prefix = run_prefix(i)
-    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefix)]:
-        st.session_state[key] = st.session_state[key]
 
 
 def hydrate_run(i: int, run: RunState) -> None:

@@ -126,8 +126,8 @@ def render_run(i: int, state: State) -> None:
         key=binding.run_panel_key(i),
         on_change="rerun",
     )
-    if not panel.open:
-        binding.keep_run(i)
+    if not panel.open:  # Streamlit forgets the value of a widget a rerun does not draw: written back
+        binding.hydrate_run(i, run)
         return
     with panel:
         st.selectbox(
